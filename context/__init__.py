@@ -1,0 +1,1 @@
+"""When and where the listener is: the Context snapshot. Built by the context issue."""

@@ -1,0 +1,38 @@
+"""The music library: scanning files, tags, decoding, track analysis, and the SQLite store.
+
+Public surface: :class:`Store` (all SQL), :class:`Scanner` (walk + analyse + commit),
+:class:`Tracks` (track records), the report functions, and the types other rooms use.
+"""
+
+from library._analyse import Analyser, AnalysisSettings
+from library._fingerprint import similarity
+from library._migrations import LATEST as SCHEMA_VERSION
+from library._report import errors, find_tracks, mood_points, stats
+from library._scan import ScanProgress, Scanner, ScanSummary, default_jobs
+from library._store import Store
+from library._tracks import Tracks
+from library._types import Analysed, DecodeError, Failed, FileStat, StoreError, Tags, Track
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Analysed",
+    "Analyser",
+    "AnalysisSettings",
+    "DecodeError",
+    "Failed",
+    "FileStat",
+    "ScanProgress",
+    "ScanSummary",
+    "Scanner",
+    "Store",
+    "StoreError",
+    "Tags",
+    "Track",
+    "Tracks",
+    "default_jobs",
+    "errors",
+    "find_tracks",
+    "mood_points",
+    "similarity",
+    "stats",
+]

@@ -1,0 +1,214 @@
+"""Analysis of one file, run in a worker process: tags, one decoding pass, the mood model.
+
+Only the excerpts are decoded (seeking), so memory stays at a few excerpts however long the
+track is. Nothing is written to disk.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import soxr
+
+from library._decode import AudioSource, open_audio
+from library._fingerprint import FingerprintAccumulator
+from library._tags import TagError, read_tags
+from library._types import Analysed, DecodeError, Failed, FileStat, Float32Array, Tags
+from mood import (
+    MIN_EXCERPT_S,
+    SAMPLE_RATE_HZ,
+    ExcerptPlan,
+    LoudnessMeter,
+    TrackAttributeModel,
+    TrackMood,
+    estimate_tempo,
+    log_mel,
+    plan_excerpts,
+    segment_length,
+    segment_power_spectra,
+)
+
+FINGERPRINT_WINDOW_S = 12.8
+TAIL_PROBE_S = 0.5
+TAIL_MARGIN_S = 1.0  # container durations may round up a little
+
+
+class AnalysisFailure(Exception):
+    def __init__(self, stage: str, reason: str) -> None:
+        super().__init__(reason)
+        self.stage = stage
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    excerpts: int = 6
+    excerpt_s: float = 15.0
+    max_duration_s: float = 7200.0
+    providers: tuple[str, ...] = ("CPUExecutionProvider",)
+    threads: int = 1
+
+
+@dataclass(frozen=True)
+class ExcerptResult:
+    excerpts_16k: list[Float32Array]
+    loudness_lufs: float | None
+    fingerprint: bytes
+
+
+def read_excerpts(source: AudioSource, plan: ExcerptPlan, duration_s: float) -> ExcerptResult:
+    """Decode only the planned excerpts, the fingerprint window and a probe of the tail.
+
+    Seeking keeps decoding to about a third of a typical track (the dominant cost of a scan, see
+    bench/scan.py); loudness is therefore measured over the excerpts, which are spread evenly
+    over the track. A file shorter than its header says fails the tail probe.
+    """
+    sr = source.sample_rate
+    meter = LoudnessMeter(sr)
+    clips = []
+    for start_s in plan.starts_s:
+        audio = source.read(round(start_s * sr), round(plan.length_s * sr))
+        if audio.shape[0] == 0:
+            continue
+        meter.add_power_spectra(segment_power_spectra(audio, sr))
+        clips.append(_to_16k(audio.mean(axis=1), sr))
+    _probe_tail(source, duration_s)
+    return ExcerptResult(clips, meter.integrated_lufs(), _fingerprint(source, duration_s))
+
+
+def _fingerprint(source: AudioSource, duration_s: float) -> bytes:
+    """The print of a fixed window at the middle of the track, independent of the config."""
+    sr = source.sample_rate
+    start = max(0.0, duration_s / 2 - FINGERPRINT_WINDOW_S / 2)
+    audio = source.read(round(start * sr), round(FINGERPRINT_WINDOW_S * sr))
+    prints = FingerprintAccumulator(segment_length(sr), sr)
+    prints.add_power_spectra(segment_power_spectra(audio, sr))
+    return prints.finish()
+
+
+def _probe_tail(source: AudioSource, duration_s: float) -> None:
+    sr = source.sample_rate
+    start = max(0.0, duration_s - TAIL_PROBE_S - TAIL_MARGIN_S)
+    want = round(TAIL_PROBE_S * sr)
+    got = source.read(round(start * sr), want).shape[0]
+    if got < want:
+        decoded_s = start + got / sr
+        raise AnalysisFailure(
+            "decode",
+            f"truncated: audio ends near {decoded_s:.1f} s but the header declares "
+            f"{duration_s:.1f} s; re-rip or re-download it",
+        )
+
+
+def _to_16k(mono: Float32Array, sr: int) -> Float32Array:
+    if sr == SAMPLE_RATE_HZ:
+        return mono
+    return np.asarray(soxr.resample(mono, sr, SAMPLE_RATE_HZ), dtype=np.float32)
+
+
+class Analyser:
+    """Turns a file into an Analysed or a Failed result. One per worker process."""
+
+    def __init__(self, settings: AnalysisSettings) -> None:
+        self.settings = settings
+        self.model = TrackAttributeModel(settings.providers, settings.threads)
+
+    def analyse(self, file: FileStat) -> Analysed | Failed:
+        try:
+            return self._analyse(file)
+        except AnalysisFailure as e:
+            return Failed(file, e.stage, e.reason)
+        except MemoryError:
+            return Failed(file, "analysis", "ran out of memory")
+
+    def _analyse(self, file: FileStat) -> Analysed:
+        path = Path(file.path)
+        _check_readable(path, file)
+        tags, tag_length = _tags(path)
+        source = _open(path)
+        try:
+            duration_s = _declared_duration(source, tag_length)
+            self._check_duration(duration_s)
+            plan = plan_excerpts(duration_s, self.settings.excerpts, self.settings.excerpt_s)
+            try:
+                result = read_excerpts(source, plan, duration_s)
+            except DecodeError as e:
+                raise AnalysisFailure("decode", str(e)) from e
+        finally:
+            source.close()
+        mood = self._mood(result)
+        return Analysed(file, tags, duration_s, source.codec, result.fingerprint, mood)
+
+    def _check_duration(self, duration_s: float) -> None:
+        limit = self.settings.max_duration_s
+        if duration_s > limit:
+            raise AnalysisFailure(
+                "probe",
+                f"{duration_s / 60:.0f} min long, over the {limit / 60:.0f} min limit; raise "
+                "[library] max_duration_min to analyse it",
+            )
+
+    def _mood(self, result: ExcerptResult) -> TrackMood:
+        mels = [log_mel(e) for e in result.excerpts_16k if e.shape[0] >= SAMPLE_RATE_HZ]
+        if not mels:
+            raise AnalysisFailure("analysis", f"too short to analyse (needs {MIN_EXCERPT_S:g} s)")
+        attrs = self.model.predict(mels)
+        return TrackMood(
+            **attrs,
+            tempo_bpm=estimate_tempo(mels),
+            loudness_lufs=result.loudness_lufs,
+            model_name=self.model.name,
+            model_version=self.model.version,
+            excerpts=len(mels),
+        )
+
+
+def _check_readable(path: Path, file: FileStat) -> None:
+    if file.size_bytes == 0:
+        raise AnalysisFailure("read", "empty file (0 bytes)")
+    try:
+        with path.open("rb") as f:
+            f.read(1)
+    except PermissionError:
+        raise AnalysisFailure(
+            "read", "permission denied; make it readable (chmod a+r) or remove it"
+        ) from None
+    except OSError as e:
+        raise AnalysisFailure("read", f"cannot read: {e.strerror or e}") from None
+
+
+def _tags(path: Path) -> tuple[Tags, float | None]:
+    # Broken tags alone do not sink a file whose audio decodes: the title falls back to the name.
+    try:
+        return read_tags(path)
+    except TagError:
+        return Tags(), None
+
+
+def _open(path: Path) -> AudioSource:
+    try:
+        return open_audio(path)
+    except DecodeError as e:
+        raise AnalysisFailure("decode", str(e)) from e
+
+
+def _declared_duration(source: AudioSource, tag_length: float | None) -> float:
+    if source.frames:
+        duration_s = source.frames / source.sample_rate
+    elif tag_length and math.isfinite(tag_length):
+        duration_s = tag_length
+    else:
+        raise AnalysisFailure("probe", "the file does not say how long it is")
+    if duration_s < MIN_EXCERPT_S:
+        raise AnalysisFailure("probe", f"too short to analyse ({duration_s:.2f} s)")
+    return duration_s
+
+
+def analyse_one(settings: AnalysisSettings, files: Sequence[FileStat]) -> list[Analysed | Failed]:
+    """Convenience for tests and benchmarks: analyse in this process."""
+    analyser = Analyser(settings)
+    return [analyser.analyse(f) for f in files]

@@ -1,0 +1,66 @@
+"""Numbered schema migrations. Each runs once, in its own transaction, and is recorded.
+
+Never edit a migration that has shipped: add the next number. tests/library/test_migrations.py
+applies each one to a database in the state before it, with rows in it.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, str, str], ...] = (
+    (
+        1,
+        "tracks, analysis and scan errors",
+        """
+        CREATE TABLE tracks (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            size_bytes INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            artist TEXT,
+            album TEXT,
+            album_artist TEXT,
+            genre TEXT,
+            track_number INTEGER,
+            duration_s REAL NOT NULL,
+            codec TEXT,
+            rg_track_gain_db REAL,
+            rg_track_peak REAL,
+            rg_album_gain_db REAL,
+            rg_album_peak REAL,
+            fingerprint BLOB,
+            missing_since REAL,          -- unix time the file was last seen gone; NULL: present
+            relink_pending INTEGER NOT NULL DEFAULT 0,  -- new row not yet matched against moves
+            added_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX tracks_missing ON tracks(missing_since);
+        CREATE TABLE analysis (
+            track_id INTEGER PRIMARY KEY REFERENCES tracks(id) ON DELETE CASCADE,
+            model_name TEXT NOT NULL,
+            model_version TEXT NOT NULL,
+            valence REAL NOT NULL,
+            energy REAL NOT NULL,
+            danceability REAL NOT NULL,
+            acousticness REAL NOT NULL,
+            instrumentalness REAL NOT NULL,
+            liveness REAL NOT NULL,
+            speechiness REAL NOT NULL,
+            tempo_bpm REAL,              -- beats per minute; NULL when no beat was found
+            loudness_lufs REAL,          -- ITU-R BS.1770-4 integrated loudness; NULL: silence
+            excerpts INTEGER NOT NULL,
+            analysed_at REAL NOT NULL
+        );
+        CREATE TABLE scan_errors (
+            path TEXT PRIMARY KEY,       -- undecodable names are stored backslash-escaped
+            size_bytes INTEGER,
+            mtime_ns INTEGER,
+            stage TEXT NOT NULL,         -- walk, read, probe, decode, analysis, store
+            reason TEXT NOT NULL,
+            at REAL NOT NULL
+        );
+        """,
+    ),
+)
+
+LATEST = MIGRATIONS[-1][0]

@@ -1,0 +1,24 @@
+"""Model files, model cards and the one ONNX Runtime adapter.
+
+Model cards live beside this file (``*.md``). Model files are loaded from the installed packages
+that ship them; nothing is downloaded at import or test time.
+"""
+
+from models._locate import PackagedModel
+from models._onnx import CPU, ModelError, OnnxModel, available_providers, choose_providers
+
+VIBENET_EFFICIENTNET = PackagedModel(
+    package="vibenet",
+    relative_path="artifacts/efficientnet_model.onnx",
+    install_hint="install it with: pip install --no-deps vibenet==0.1.0 (make run does this)",
+)
+
+__all__ = [
+    "CPU",
+    "VIBENET_EFFICIENTNET",
+    "ModelError",
+    "OnnxModel",
+    "PackagedModel",
+    "available_providers",
+    "choose_providers",
+]

@@ -1,0 +1,200 @@
+"""The ``moodplay`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from library import (
+    AnalysisSettings,
+    Scanner,
+    ScanSummary,
+    Store,
+    StoreError,
+    default_jobs,
+    find_tracks,
+    mood_points,
+    stats,
+)
+from models import ModelError
+from moodplay._config import Config, ConfigError, load_config
+from moodplay._moodmap import draw_map, summary_lines
+from moodplay._paths import database_path, library_roots
+from moodplay._progress import ProgressReporter
+
+log = logging.getLogger("moodplay")
+
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one clear message, no traceback."""
+
+
+def _common() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="FILE", type=Path, help="config file to load")
+    common.add_argument("--db", metavar="FILE", help="library database (default from config)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log debugging detail")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="moodplay",
+        description="Offline mood music player for your own library.",
+        parents=[common],
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    scan = sub.add_parser("scan", parents=[common], help="scan and analyse music folders")
+    scan.add_argument("paths", nargs="*", metavar="PATH", help="folders (default from config)")
+    scan.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
+    scan.add_argument("--plain", action="store_true", help="log lines instead of a progress bar")
+    scan.add_argument("--no-map", action="store_true", help="do not print the mood map summary")
+    scan.set_defaults(func=cmd_scan)
+    lib = sub.add_parser("library", parents=[common], help="look at the analysed library")
+    lib_sub = lib.add_subparsers(dest="library_command", required=True, metavar="WHAT")
+    st = lib_sub.add_parser("stats", parents=[common], help="counts and distributions")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(func=cmd_stats)
+    show = lib_sub.add_parser("show", parents=[common], help="one track's tags and mood")
+    show.add_argument("query", help="track id, or text in its title, artist, album or path")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=cmd_show)
+    mp = lib_sub.add_parser("map", parents=[common], help="draw the valence x energy map")
+    mp.add_argument("--out", required=True, type=Path, metavar="FILE.png")
+    mp.set_defaults(func=cmd_map)
+    return parser
+
+
+def _open_store(config: Config, args: argparse.Namespace) -> Store:
+    return Store(database_path(config, args.db))
+
+
+def cmd_scan(config: Config, args: argparse.Namespace) -> int:
+    roots = library_roots(config, args.paths)
+    if not roots:
+        raise UserError(
+            "no music folder found: pass one (moodplay scan ~/Music) or set [library] paths"
+        )
+    jobs = args.jobs if args.jobs is not None else (config.library.jobs or default_jobs())
+    if not 1 <= jobs <= 64:
+        raise UserError(f"--jobs {jobs}: use 1..64 worker processes")
+    settings = AnalysisSettings(
+        excerpts=config.analysis.excerpts,
+        excerpt_s=config.analysis.excerpt_s,
+        max_duration_s=config.library.max_duration_min * 60,
+        providers=config.inference.providers,
+        threads=config.inference.threads,
+    )
+    print(f"scanning {', '.join(roots)} with {jobs} worker(s)", file=sys.stderr)
+    with _open_store(config, args) as store:
+        reporter = ProgressReporter(force_plain=args.plain)
+        try:
+            summary = Scanner(store, settings, jobs).scan(
+                roots, config.library.extensions, reporter
+            )
+        finally:
+            reporter.close()
+        _print_summary(summary, store)
+        if not args.no_map and not summary.interrupted:
+            print("\n".join(summary_lines(mood_points(store))))
+    return EXIT_INTERRUPTED if summary.interrupted else 0
+
+
+def _print_summary(s: ScanSummary, store: Store) -> None:
+    counts = stats(store)
+    lines = [
+        f"scan {'INTERRUPTED' if s.interrupted else 'done'} in {s.seconds:.1f} s: "
+        f"{s.files_seen} audio files, {s.analysed} analysed, {s.unchanged} unchanged, "
+        f"{len(s.failed)} failed, {s.missing} newly missing, {s.returned} back, "
+        f"{len(s.moved)} moved",
+        f"library {store.path}: {counts['present']} tracks present, {counts['analysed']} analysed, "
+        f"{counts['missing']} missing, {counts['errors']} with errors",
+    ]
+    lines += [f"  moved: {old} -> {new}" for old, new in s.moved]
+    if s.failed:
+        lines.append("files that could not be analysed (see `moodplay library stats`):")
+        lines += [f"  {path}\n      {stage}: {reason}" for path, stage, reason in s.failed]
+    if s.interrupted:
+        lines.append("interrupted: everything analysed so far is saved; run the scan again to go on")
+    print("\n".join(lines))
+
+
+def cmd_stats(config: Config, args: argparse.Namespace) -> int:
+    with _open_store(config, args) as store:
+        data = stats(store)
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return 0
+    print(
+        f"tracks {data['tracks']} ({data['present']} present, {data['missing']} missing), "
+        f"analysed {data['analysed']}, scan errors {data['errors']}, "
+        f"artists {data['artists']}, albums {data['albums']}, {data['hours']} h"
+    )
+    print(f"  {'attribute':<17}{'n':>5}{'min':>9}{'q1':>9}{'median':>9}{'q3':>9}{'max':>9}")
+    for name, d in data["distributions"].items():
+        if d:
+            cells = "".join(f"{d[k]:9.2f}" for k in ("min", "q1", "median", "q3", "max"))
+            print(f"  {name:<17}{d['n']:>5}{cells}")
+    return 0
+
+
+def cmd_show(config: Config, args: argparse.Namespace) -> int:
+    with _open_store(config, args) as store:
+        found = find_tracks(store, args.query)
+    if not found:
+        raise UserError(f"no track matches {args.query!r}; try part of a title, artist or path")
+    if args.json:
+        print(json.dumps(found[0] if len(found) == 1 else found, indent=2))
+        return 0
+    if len(found) > 1:
+        print(f"{len(found)} tracks match {args.query!r}; the first one (others: "
+              f"{', '.join(str(t['id']) for t in found[1:6])}{', ...' if len(found) > 6 else ''}):")
+    _print_track(found[0])
+    return 0
+
+
+def _print_track(track: dict[str, Any]) -> None:
+    width = max(len(k) for k in track)
+    for key, value in track.items():
+        if value is None:
+            continue
+        shown = f"{value:.3f}" if isinstance(value, float) else value
+        print(f"{key:>{width}}  {shown}")
+
+
+def cmd_map(config: Config, args: argparse.Namespace) -> int:
+    if args.out.suffix.lower() != ".png":
+        raise UserError(f"--out {args.out}: the map is written as PNG; name it FILE.png")
+    with _open_store(config, args) as store:
+        points = mood_points(store)
+    if not points:
+        raise UserError("no analysed tracks yet: run `moodplay scan` first")
+    draw_map(points, args.out)
+    print(f"wrote {args.out} ({len(points)} tracks)")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    func: Callable[[Config, argparse.Namespace], int] = args.func
+    try:
+        return func(load_config(args.config), args)
+    except (ConfigError, StoreError, ModelError, UserError) as e:
+        print(f"moodplay: {e}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("moodplay: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,193 @@
+"""Configuration: TOML files loaded into frozen dataclasses, validated once at load.
+
+The repo's ``config.toml`` documents every key; the defaults below must equal it (a test checks).
+Loading merges the defaults, then the user file (``~/.config/moodplay/config.toml`` or
+``--config FILE``), and reports every problem at once with its key path.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import tomllib
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """One or more problems in a config file; ``problems`` lists each with its key path."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"config {source}: {len(problems)} problem(s):\n{lines}")
+
+
+def _range(lo: float, hi: float, unit: str = "") -> dict[str, Any]:
+    return {"range": (lo, hi), "unit": unit}
+
+
+@dataclass(frozen=True)
+class LibraryConfig:
+    paths: tuple[str, ...] = ()
+    """Folders to scan; "~" is expanded. Empty: ~/Music if it exists, else the demo library."""
+    database: str = ""
+    """SQLite file. Empty: $XDG_DATA_HOME/moodplay/moodplay.db."""
+    jobs: int = field(default=0, metadata=_range(0, 64, "processes"))
+    """Analysis worker processes; 0 means one per CPU core."""
+    max_duration_min: float = field(default=120.0, metadata=_range(1, 1440, "minutes"))
+    """Longer files are recorded as scan errors instead of being analysed."""
+    extensions: tuple[str, ...] = ("mp3", "flac", "ogg", "oga", "opus", "m4a", "aac", "mp4", "wav")
+    """File name extensions that are treated as audio (case-insensitive)."""
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    excerpts: int = field(default=6, metadata=_range(1, 32, "excerpts"))
+    """Excerpts analysed per track, spread evenly over it."""
+    excerpt_s: float = field(default=15.0, metadata=_range(3, 60, "seconds"))
+    """Length of each excerpt."""
+
+
+@dataclass(frozen=True)
+class InferenceConfig:
+    providers: tuple[str, ...] = ("CPUExecutionProvider",)
+    """ONNX Runtime execution providers in order of preference; unavailable ones fall back to CPU."""
+    threads: int = field(default=1, metadata=_range(1, 64, "threads"))
+    """Intra-op threads per inference session (the scanner runs one session per worker)."""
+
+
+@dataclass(frozen=True)
+class Config:
+    library: LibraryConfig = LibraryConfig()
+    analysis: AnalysisConfig = AnalysisConfig()
+    inference: InferenceConfig = InferenceConfig()
+
+
+def user_config_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "moodplay" / "config.toml"
+
+
+def data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "moodplay"
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Load ``path`` (or the user config if it exists) over the defaults.
+
+    An explicitly named file that does not exist is an error; a missing user config is not.
+    """
+    if path is None:
+        path = user_config_path()
+        if not path.exists():
+            return Config()
+    try:
+        with path.open("rb") as f:
+            raw = tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(str(path), ["file not found"]) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(str(path), [f"not valid TOML: {e}"]) from None
+    return parse_config(raw, str(path))
+
+
+def parse_config(raw: Mapping[str, Any], source: str = "<config>") -> Config:
+    problems: list[str] = []
+    cfg = _build(Config, raw, "", problems)
+    if problems:
+        raise ConfigError(source, problems)
+    return typing.cast(Config, cfg)
+
+
+def _build(cls: type, raw: Mapping[str, Any], prefix: str, problems: list[str]) -> object:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        where = f"{prefix}{key}"
+        if key not in fields:
+            problems.append(_unknown(where, key, list(fields)))
+            continue
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            if not isinstance(value, dict):
+                problems.append(f"{where}: expected a table [{where}], got {_kind(value)}")
+                continue
+            values[key] = _build(typing.cast(type, hint), value, f"{where}.", problems)
+        else:
+            converted = _convert(where, value, hint, fields[key].metadata, problems)
+            if converted is not None:
+                values[key] = converted
+    return cls(**values)
+
+
+def _unknown(where: str, key: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f'; did you mean "{close[0]}"?' if close else f"; known keys: {', '.join(known)}"
+    return f"{where}: unknown key{hint}"
+
+
+def _kind(value: object) -> str:
+    return {dict: "a table", list: "a list", str: "a string", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _convert(
+    where: str, value: object, hint: object, meta: Mapping[str, Any], problems: list[str]
+) -> object:
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(f"{where}: expected a list of strings, got {_kind(value)}")
+            return None
+        return tuple(value)
+    if hint is bool or hint is str:
+        if type(value) is not hint:
+            problems.append(f"{where}: expected {_kind(hint())}, got {_kind(value)}")
+            return None
+        return value
+    return _number(where, value, hint, meta, problems)
+
+
+def _number(
+    where: str, value: object, hint: object, meta: Mapping[str, Any], problems: list[str]
+) -> object:
+    ok_types: tuple[type, ...] = (int,) if hint is int else (int, float)
+    if isinstance(value, bool) or not isinstance(value, ok_types):
+        want = "an integer" if hint is int else "a number"
+        problems.append(f"{where}: expected {want}, got {_kind(value)} {value!r}")
+        return None
+    lo, hi = meta.get("range", (float("-inf"), float("inf")))
+    if not lo <= value <= hi:
+        unit = f" {meta['unit']}" if meta.get("unit") else ""
+        problems.append(f"{where}: {value!r} is out of range {lo}..{hi}{unit}")
+        return None
+    return float(value) if hint is float else value
+
+
+def describe_defaults() -> list[tuple[str, object]]:
+    """(key path, default) for every leaf key: the contract config.toml documents."""
+    out: list[tuple[str, object]] = []
+    for section in dataclasses.fields(Config):
+        table = getattr(Config(), section.name)
+        for f in dataclasses.fields(table):
+            out.append((f"{section.name}.{f.name}", getattr(table, f.name)))
+    return out
+
+
+__all__ = [
+    "Config",
+    "ConfigError",
+    "data_dir",
+    "load_config",
+    "parse_config",
+    "user_config_path",
+]

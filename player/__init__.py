@@ -1,0 +1,1 @@
+"""libVLC playback. Built by the daemon issue."""

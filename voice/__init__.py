@@ -1,0 +1,1 @@
+"""Microphone, VAD, wake phrase, speech recognition and intents. Built by the voice issue."""
