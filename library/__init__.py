@@ -8,7 +8,7 @@ from library._analyse import Analyser, AnalysisSettings
 from library._fingerprint import similarity
 from library._migrations import LATEST as SCHEMA_VERSION
 from library._report import errors, find_tracks, mood_points, stats
-from library._scan import ScanProgress, Scanner, ScanSummary, default_jobs
+from library._scan import Scanner, ScanProgress, ScanSummary, default_jobs
 from library._store import Store
 from library._tracks import Tracks
 from library._types import Analysed, DecodeError, Failed, FileStat, StoreError, Tags, Track

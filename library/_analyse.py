@@ -11,9 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-import soxr
-
 from library._decode import AudioSource, open_audio
 from library._fingerprint import FingerprintAccumulator
 from library._tags import TagError, read_tags
@@ -30,6 +27,7 @@ from mood import (
     plan_excerpts,
     segment_length,
     segment_power_spectra,
+    to_model_rate,
 )
 
 FINGERPRINT_WINDOW_S = 12.8
@@ -37,7 +35,7 @@ TAIL_PROBE_S = 0.5
 TAIL_MARGIN_S = 1.0  # container durations may round up a little
 
 
-class AnalysisFailure(Exception):
+class AnalysisError(Exception):
     def __init__(self, stage: str, reason: str) -> None:
         super().__init__(reason)
         self.stage = stage
@@ -75,7 +73,7 @@ def read_excerpts(source: AudioSource, plan: ExcerptPlan, duration_s: float) -> 
         if audio.shape[0] == 0:
             continue
         meter.add_power_spectra(segment_power_spectra(audio, sr))
-        clips.append(_to_16k(audio.mean(axis=1), sr))
+        clips.append(to_model_rate(audio.mean(axis=1), sr))
     _probe_tail(source, duration_s)
     return ExcerptResult(clips, meter.integrated_lufs(), _fingerprint(source, duration_s))
 
@@ -97,17 +95,11 @@ def _probe_tail(source: AudioSource, duration_s: float) -> None:
     got = source.read(round(start * sr), want).shape[0]
     if got < want:
         decoded_s = start + got / sr
-        raise AnalysisFailure(
+        raise AnalysisError(
             "decode",
             f"truncated: audio ends near {decoded_s:.1f} s but the header declares "
             f"{duration_s:.1f} s; re-rip or re-download it",
         )
-
-
-def _to_16k(mono: Float32Array, sr: int) -> Float32Array:
-    if sr == SAMPLE_RATE_HZ:
-        return mono
-    return np.asarray(soxr.resample(mono, sr, SAMPLE_RATE_HZ), dtype=np.float32)
 
 
 class Analyser:
@@ -120,7 +112,7 @@ class Analyser:
     def analyse(self, file: FileStat) -> Analysed | Failed:
         try:
             return self._analyse(file)
-        except AnalysisFailure as e:
+        except AnalysisError as e:
             return Failed(file, e.stage, e.reason)
         except MemoryError:
             return Failed(file, "analysis", "ran out of memory")
@@ -137,7 +129,7 @@ class Analyser:
             try:
                 result = read_excerpts(source, plan, duration_s)
             except DecodeError as e:
-                raise AnalysisFailure("decode", str(e)) from e
+                raise AnalysisError("decode", str(e)) from e
         finally:
             source.close()
         mood = self._mood(result)
@@ -146,7 +138,7 @@ class Analyser:
     def _check_duration(self, duration_s: float) -> None:
         limit = self.settings.max_duration_s
         if duration_s > limit:
-            raise AnalysisFailure(
+            raise AnalysisError(
                 "probe",
                 f"{duration_s / 60:.0f} min long, over the {limit / 60:.0f} min limit; raise "
                 "[library] max_duration_min to analyse it",
@@ -155,7 +147,7 @@ class Analyser:
     def _mood(self, result: ExcerptResult) -> TrackMood:
         mels = [log_mel(e) for e in result.excerpts_16k if e.shape[0] >= SAMPLE_RATE_HZ]
         if not mels:
-            raise AnalysisFailure("analysis", f"too short to analyse (needs {MIN_EXCERPT_S:g} s)")
+            raise AnalysisError("analysis", f"too short to analyse (needs {MIN_EXCERPT_S:g} s)")
         attrs = self.model.predict(mels)
         return TrackMood(
             **attrs,
@@ -169,16 +161,16 @@ class Analyser:
 
 def _check_readable(path: Path, file: FileStat) -> None:
     if file.size_bytes == 0:
-        raise AnalysisFailure("read", "empty file (0 bytes)")
+        raise AnalysisError("read", "empty file (0 bytes)")
     try:
         with path.open("rb") as f:
             f.read(1)
     except PermissionError:
-        raise AnalysisFailure(
+        raise AnalysisError(
             "read", "permission denied; make it readable (chmod a+r) or remove it"
         ) from None
     except OSError as e:
-        raise AnalysisFailure("read", f"cannot read: {e.strerror or e}") from None
+        raise AnalysisError("read", f"cannot read: {e.strerror or e}") from None
 
 
 def _tags(path: Path) -> tuple[Tags, float | None]:
@@ -193,7 +185,7 @@ def _open(path: Path) -> AudioSource:
     try:
         return open_audio(path)
     except DecodeError as e:
-        raise AnalysisFailure("decode", str(e)) from e
+        raise AnalysisError("decode", str(e)) from e
 
 
 def _declared_duration(source: AudioSource, tag_length: float | None) -> float:
@@ -202,9 +194,9 @@ def _declared_duration(source: AudioSource, tag_length: float | None) -> float:
     elif tag_length and math.isfinite(tag_length):
         duration_s = tag_length
     else:
-        raise AnalysisFailure("probe", "the file does not say how long it is")
+        raise AnalysisError("probe", "the file does not say how long it is")
     if duration_s < MIN_EXCERPT_S:
-        raise AnalysisFailure("probe", f"too short to analyse ({duration_s:.2f} s)")
+        raise AnalysisError("probe", f"too short to analyse ({duration_s:.2f} s)")
     return duration_s
 
 

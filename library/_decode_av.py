@@ -44,20 +44,24 @@ class AvSource:
         filled = 0
         try:
             if stream.time_base is not None:
-                self._container.seek(int(start / self.sample_rate / stream.time_base), stream=stream)
+                self._container.seek(
+                    int(start / self.sample_rate / stream.time_base), stream=stream
+                )
             resampler = av.AudioResampler(format="flt", layout=stream.layout, rate=self.sample_rate)
             for frame in self._container.decode(stream):
                 if frame.pts is None or frame.time_base is None:
                     continue
                 first = round(frame.pts * frame.time_base * self.sample_rate)
                 for chunk in resampler.resample(frame):
-                    pcm = chunk.to_ndarray().reshape(-1, self.channels)
+                    pcm = np.asarray(chunk.to_ndarray(), np.float32).reshape(-1, self.channels)
                     filled = max(filled, _place(out, pcm, first - start))
                     first += pcm.shape[0]
                 if first >= start + frames:
                     break
         except (av.FFmpegError, ValueError) as e:
-            raise DecodeError(f"FFmpeg stopped decoding at {start / self.sample_rate:.1f} s: {e}") from e
+            raise DecodeError(
+                f"FFmpeg stopped decoding at {start / self.sample_rate:.1f} s: {e}"
+            ) from e
         return out[:filled]
 
     def close(self) -> None:
@@ -70,4 +74,4 @@ def _place(out: Float32Array, pcm: Float32Array, offset: int) -> int:
     if lo >= hi:
         return 0
     out[lo:hi] = pcm[lo - offset : hi - offset]
-    return hi
+    return int(hi)

@@ -26,7 +26,9 @@ class SndfileSource:
             self._file.seek(start)
             block = self._file.read(frames, dtype="float32", always_2d=True)
         except (sf.LibsndfileError, RuntimeError) as e:
-            raise DecodeError(f"libsndfile stopped decoding at {start / self.sample_rate:.1f} s: {e}") from e
+            raise DecodeError(
+                f"libsndfile stopped decoding at {start / self.sample_rate:.1f} s: {e}"
+            ) from e
         return np.ascontiguousarray(block)
 
     def close(self) -> None:

@@ -40,7 +40,7 @@ class FingerprintAccumulator:
         self._bands = _band_matrix(segment_len, sr)
         self._rows: list[Float64Array] = []
 
-    def add_power_spectra(self, power: npt.NDArray[np.float32]) -> None:
+    def add_power_spectra(self, power: npt.NDArray[np.float32] | Float64Array) -> None:
         """``power``: (segments, bins) summed over channels, as for the loudness meter."""
         self._rows.append(np.asarray(power @ self._bands, dtype=np.float64))
 

@@ -22,13 +22,11 @@ from library._store import Store
 from library._tracks import Known, Tracks, under
 from library._types import Analysed, Failed, FileStat
 from library._walk import walk
-from models import VIBENET_EFFICIENTNET
+from mood import model_identity
 
 log = logging.getLogger(__name__)
 
-WORKER_DIED = (
-    "the analysis worker died while reading this file (decoder crash or out of memory)"
-)
+WORKER_DIED = "the analysis worker died while reading this file (decoder crash or out of memory)"
 
 
 @dataclass
@@ -102,7 +100,7 @@ class Scanner:
     ) -> list[FileStat]:
         known = self.tracks.known_tracks()
         errors = self.tracks.known_errors()
-        version = VIBENET_EFFICIENTNET.version()
+        _, version = model_identity()
         seen = {f.path for f in files}
         gone = [p for p, k in known.items() if not k.missing and p not in seen and under(p, roots)]
         summary.missing = self.tracks.mark_missing(gone)
@@ -128,7 +126,9 @@ class Scanner:
         )[0]
         return (path, row["stage"], row["reason"] + " (unchanged since the last scan)")
 
-    def _analyse_all(self, todo: list[FileStat], summary: ScanSummary, progress: ProgressFn) -> None:
+    def _analyse_all(
+        self, todo: list[FileStat], summary: ScanSummary, progress: ProgressFn
+    ) -> None:
         queue = list(reversed(todo))  # pop() from the end keeps walk order
         solo: list[FileStat] = []  # files in flight when a worker died: retried one at a time
         done, started = 0, time.monotonic()
@@ -149,7 +149,11 @@ class Scanner:
                             self._commit(result, summary)
                             done += 1
                             total = done + len(queue) + len(solo) + len(in_flight)
-                            progress(ScanProgress(done, total, f.path, isinstance(result, Analysed), started))
+                            progress(
+                                ScanProgress(
+                                    done, total, f.path, isinstance(result, Analysed), started
+                                )
+                            )
                 except BrokenProcessPool:
                     casualties = list(in_flight.values())
                     if source is solo or len(casualties) == 1:

@@ -48,9 +48,12 @@ class Tracks:
         )
         return {
             r["path"]: Known(
-                r["id"], r["size_bytes"], r["mtime_ns"], r["model_version"],
+                r["id"],
+                r["size_bytes"],
+                r["mtime_ns"],
+                r["model_version"],
                 r["missing_since"] is not None,
-            )  # fmt: skip
+            )
             for r in rows
         }
 
@@ -84,11 +87,19 @@ class Tracks:
         marks = ", ".join("?" for _ in _TAG_COLUMNS)
         cursor = self.store.execute(
             f"INSERT INTO tracks (path, size_bytes, mtime_ns, duration_s, codec, fingerprint, "
-            f"relink_pending, added_at, updated_at, {cols}) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, {marks})",
+            f"relink_pending, added_at, updated_at, {cols}) "
+            f"VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, {marks})",
             (
-                result.file.path, result.file.size_bytes, result.file.mtime_ns, result.duration_s,
-                result.codec, result.fingerprint, now, now, *(tags[c] for c in _TAG_COLUMNS),
-            ),  # fmt: skip
+                result.file.path,
+                result.file.size_bytes,
+                result.file.mtime_ns,
+                result.duration_s,
+                result.codec,
+                result.fingerprint,
+                now,
+                now,
+                *(tags[c] for c in _TAG_COLUMNS),
+            ),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -101,9 +112,15 @@ class Tracks:
             f"UPDATE tracks SET size_bytes = ?, mtime_ns = ?, duration_s = ?, codec = ?, "
             f"fingerprint = ?, missing_since = NULL, updated_at = ?, {sets} WHERE id = ?",
             (
-                result.file.size_bytes, result.file.mtime_ns, result.duration_s, result.codec,
-                result.fingerprint, now, *(tags[c] for c in _TAG_COLUMNS), track_id,
-            ),  # fmt: skip
+                result.file.size_bytes,
+                result.file.mtime_ns,
+                result.duration_s,
+                result.codec,
+                result.fingerprint,
+                now,
+                *(tags[c] for c in _TAG_COLUMNS),
+                track_id,
+            ),
         )
 
     def _save_mood(self, track_id: int, result: Analysed, now: float) -> None:
@@ -111,21 +128,28 @@ class Tracks:
         cols = ", ".join(_MOOD_COLUMNS)
         marks = ", ".join("?" for _ in _MOOD_COLUMNS)
         self.store.execute(
-            f"INSERT OR REPLACE INTO analysis (track_id, analysed_at, {cols}) VALUES (?, ?, {marks})",
+            f"INSERT OR REPLACE INTO analysis (track_id, analysed_at, {cols}) "
+            f"VALUES (?, ?, {marks})",
             (track_id, now, *(mood[c] for c in _MOOD_COLUMNS)),
         )
 
     def save_failed(self, result: Failed) -> None:
         self.record_error(result.file.path, result.stage, result.reason, result.file)
 
-    def record_error(self, path: str, stage: str, reason: str, file: FileStat | None = None) -> None:
+    def record_error(
+        self, path: str, stage: str, reason: str, file: FileStat | None = None
+    ) -> None:
         with self.store.transaction():
             self.store.execute(
                 "INSERT OR REPLACE INTO scan_errors VALUES (?, ?, ?, ?, ?, ?)",
                 (
-                    path, file.size_bytes if file else None, file.mtime_ns if file else None,
-                    stage, reason, time.time(),
-                ),  # fmt: skip
+                    path,
+                    file.size_bytes if file else None,
+                    file.mtime_ns if file else None,
+                    stage,
+                    reason,
+                    time.time(),
+                ),
             )
 
     def mark_missing(self, paths: Iterable[str]) -> int:
@@ -142,9 +166,7 @@ class Tracks:
     def mark_present(self, paths: Iterable[str]) -> None:
         with self.store.transaction():
             for path in paths:
-                self.store.execute(
-                    "UPDATE tracks SET missing_since = NULL WHERE path = ?", (path,)
-                )
+                self.store.execute("UPDATE tracks SET missing_since = NULL WHERE path = ?", (path,))
 
     def forget_errors(self, paths: Iterable[str]) -> None:
         with self.store.transaction():

@@ -45,7 +45,9 @@ class _Walker:
 
     def walk_root(self, root: str) -> None:
         if not os.path.isdir(root):
-            self.result.problems.append(WalkProblem(root, "folder not found; is the drive mounted?"))
+            self.result.problems.append(
+                WalkProblem(root, "folder not found; is the drive mounted?")
+            )
             return
         self.result.roots_walked.append(root)
         stack = [root]

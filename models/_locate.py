@@ -30,8 +30,9 @@ class PackagedModel:
             )
         path = Path(next(iter(spec.submodule_search_locations))) / self.relative_path
         if not path.is_file():
-            raise ModelError(f"{path} is missing from the installed {self.package}; "
-                             f"{self.install_hint}")
+            raise ModelError(
+                f"{path} is missing from the installed {self.package}; {self.install_hint}"
+            )
         return path
 
     def version(self) -> str:

@@ -51,9 +51,7 @@ def choose_providers(wanted: Sequence[str]) -> list[str]:
 class OnnxModel:
     """One InferenceSession for one model file, with explicit providers and thread counts."""
 
-    def __init__(
-        self, path: Path, providers: Sequence[str] = (CPU,), threads: int = 1
-    ) -> None:
+    def __init__(self, path: Path, providers: Sequence[str] = (CPU,), threads: int = 1) -> None:
         if not path.is_file():
             raise ModelError(f"model file {path} does not exist")
         options = ort.SessionOptions()

@@ -8,7 +8,9 @@ from mood._track_model import (
     MIN_EXCERPT_S,
     ExcerptPlan,
     TrackAttributeModel,
+    model_identity,
     plan_excerpts,
+    to_model_rate,
 )
 from mood._types import ATTRIBUTES, TrackMood
 
@@ -24,7 +26,9 @@ __all__ = [
     "estimate_tempo",
     "integrated_loudness",
     "log_mel",
+    "model_identity",
     "plan_excerpts",
     "segment_length",
     "segment_power_spectra",
+    "to_model_rate",
 ]

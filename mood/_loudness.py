@@ -26,7 +26,9 @@ RELATIVE_GATE_LU = -10.0
 _OFFSET_DB = -0.691
 
 
-def k_weighting_coefficients(sr: int) -> tuple[Float64Array, Float64Array, Float64Array, Float64Array]:
+def k_weighting_coefficients(
+    sr: int,
+) -> tuple[Float64Array, Float64Array, Float64Array, Float64Array]:
     """(b_shelf, a_shelf, b_highpass, a_highpass) for sample rate ``sr`` (as libebur128).
 
     At 48 kHz these equal the coefficients tabulated in BS.1770-4.
@@ -36,7 +38,9 @@ def k_weighting_coefficients(sr: int) -> tuple[Float64Array, Float64Array, Float
     vh = 10.0 ** (3.999843853973347 / 20.0)
     vb = vh**0.4996667741545416
     a0 = 1.0 + k / q + k * k
-    b_shelf = np.array([(vh + vb * k / q + k * k), 2.0 * (k * k - vh), (vh - vb * k / q + k * k)]) / a0
+    b_shelf = (
+        np.array([(vh + vb * k / q + k * k), 2.0 * (k * k - vh), (vh - vb * k / q + k * k)]) / a0
+    )
     a_shelf = np.array([a0, 2.0 * (k * k - 1.0), 1.0 - k / q + k * k]) / a0
     k = math.tan(math.pi * 38.13547087602444 / sr)
     q = 0.5003270373238773
@@ -48,7 +52,8 @@ def k_weighting_coefficients(sr: int) -> tuple[Float64Array, Float64Array, Float
 
 def _response(b: Float64Array, a: Float64Array, omega: Float64Array) -> npt.NDArray[np.complex128]:
     z = np.exp(-1j * omega)
-    return (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
+    response = (b[0] + b[1] * z + b[2] * z * z) / (a[0] + a[1] * z + a[2] * z * z)
+    return np.asarray(response, dtype=np.complex128)
 
 
 @lru_cache(maxsize=8)
@@ -84,7 +89,9 @@ class LoudnessMeter:
     def integrated_lufs(self) -> float | None:
         """Gated integrated loudness, or None when no block passes the absolute gate."""
         kernel = np.ones(BLOCK_SEGMENTS) / BLOCK_SEGMENTS
-        runs = [np.convolve(p, kernel, mode="valid") for p in self._powers if p.size >= BLOCK_SEGMENTS]
+        runs = [
+            np.convolve(p, kernel, mode="valid") for p in self._powers if p.size >= BLOCK_SEGMENTS
+        ]
         if not runs:
             return None
         blocks = np.concatenate(runs)

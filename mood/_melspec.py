@@ -73,4 +73,4 @@ def log_mel(y: Float32Array) -> Float32Array:
     power = (spec.real**2 + spec.imag**2).astype(np.float32)
     mel = (mel_filterbank() @ power.T).astype(np.float32)
     db = 10.0 * np.log10(np.maximum(mel, 1e-10))
-    return np.maximum(db, db.max() - TOP_DB).astype(np.float32)
+    return np.asarray(np.maximum(db, db.max() - TOP_DB), dtype=np.float32)

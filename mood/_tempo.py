@@ -27,7 +27,7 @@ _MIN_FLUX_STD_DB = 0.1  # a steady tone has (numerically) no onsets
 
 def onset_strength(mel_db: Float32Array) -> Float64Array:
     flux = np.maximum(0.0, np.diff(mel_db.astype(np.float64), axis=1)).mean(axis=0)
-    return flux - flux.mean()
+    return np.asarray(flux - flux.mean(), dtype=np.float64)
 
 
 def _autocorrelation(env: Float64Array, max_lag: int) -> Float64Array:

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import soxr
 
 from models import VIBENET_EFFICIENTNET, OnnxModel
 from mood._melspec import HOP, SAMPLE_RATE_HZ, WIN, Float32Array
@@ -62,18 +63,29 @@ def plan_excerpts(duration_s: float, count: int, length_s: float) -> ExcerptPlan
     return ExcerptPlan(tuple(c - length_s / 2 for c in centres), length_s)
 
 
+def model_identity() -> tuple[str, str]:
+    """(name, version) of the track model; the version changes when its file does."""
+    return MODEL_NAME, VIBENET_EFFICIENTNET.version()
+
+
+def to_model_rate(mono: Float32Array, sr: int) -> Float32Array:
+    """Resample mono audio to the network's 16 kHz with soxr (HQ, as vibenet does)."""
+    if sr == SAMPLE_RATE_HZ:
+        return mono
+    return np.asarray(soxr.resample(mono, sr, SAMPLE_RATE_HZ), dtype=np.float32)
+
+
 class TrackAttributeModel:
     """Runs the attribute network over excerpts of 16 kHz mono audio."""
 
     def __init__(self, providers: Sequence[str] = ("CPUExecutionProvider",), threads: int = 1):
         self._model = OnnxModel(VIBENET_EFFICIENTNET.path(), providers, threads)
-        self.name = MODEL_NAME
-        self.version = VIBENET_EFFICIENTNET.version()
+        self.name, self.version = model_identity()
 
     def excerpt_logits(self, mel_db: Float32Array) -> Float32Array:
         """The 7 logits for one (128, frames) log-mel spectrogram from :func:`log_mel`."""
         (out,) = self._model.run({"x": mel_db[np.newaxis, :, :]})
-        return out[0]
+        return np.asarray(out[0], dtype=np.float32)
 
     def predict(self, mels: Sequence[Float32Array]) -> dict[str, float]:
         """Attributes of a track from its excerpts' log-mel spectrograms (logits averaged)."""

@@ -124,7 +124,9 @@ def _print_summary(s: ScanSummary, store: Store) -> None:
         lines.append("files that could not be analysed (see `moodplay library stats`):")
         lines += [f"  {path}\n      {stage}: {reason}" for path, stage, reason in s.failed]
     if s.interrupted:
-        lines.append("interrupted: everything analysed so far is saved; run the scan again to go on")
+        lines.append(
+            "interrupted: everything analysed so far is saved; run the scan again to go on"
+        )
     print("\n".join(lines))
 
 
@@ -156,8 +158,10 @@ def cmd_show(config: Config, args: argparse.Namespace) -> int:
         print(json.dumps(found[0] if len(found) == 1 else found, indent=2))
         return 0
     if len(found) > 1:
-        print(f"{len(found)} tracks match {args.query!r}; the first one (others: "
-              f"{', '.join(str(t['id']) for t in found[1:6])}{', ...' if len(found) > 6 else ''}):")
+        print(
+            f"{len(found)} tracks match {args.query!r}; the first one (others: "
+            f"{', '.join(str(t['id']) for t in found[1:6])}{', ...' if len(found) > 6 else ''}):"
+        )
     _print_track(found[0])
     return 0
 

@@ -57,7 +57,7 @@ class AnalysisConfig:
 @dataclass(frozen=True)
 class InferenceConfig:
     providers: tuple[str, ...] = ("CPUExecutionProvider",)
-    """ONNX Runtime execution providers in order of preference; unavailable ones fall back to CPU."""
+    """ONNX Runtime execution providers, preferred first; unavailable ones fall back to CPU."""
     threads: int = field(default=1, metadata=_range(1, 64, "threads"))
     """Intra-op threads per inference session (the scanner runs one session per worker)."""
 
@@ -170,7 +170,7 @@ def _number(
         unit = f" {meta['unit']}" if meta.get("unit") else ""
         problems.append(f"{where}: {value!r} is out of range {lo}..{hi}{unit}")
         return None
-    return float(value) if hint is float else value
+    return float(typing.cast(float, value)) if hint is float else value
 
 
 def describe_defaults() -> list[tuple[str, object]]:

@@ -6,23 +6,24 @@ from pathlib import Path
 from typing import Any
 
 # Quadrants of the valence x energy plane (Russell's circumplex, as music mood work uses it).
-QUADRANTS = (
-    ("happy / energetic", lambda v, e: v >= 0.5 and e >= 0.5),
-    ("tense / dark", lambda v, e: v < 0.5 and e >= 0.5),
-    ("calm / content", lambda v, e: v >= 0.5 and e < 0.5),
-    ("sad / sombre", lambda v, e: v < 0.5 and e < 0.5),
-)
+# Named by (valence >= 0.5, energy >= 0.5).
+QUADRANTS: dict[tuple[bool, bool], str] = {
+    (True, True): "happy / energetic",
+    (False, True): "tense / dark",
+    (True, False): "calm / content",
+    (False, False): "sad / sombre",
+}
 
 
 def quadrant(valence: float, energy: float) -> str:
-    return next(name for name, test in QUADRANTS if test(valence, energy))
+    return QUADRANTS[(valence >= 0.5, energy >= 0.5)]
 
 
 def summary_lines(points: list[dict[str, Any]]) -> list[str]:
     """A table a person reads in a terminal: quadrant counts, then tracks by energy."""
     if not points:
         return ["mood map: no analysed tracks yet"]
-    counts = {name: 0 for name, _ in QUADRANTS}
+    counts = dict.fromkeys(QUADRANTS.values(), 0)
     for p in points:
         counts[quadrant(p["valence"], p["energy"])] += 1
     lines = [f"mood map of {len(points)} tracks (valence = how positive, energy = how intense):"]
@@ -37,6 +38,33 @@ def summary_lines(points: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+# Label placement: offsets in points tried in turn, and the label's rough size in data units
+# (fontsize 8 on a 10-inch axis spanning 0..1).
+_OFFSETS = ((5, 4, "left"), (5, -11, "left"), (-5, 4, "right"), (-5, -11, "right"),
+            (5, 14, "left"), (5, -21, "left"), (-5, 14, "right"), (-5, -21, "right"))  # fmt: skip
+_CHAR_W = 0.0062
+_LINE_H = 0.014
+_PT = 1 / 720  # one point in data units
+
+
+def _place_label(
+    x: float, y: float, text: str, placed: list[tuple[float, float, float, float]]
+) -> tuple[int, int, str]:
+    """The first offset whose label box overlaps no label placed so far (greedy)."""
+    width = len(text) * _CHAR_W
+    for dx, dy, align in _OFFSETS:
+        left = x + dx * _PT - (width if align == "right" else 0.0)
+        box = (left, y + dy * _PT, left + width, y + dy * _PT + _LINE_H)
+        if not any(_overlap(box, other) for other in placed):
+            placed.append(box)
+            return dx, dy, align
+    return _OFFSETS[0]
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
 def draw_map(points: list[dict[str, Any]], out: Path, title: str = "moodplay mood map") -> None:
     import matplotlib
 
@@ -48,16 +76,18 @@ def draw_map(points: list[dict[str, Any]], out: Path, title: str = "moodplay moo
     ax.set_ylim(0, 1)
     ax.axhline(0.5, color="#bbbbbb", lw=1)
     ax.axvline(0.5, color="#bbbbbb", lw=1)
-    for (name, _), (x, y) in zip(QUADRANTS, ((0.98, 0.98), (0.02, 0.98), (0.98, 0.02),
-                                             (0.02, 0.02)), strict=True):  # fmt: skip
+    for (bright, intense), name in QUADRANTS.items():
+        x, y = (0.98 if bright else 0.02), (0.98 if intense else 0.02)
         ax.text(x, y, name, ha="right" if x > 0.5 else "left", va="top" if y > 0.5 else "bottom",
                 fontsize=13, color="#888888", style="italic")  # fmt: skip
     xs = [p["valence"] for p in points]
     ys = [p["energy"] for p in points]
     ax.scatter(xs, ys, s=60, c=ys, cmap="coolwarm", vmin=0, vmax=1, edgecolors="black", zorder=3)
     label_all = len(points) <= 80
+    placed: list[tuple[float, float, float, float]] = []
     for p in points if label_all else []:
-        ax.annotate(p["title"], (p["valence"], p["energy"]), xytext=(5, 4),
+        dx, dy, align = _place_label(p["valence"], p["energy"], p["title"], placed)
+        ax.annotate(p["title"], (p["valence"], p["energy"]), xytext=(dx, dy), ha=align,
                     textcoords="offset points", fontsize=8, zorder=4)  # fmt: skip
     ax.set_xlabel("valence  (sad, dark  →  happy, bright)", fontsize=12)
     ax.set_ylabel("energy  (calm  →  intense)", fontsize=12)

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Set up moodplay on Debian / Raspberry Pi OS: Debian packages, a virtualenv, the project.
+#   scripts/setup.sh run    what the player needs
+#   scripts/setup.sh test   plus what the test suite needs (ffmpeg, linters, vibenet's own deps)
+# As root it installs missing Debian packages itself; otherwise it prints the apt-get line.
+set -euo pipefail
+mode="${1:-run}"
+cd "$(dirname "$0")/.."
+
+apt_run=(python3 python3-venv python3-pip singularity-music)
+apt_test=(ffmpeg util-linux)
+packages=("${apt_run[@]}")
+[ "$mode" = test ] && packages+=("${apt_test[@]}")
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "moodplay needs these Debian packages; install them, then run this again:" >&2
+    echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "installing Debian packages: ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}"; }
+fi
+
+python="${PYTHON:-python3}"
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "moodplay needs Python >= 3.11 (found $("$python" --version))" >&2; exit 1; }
+
+venv=.venv
+extras=""
+[ "$mode" = test ] && extras="[test]"
+stamp="$venv/.installed-$mode"
+want="$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1)"
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+  exit 0
+fi
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+"$venv/bin/python" -m pip install -q --upgrade pip
+"$venv/bin/python" -m pip install -q -e ".$extras"
+# vibenet ships the track-mood model (GPL-3.0-or-later). Its declared dependencies (librosa,
+# numba, ...) are not needed: moodplay reproduces its preprocessing. --no-deps keeps them out.
+"$venv/bin/python" -m pip install -q --no-deps "vibenet==0.1.0"
+echo "$want" > "$stamp"
