@@ -29,7 +29,7 @@ def test_every_key_in_config_toml_has_a_comment_with_unit_or_kind() -> None:
     lines = (REPO / "config.toml").read_text().splitlines()
     for i, line in enumerate(lines):
         if re.match(r"^[a-z_]+\s*=", line):
-            comment = []
+            comment: list[str] = []
             j = i - 1
             while j >= 0 and lines[j].startswith("#"):
                 comment.insert(0, lines[j])
