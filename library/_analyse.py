@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from library._decode import AudioSource, open_audio
+from library._decode import DECODERS, AudioSource
 from library._fingerprint import FingerprintAccumulator
 from library._tags import TagError, read_tags
 from library._types import Analysed, DecodeError, Failed, FileStat, Float32Array, Tags
@@ -121,19 +121,32 @@ class Analyser:
         path = Path(file.path)
         _check_readable(path, file)
         tags, tag_length = _tags(path)
-        source = _open(path)
-        try:
-            duration_s = _declared_duration(source, tag_length)
-            self._check_duration(duration_s)
-            plan = plan_excerpts(duration_s, self.settings.excerpts, self.settings.excerpt_s)
+        result, duration_s, codec = self._decode(path, tag_length)
+        return Analysed(file, tags, duration_s, codec, result.fingerprint, self._mood(result))
+
+    def _decode(self, path: Path, tag_length: float | None) -> tuple[ExcerptResult, float, str]:
+        """Read the excerpts with the first decoder that gets through the whole plan.
+
+        A decoder that opens a file may still fail on it later (libsndfile cannot seek in
+        some Opus files), so the next decoder gets its turn before the file counts as bad.
+        """
+        reasons = []
+        for opener in DECODERS:
             try:
-                result = read_excerpts(source, plan, duration_s)
+                source = opener(path)
             except DecodeError as e:
-                raise AnalysisError("decode", str(e)) from e
-        finally:
-            source.close()
-        mood = self._mood(result)
-        return Analysed(file, tags, duration_s, source.codec, result.fingerprint, mood)
+                reasons.append(str(e))
+                continue
+            try:
+                duration_s = _declared_duration(source, tag_length)
+                self._check_duration(duration_s)
+                plan = plan_excerpts(duration_s, self.settings.excerpts, self.settings.excerpt_s)
+                return read_excerpts(source, plan, duration_s), duration_s, source.codec
+            except DecodeError as e:
+                reasons.append(str(e))
+            finally:
+                source.close()
+        raise AnalysisError("decode", f"not a readable audio file ({'; '.join(reasons)})")
 
     def _check_duration(self, duration_s: float) -> None:
         limit = self.settings.max_duration_s
@@ -179,13 +192,6 @@ def _tags(path: Path) -> tuple[Tags, float | None]:
         return read_tags(path)
     except TagError:
         return Tags(), None
-
-
-def _open(path: Path) -> AudioSource:
-    try:
-        return open_audio(path)
-    except DecodeError as e:
-        raise AnalysisError("decode", str(e)) from e
 
 
 def _declared_duration(source: AudioSource, tag_length: float | None) -> float:

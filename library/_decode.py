@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
@@ -25,15 +26,28 @@ class AudioSource(Protocol):
     def close(self) -> None: ...
 
 
-def open_audio(path: Path) -> AudioSource:
+def _open_sndfile(path: Path) -> AudioSource:
     from library._decode_sndfile import SndfileSource
 
-    try:
-        return SndfileSource(path)
-    except DecodeError as first:
-        from library._decode_av import AvSource
+    return SndfileSource(path)
 
+
+def _open_av(path: Path) -> AudioSource:
+    from library._decode_av import AvSource
+
+    return AvSource(path)
+
+
+DECODERS: tuple[Callable[[Path], AudioSource], ...] = (_open_sndfile, _open_av)
+"""Tried in order: libsndfile first (fast, exact seeking), FFmpeg for the rest."""
+
+
+def open_audio(path: Path) -> AudioSource:
+    """The first decoder that opens ``path``; DecodeError with every decoder's reason if none."""
+    reasons = []
+    for opener in DECODERS:
         try:
-            return AvSource(path)
-        except DecodeError as second:
-            raise DecodeError(f"not a readable audio file ({first}; {second})") from second
+            return opener(path)
+        except DecodeError as e:
+            reasons.append(str(e))
+    raise DecodeError(f"not a readable audio file ({'; '.join(reasons)})")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import av
 import numpy as np
 
 from library._types import DecodeError, Float32Array
+
+PREROLL_S = 0.5
+ANCHOR_FRAMES = 9
 
 
 class AvSource:
@@ -38,25 +42,28 @@ class AvSource:
         return None
 
     def read(self, start: int, frames: int) -> Float32Array:
-        """Seek to the key frame before ``start`` and decode forward, dropping what precedes it."""
-        stream = self._stream
+        """Seek a little before ``start`` and decode forward, dropping what precedes it.
+
+        Codecs such as AAC need pre-roll: the first frames after a seek are incomplete. MP4
+        timestamps of single AAC frames can be off by hundreds of samples while the decoded
+        sample count is exact, so positions count samples from an anchor: the median of the
+        first frames' timestamps minus the samples before them.
+        """
         out = np.zeros((frames, self.channels), dtype=np.float32)
-        filled = 0
         try:
-            if stream.time_base is not None:
-                self._container.seek(
-                    int(start / self.sample_rate / stream.time_base), stream=stream
-                )
-            resampler = av.AudioResampler(format="flt", layout=stream.layout, rate=self.sample_rate)
-            for frame in self._container.decode(stream):
-                if frame.pts is None or frame.time_base is None:
-                    continue
-                first = round(frame.pts * frame.time_base * self.sample_rate)
-                for chunk in resampler.resample(frame):
-                    pcm = np.asarray(chunk.to_ndarray(), np.float32).reshape(-1, self.channels)
-                    filled = max(filled, _place(out, pcm, first - start))
-                    first += pcm.shape[0]
-                if first >= start + frames:
+            self._seek(max(0.0, start / self.sample_rate - PREROLL_S))
+            # Convert each frame at once: the decoder may reuse a frame's buffer for the next.
+            chunks = (
+                (self._pts(f), _to_float(f, self.channels))
+                for f in self._container.decode(self._stream)
+            )
+            head = list(itertools.islice(chunks, ANCHOR_FRAMES))
+            position = _anchor(head)
+            filled = 0
+            for _, pcm in itertools.chain(head, chunks):
+                filled = max(filled, _place(out, pcm, position - start))
+                position += pcm.shape[0]
+                if position >= start + frames:
                     break
         except (av.FFmpegError, ValueError) as e:
             raise DecodeError(
@@ -64,8 +71,42 @@ class AvSource:
             ) from e
         return out[:filled]
 
+    def _seek(self, seconds: float) -> None:
+        if self._stream.time_base is not None:
+            self._container.seek(int(seconds / self._stream.time_base), stream=self._stream)
+
+    def _pts(self, frame: av.AudioFrame) -> int | None:
+        if frame.pts is None or frame.time_base is None:
+            return None
+        return round(frame.pts * frame.time_base * self.sample_rate)
+
     def close(self) -> None:
         self._container.close()
+
+
+_SCALE = {"s16": 32768.0, "s16p": 32768.0, "s32": 2147483648.0, "s32p": 2147483648.0,
+          "u8": 128.0, "u8p": 128.0}  # fmt: skip
+
+
+def _to_float(frame: av.AudioFrame, channels: int) -> Float32Array:
+    """(n, channels) float32 in [-1, 1] from a planar or packed frame of any sample format."""
+    data = frame.to_ndarray()
+    pcm = data.T if frame.format.is_planar else data.reshape(-1, channels)
+    name = frame.format.name
+    if name.startswith("u8"):
+        return np.asarray((pcm.astype(np.float32) - 128.0) / 128.0, dtype=np.float32)
+    if name in _SCALE:
+        return np.asarray(pcm.astype(np.float32) / _SCALE[name], dtype=np.float32)
+    return np.ascontiguousarray(pcm, dtype=np.float32)
+
+
+def _anchor(head: list[tuple[int | None, Float32Array]]) -> int:
+    offsets, before = [], 0
+    for pts, pcm in head:
+        if pts is not None:
+            offsets.append(pts - before)
+        before += pcm.shape[0]
+    return int(np.median(offsets)) if offsets else 0
 
 
 def _place(out: Float32Array, pcm: Float32Array, offset: int) -> int:

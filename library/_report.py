@@ -77,7 +77,8 @@ def find_tracks(store: Store, query: str) -> list[dict[str, Any]]:
 
 
 def _as_dict(row: Row) -> dict[str, Any]:
-    out = {k: row[k] for k in row if k not in ("fingerprint", "relink_pending")}
+    keys = row.keys()  # iterating a sqlite3.Row gives values, not keys
+    out = {k: row[k] for k in keys if k not in ("fingerprint", "relink_pending")}
     out["missing"] = out.pop("missing_since") is not None
     return out
 
