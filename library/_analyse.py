@@ -33,6 +33,7 @@ from mood import (
 FINGERPRINT_WINDOW_S = 12.8
 TAIL_PROBE_S = 0.5
 TAIL_MARGIN_S = 1.0  # container durations may round up a little
+TRUNCATION_RATIO = 0.98
 
 
 class AnalysisError(Exception):
@@ -94,11 +95,10 @@ def _probe_tail(source: AudioSource, duration_s: float) -> None:
     want = round(TAIL_PROBE_S * sr)
     got = source.read(round(start * sr), want).shape[0]
     if got < want:
-        decoded_s = start + got / sr
         raise AnalysisError(
             "decode",
-            f"truncated: audio ends near {decoded_s:.1f} s but the header declares "
-            f"{duration_s:.1f} s; re-rip or re-download it",
+            f"truncated: the header declares {duration_s:.1f} s but the audio stops before "
+            "that; re-rip or re-download it",
         )
 
 
@@ -139,7 +139,8 @@ class Analyser:
                 continue
             try:
                 duration_s = _declared_duration(source, tag_length)
-                self._check_duration(duration_s)
+                self._check_duration(max(duration_s, tag_length or 0.0))
+                _check_pcm_length(source, duration_s, tag_length)
                 plan = plan_excerpts(duration_s, self.settings.excerpts, self.settings.excerpt_s)
                 return read_excerpts(source, plan, duration_s), duration_s, source.codec
             except DecodeError as e:
@@ -192,6 +193,20 @@ def _tags(path: Path) -> tuple[Tags, float | None]:
         return read_tags(path)
     except TagError:
         return Tags(), None
+
+
+def _check_pcm_length(source: AudioSource, duration_s: float, tag_length: float | None) -> None:
+    """A WAV/AIFF header states its data size; libsndfile silently plays what is there, so a
+    cut-off file is only caught by comparing with the header's length (read by mutagen).
+    Compressed formats are not checked this way: mutagen only estimates some of them."""
+    if not source.codec.startswith(("WAV", "AIFF")) or not tag_length:
+        return
+    if duration_s < tag_length * TRUNCATION_RATIO - 1.0:
+        raise AnalysisError(
+            "decode",
+            f"truncated: the header declares {tag_length:.1f} s but the file holds "
+            f"{duration_s:.1f} s of audio; re-rip or re-download it",
+        )
 
 
 def _declared_duration(source: AudioSource, tag_length: float | None) -> float:

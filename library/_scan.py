@@ -85,7 +85,8 @@ class Scanner:
         for problem in found.problems:
             self.tracks.record_error(problem.path, "walk", problem.reason)
             summary.failed.append((problem.path, "walk", problem.reason))
-        todo = self._reconcile(found.files, found.roots_walked, summary)
+        problem_paths = {p.path for p in found.problems}
+        todo = self._reconcile(found.files, found.roots_walked, problem_paths, summary)
         try:
             self._analyse_all(todo, summary, progress or (lambda p: None))
         except KeyboardInterrupt:
@@ -96,7 +97,7 @@ class Scanner:
         return summary
 
     def _reconcile(
-        self, files: list[FileStat], roots: list[str], summary: ScanSummary
+        self, files: list[FileStat], roots: list[str], problems: set[str], summary: ScanSummary
     ) -> list[FileStat]:
         known = self.tracks.known_tracks()
         errors = self.tracks.known_errors()
@@ -104,7 +105,9 @@ class Scanner:
         seen = {f.path for f in files}
         gone = [p for p, k in known.items() if not k.missing and p not in seen and under(p, roots)]
         summary.missing = self.tracks.mark_missing(gone)
-        self.tracks.forget_errors(p for p in errors if p not in seen and under(p, roots))
+        self.tracks.forget_errors(
+            p for p in errors if p not in seen and p not in problems and under(p, roots)
+        )
         todo, back = [], []
         for f in files:
             k = known.get(f.path)

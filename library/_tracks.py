@@ -60,7 +60,9 @@ class Tracks:
     def known_errors(self) -> dict[str, Known]:
         rows = self.store.query("SELECT path, size_bytes, mtime_ns FROM scan_errors")
         return {
-            r["path"]: Known(None, r["size_bytes"] or -1, r["mtime_ns"] or -1, None, False)
+            r["path"]: Known(
+                None, _or_unknown(r["size_bytes"]), _or_unknown(r["mtime_ns"]), None, False
+            )
             for r in rows
         }
 
@@ -224,6 +226,10 @@ class Tracks:
     def track(self, track_id: int) -> Track | None:
         row = self.store.execute("SELECT * FROM tracks WHERE id = ?", (track_id,)).fetchone()
         return _track(row) if row else None
+
+
+def _or_unknown(value: int | None) -> int:
+    return -1 if value is None else value
 
 
 def _same_audio(a: Row, b: Row) -> bool:
