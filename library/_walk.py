@@ -60,7 +60,8 @@ class _Walker:
             if (st.st_dev, st.st_ino) in self.seen_dirs:
                 return []  # a symlink loop or a second link to a folder already walked
             self.seen_dirs.add((st.st_dev, st.st_ino))
-            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+            # Real files before symlinks, so a file reached both ways keeps its real path.
+            entries = sorted(os.scandir(directory), key=lambda e: (e.is_symlink(), e.name))
         except OSError as e:
             self.result.problems.append(WalkProblem(printable(directory), _why(e)))
             return []

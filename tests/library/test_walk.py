@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from library._walk import walk
+
+
+def _touch(path: Path, data: bytes = b"x") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_walk_finds_audio_by_extension_recursively(tmp_path: Path) -> None:
+    _touch(tmp_path / "a" / "one.MP3")
+    _touch(tmp_path / "a" / "b" / "two.flac")
+    _touch(tmp_path / "cover.jpg")
+    _touch(tmp_path / "notes.txt")
+    found = walk([str(tmp_path)], ["mp3", "flac"])
+    assert sorted(Path(f.path).name for f in found.files) == ["one.MP3", "two.flac"]
+    assert found.problems == []
+
+
+def test_symlink_loops_are_followed_once(tmp_path: Path) -> None:
+    _touch(tmp_path / "music" / "song.ogg")
+    (tmp_path / "music" / "loop").symlink_to(tmp_path / "music")
+    (tmp_path / "music" / "again").symlink_to(tmp_path / "music", target_is_directory=True)
+    (tmp_path / "music" / "link.ogg").symlink_to(tmp_path / "music" / "song.ogg")
+    found = walk([str(tmp_path / "music")], ["ogg"])
+    # One file reached four ways, listed once, under its real name.
+    assert [f.path for f in found.files] == [str(tmp_path / "music" / "song.ogg")]
+
+
+def test_broken_links_unreadable_folders_and_bad_names_are_problems(tmp_path: Path) -> None:
+    _touch(tmp_path / "ok.ogg")
+    (tmp_path / "dangling.ogg").symlink_to(tmp_path / "nowhere.ogg")
+    _touch(Path(os.fsdecode(os.fsencode(tmp_path) + b"/bad\xff.mp3")))
+    found = walk([str(tmp_path), str(tmp_path / "not-there")], ["ogg", "mp3"])
+    reasons = {Path(p.path).name: p.reason for p in found.problems}
+    assert reasons["dangling.ogg"] == "broken symbolic link"
+    assert "not valid UTF-8" in reasons["bad\\xff.mp3"]
+    assert "folder not found" in reasons["not-there"]
+    assert [Path(f.path).name for f in found.files] == ["ok.ogg"]
+    assert found.roots_walked == [str(tmp_path)]
