@@ -24,9 +24,9 @@ def library(tmp_path: Path) -> Path:
     return folder
 
 
-def _start_scan(folder: Path, db: Path) -> subprocess.Popen[str]:
+def _start_scan(folder: Path, db: Path, jobs: int = 1) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "moodplay", "scan", "--plain", "--jobs", "1", "--db", str(db),
+        [sys.executable, "-m", "moodplay", "scan", "--plain", "--jobs", str(jobs), "--db", str(db),
          str(folder)],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )  # fmt: skip
@@ -86,3 +86,28 @@ def test_ctrl_c_stops_cleanly_with_exit_130(library: Path, tmp_path: Path) -> No
     committed = _check_consistent(db)
     result = run_moodplay("scan", "--plain", "--no-map", "--db", str(db), str(library))
     assert f"{16 - committed} analysed, {committed} unchanged" in result.stdout
+
+
+def _grandchildren(pid: int) -> list[int]:
+    """Processes two levels below ``pid``: the pool's workers (children of the forkserver)."""
+
+    def children(p: int) -> list[int]:
+        out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(p)], capture_output=True,
+                             text=True, check=False).stdout  # fmt: skip
+        return [int(x) for x in out.split()]
+
+    return [g for c in children(pid) for g in children(c)]
+
+
+def test_a_killed_worker_costs_nothing(library: Path, tmp_path: Path) -> None:
+    """The OOM killer or a decoder crash takes a worker down: its files are retried alone."""
+    db = tmp_path / "lib.db"
+    proc = _start_scan(library, db, jobs=2)
+    _wait_for(db, 2, proc)
+    workers = _grandchildren(proc.pid)
+    assert workers, "no worker processes found"
+    os.kill(workers[0], signal.SIGKILL)
+    out, err = proc.communicate(timeout=180)
+    assert proc.returncode == 0, err
+    assert "16 audio files, 16 analysed, 0 unchanged, 0 failed" in out, out
+    assert _check_consistent(db) == 16
