@@ -85,23 +85,12 @@ class Tracks:
         return track_id
 
     def _insert_track(self, result: Analysed, tags: dict[str, object], now: float) -> int:
-        cols = ", ".join(_TAG_COLUMNS)
-        marks = ", ".join("?" for _ in _TAG_COLUMNS)
+        values = _file_columns(result, tags) | {
+            "path": result.file.path, "relink_pending": 1, "added_at": now, "updated_at": now,
+        }  # fmt: skip
         cursor = self.store.execute(
-            f"INSERT INTO tracks (path, size_bytes, mtime_ns, duration_s, codec, fingerprint, "
-            f"relink_pending, added_at, updated_at, {cols}) "
-            f"VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, {marks})",
-            (
-                result.file.path,
-                result.file.size_bytes,
-                result.file.mtime_ns,
-                result.duration_s,
-                result.codec,
-                result.fingerprint,
-                now,
-                now,
-                *(tags[c] for c in _TAG_COLUMNS),
-            ),
+            f"INSERT INTO tracks ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+            tuple(values.values()),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
@@ -109,20 +98,10 @@ class Tracks:
     def _update_track(
         self, track_id: int, result: Analysed, tags: dict[str, object], now: float
     ) -> None:
-        sets = ", ".join(f"{c} = ?" for c in _TAG_COLUMNS)
+        values = _file_columns(result, tags) | {"missing_since": None, "updated_at": now}
         self.store.execute(
-            f"UPDATE tracks SET size_bytes = ?, mtime_ns = ?, duration_s = ?, codec = ?, "
-            f"fingerprint = ?, missing_since = NULL, updated_at = ?, {sets} WHERE id = ?",
-            (
-                result.file.size_bytes,
-                result.file.mtime_ns,
-                result.duration_s,
-                result.codec,
-                result.fingerprint,
-                now,
-                *(tags[c] for c in _TAG_COLUMNS),
-                track_id,
-            ),
+            f"UPDATE tracks SET {', '.join(f'{c} = ?' for c in values)} WHERE id = ?",
+            (*values.values(), track_id),
         )
 
     def _save_mood(self, track_id: int, result: Analysed, now: float) -> None:
@@ -226,6 +205,18 @@ class Tracks:
     def track(self, track_id: int) -> Track | None:
         row = self.store.execute("SELECT * FROM tracks WHERE id = ?", (track_id,)).fetchone()
         return _track(row) if row else None
+
+
+def _file_columns(result: Analysed, tags: dict[str, object]) -> dict[str, object]:
+    """The tracks columns that come from the file itself: its stat, audio and tags."""
+    return {
+        "size_bytes": result.file.size_bytes,
+        "mtime_ns": result.file.mtime_ns,
+        "duration_s": result.duration_s,
+        "codec": result.codec,
+        "fingerprint": result.fingerprint,
+        **{c: tags[c] for c in _TAG_COLUMNS},
+    }
 
 
 def _or_unknown(value: int | None) -> int:
