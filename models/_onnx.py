@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -74,11 +75,14 @@ class OnnxModel:
     def providers(self) -> list[str]:
         return list(self._session.get_providers())
 
-    def run(self, inputs: Mapping[str, npt.NDArray[np.float32]]) -> list[npt.NDArray[np.float32]]:
+    def run(self, inputs: Mapping[str, npt.NDArray[Any]]) -> list[npt.NDArray[np.float32]]:
+        """Run the model; float inputs must be finite float32, integer inputs int64."""
         missing = set(self.input_names) - set(inputs)
         if missing:
             raise ModelError(f"{self.path.name}: missing inputs {sorted(missing)}")
         for name, value in inputs.items():
+            if value.dtype == np.int64:
+                continue
             if value.dtype != np.float32 or not np.all(np.isfinite(value)):
                 raise ModelError(f"{self.path.name}: input {name} must be finite float32")
         outputs = self._session.run(self.output_names, dict(inputs))

@@ -1,0 +1,135 @@
+"""PocketSphinx adapter: the embedded English engine (its PyPI wheel ships the US model).
+
+Commands are decoded with a JSGF grammar built from the phrase table; the wake phrase is then
+verified over the same audio with PocketSphinx's keyword spotter, which — unlike a closed
+grammar, that always returns *some* phrase — can say "not there".
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+from pocketsphinx import Decoder
+
+from voice._asr import EngineError, Int16Array, Transcript
+from voice._phrases import PhraseTable
+
+log = logging.getLogger(__name__)
+
+_COMMANDS = "commands"
+_WAKE = "wake"
+
+
+def jsgf(table: PhraseTable, wake_phrase: str) -> tuple[str, set[str]]:
+    """A compact JSGF grammar (slots as rules, not expanded) and every word it uses.
+
+    A template whose slot has no values (no albums in the library yet) is left out.
+    """
+    words: set[str] = set(wake_phrase.split())
+    rules: dict[str, list[str]] = {}
+    alternatives = []
+    for _, tokens in table.templates():
+        slots = [t[1:-1] for t in tokens if t.startswith("{")]
+        for name in slots:
+            if name not in rules:
+                rules[name] = sorted({spoken for spoken, _ in table.slot_values(name)})
+        if any(not rules[name] for name in slots):
+            continue
+        words.update(t for t in tokens if not t.startswith("{"))
+        alternatives.append(" ".join(f"<{t[1:-1]}>" if t.startswith("{") else t for t in tokens))
+    used = {name: values for name, values in rules.items() if values}
+    words.update(w for values in used.values() for v in values for w in v.split())
+    wake = f"[ {wake_phrase} ] " if wake_phrase else ""
+    body = " | ".join(f"( {a} )" for a in sorted(set(alternatives)))
+    lines = ["#JSGF V1.0;", "grammar moodplay;", f"public <command> = {wake}( {body} );"]
+    lines += [f"<{name}> = {' | '.join(values)};" for name, values in used.items()]
+    return "\n".join(lines) + "\n", words
+
+
+class SphinxRecognizer:
+    name = "pocketsphinx"
+
+    def __init__(
+        self,
+        pronunciations: dict[str, str] | None = None,
+        kws_threshold: float = 1e-30,
+        min_confidence: float = 0.1,
+    ) -> None:
+        self.min_confidence = min_confidence
+        self._decoder = Decoder(lm=None, loglevel="FATAL", kws_threshold=kws_threshold)
+        self._pronunciations = dict(pronunciations or {})
+        self._audio: list[Int16Array] = []
+        self._wake_phrase = ""
+
+    def set_grammar(self, table: PhraseTable, wake_phrase: str) -> None:
+        table = self._sayable(table)
+        grammar, words = jsgf(table, wake_phrase)
+        missing = self._add_words(words)
+        if wake_phrase and set(wake_phrase.split()) & missing:
+            bad = ", ".join(sorted(set(wake_phrase.split()) & missing))
+            raise EngineError(
+                f"the wake phrase {wake_phrase!r} has words PocketSphinx does not know: {bad}; "
+                "choose another wake phrase or add a pronunciation for them in the phrase table"
+            )
+        if missing - set(wake_phrase.split()):
+            raise EngineError(
+                f"words in the phrase table that PocketSphinx does not know: "
+                f"{', '.join(sorted(missing))}; add pronunciations for them in the phrase table"
+            )
+        self._decoder.add_jsgf_string(_COMMANDS, grammar)
+        if wake_phrase:
+            self._decoder.add_keyphrase(_WAKE, wake_phrase)
+        self._wake_phrase = wake_phrase
+        self._decoder.activate_search(_COMMANDS)
+
+    def _sayable(self, table: PhraseTable) -> PhraseTable:
+        """The table without library names that have words outside the dictionary."""
+        kept: dict[str, list[str]] = {}
+        for slot, names in table.names.items():
+            kept[slot] = [n for n in names if all(self._known(w) for w in n.split())]
+            for name in sorted(set(names) - set(kept[slot]))[:20]:
+                log.info("PocketSphinx cannot say %r (not in its dictionary); skipped", name)
+        return table.with_names(kept)
+
+    def _known(self, word: str) -> bool:
+        return self._decoder.lookup_word(word) is not None or word in self._pronunciations
+
+    def _add_words(self, words: set[str]) -> set[str]:
+        missing = set()
+        for word in sorted(words):
+            if self._decoder.lookup_word(word) is not None:
+                continue
+            phones = self._pronunciations.get(word)
+            if phones:
+                self._decoder.add_word(word, phones, False)
+            else:
+                missing.add(word)
+        return missing
+
+    def start(self) -> None:
+        self._audio = []
+        self._decoder.activate_search(_COMMANDS)
+        self._decoder.start_utt()
+
+    def feed(self, pcm: Int16Array) -> None:
+        self._audio.append(pcm)
+        self._decoder.process_raw(pcm.tobytes(), False, False)
+
+    def finish(self) -> Transcript:
+        self._decoder.end_utt()
+        hyp = self._decoder.hyp()
+        if hyp is None or not hyp.hypstr:
+            return Transcript("", 0.0, False)
+        wake = self._spot_wake() if self._wake_phrase else None
+        return Transcript(hyp.hypstr, float(min(1.0, max(0.0, hyp.prob))), wake)
+
+    def _spot_wake(self) -> bool:
+        audio = np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16)
+        self._decoder.activate_search(_WAKE)
+        self._decoder.start_utt()
+        self._decoder.process_raw(audio.tobytes(), False, True)
+        self._decoder.end_utt()
+        found = self._decoder.hyp() is not None
+        self._decoder.activate_search(_COMMANDS)
+        return found
