@@ -13,12 +13,19 @@ VIBENET_EFFICIENTNET = PackagedModel(
     install_hint="install it with: pip install --no-deps vibenet==0.1.0 (make run does this)",
 )
 
+SILERO_VAD = PackagedModel(
+    package="silero_vad",
+    relative_path="data/silero_vad.onnx",
+    install_hint="install it with: pip install --no-deps silero-vad (make run does this)",
+)
+
 __all__ = [
     "CPU",
     "VIBENET_EFFICIENTNET",
     "ModelError",
     "OnnxModel",
     "PackagedModel",
+    "SILERO_VAD",
     "available_providers",
     "choose_providers",
 ]

@@ -63,10 +63,60 @@ class InferenceConfig:
 
 
 @dataclass(frozen=True)
+class VoiceConfig:
+    enabled: bool = True
+    """Listen to the microphone at all. Off: no capture, no speech recognition, no voice tone."""
+    language: str = "en"
+    """Phrase table language (voice/phrases/LANG.toml): en, ko."""
+    engine: str = "auto"
+    """auto (Vosk when its model is installed, else PocketSphinx), vosk or pocketsphinx."""
+    vosk_model: str = ""
+    """Vosk model folder. Empty: $XDG_DATA_HOME/moodplay/models/vosk-small-en-us."""
+    wake_phrase: str = "hey music"
+    """Said before a command, or alone and then the command within follow_up_s."""
+    input_device: str = ""
+    """sounddevice input device name or index. Empty: the system default input."""
+    vad_threshold: float = field(default=0.5, metadata=_range(0.05, 0.95, "probability"))
+    """Silero VAD speech probability above which a 32 ms chunk counts as speech."""
+    trailing_silence_ms: int = field(default=320, metadata=_range(96, 2000, "milliseconds"))
+    """Silence that ends an utterance."""
+    follow_up_s: float = field(default=5.0, metadata=_range(0, 60, "seconds"))
+    """After a command that began with the wake phrase, the next one needs no wake phrase."""
+    min_match: float = field(default=0.6, metadata=_range(0.1, 1.0, "fraction"))
+    """Share of a phrasing's words that must be heard in order for an intent to count."""
+    vosk_min_confidence: float = field(default=0.5, metadata=_range(0.0, 1.0, "confidence"))
+    """Vosk: mean word confidence below which an utterance is not understood."""
+    sphinx_min_posterior: float = field(default=0.1, metadata=_range(0.0, 1.0, "probability"))
+    """PocketSphinx: lattice posterior of the hypothesis below which it is not understood."""
+    sphinx_kws_threshold: float = field(default=1e-30, metadata=_range(1e-50, 1e-1, "threshold"))
+    """PocketSphinx keyword-spotting threshold for the wake phrase (smaller: more permissive)."""
+
+
+def _points(**words: tuple[float, float]) -> Any:
+    return field(default_factory=lambda: dict(words), metadata={"points": True})
+
+
+@dataclass(frozen=True)
+class MoodsConfig:
+    targets: dict[str, tuple[float, float]] = _points(
+        calm=(0.60, 0.20), happy=(0.85, 0.65), energetic=(0.65, 0.90), sad=(0.20, 0.25),
+        relaxing=(0.65, 0.15), focused=(0.50, 0.40), upbeat=(0.80, 0.75), dark=(0.15, 0.55),
+    )  # fmt: skip
+    """Mood request words -> target [valence, energy] on the [0, 1] plane."""
+    feelings: dict[str, tuple[float, float]] = _points(
+        tired=(0.40, 0.15), stressed=(0.30, 0.75), happy=(0.85, 0.65), sad=(0.20, 0.25),
+        bored=(0.40, 0.25), angry=(0.15, 0.85), excited=(0.80, 0.90), relaxed=(0.70, 0.25),
+    )  # fmt: skip
+    """Mood statement words -> where the listener is now, [valence, energy]."""
+
+
+@dataclass(frozen=True)
 class Config:
     library: LibraryConfig = LibraryConfig()
     analysis: AnalysisConfig = AnalysisConfig()
     inference: InferenceConfig = InferenceConfig()
+    voice: VoiceConfig = VoiceConfig()
+    moods: MoodsConfig = MoodsConfig()
 
 
 def user_config_path() -> Path:
@@ -123,6 +173,9 @@ def _build(cls: type, raw: Mapping[str, Any], prefix: str, problems: list[str]) 
             values[key] = _build(typing.cast(type, hint), value, f"{where}.", problems)
         else:
             converted = _convert(where, value, hint, fields[key].metadata, problems)
+            if isinstance(converted, dict):  # word tables: the user's words extend the defaults
+                factory = typing.cast(Any, fields[key].default_factory)
+                converted = {**factory(), **converted}
             if converted is not None:
                 values[key] = converted
     return cls(**values)
@@ -144,6 +197,8 @@ def _convert(
     where: str, value: object, hint: object, meta: Mapping[str, Any], problems: list[str]
 ) -> object:
     origin = typing.get_origin(hint)
+    if meta.get("points"):
+        return _points_table(where, value, problems)
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(f"{where}: expected a list of strings, got {_kind(value)}")
@@ -155,6 +210,23 @@ def _convert(
             return None
         return value
     return _number(where, value, hint, meta, problems)
+
+
+def _points_table(where: str, value: object, problems: list[str]) -> object:
+    if not isinstance(value, dict):
+        problems.append(
+            f"{where}: expected a table of word = [valence, energy], got {_kind(value)}"
+        )
+        return None
+    out: dict[str, tuple[float, float]] = {}
+    for word, point in value.items():
+        ok = (isinstance(point, list) and len(point) == 2
+              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in point))  # fmt: skip
+        if not ok or not all(0.0 <= v <= 1.0 for v in point):
+            problems.append(f"{where}.{word}: expected [valence, energy], each 0..1, got {point!r}")
+            continue
+        out[word] = (float(point[0]), float(point[1]))
+    return out
 
 
 def _number(

@@ -18,17 +18,28 @@ def _documented() -> dict[str, object]:
     return {f"{t}.{k}": v for t, table in raw.items() for k, v in table.items()}
 
 
+def _plain(value: object) -> object:
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
 def test_repo_config_toml_is_exactly_the_defaults() -> None:
     documented = _documented()
-    defaults = {k: (list(v) if isinstance(v, tuple) else v) for k, v in describe_defaults()}
+    defaults = {k: _plain(v) for k, v in describe_defaults()}
     assert documented == defaults
     assert parse_config(tomllib.loads((REPO / "config.toml").read_text())) == Config()
 
 
 def test_every_key_in_config_toml_has_a_comment_with_unit_or_kind() -> None:
     lines = (REPO / "config.toml").read_text().splitlines()
+    in_word_table = False
     for i, line in enumerate(lines):
-        if re.match(r"^[a-z_]+\s*=", line):
+        if line.startswith("["):
+            in_word_table = line.startswith("[moods.")
+        if re.match(r"^[a-z_]+\s*=", line) and not in_word_table:
             comment: list[str] = []
             j = i - 1
             while j >= 0 and lines[j].startswith("#"):
@@ -36,7 +47,8 @@ def test_every_key_in_config_toml_has_a_comment_with_unit_or_kind() -> None:
                 j -= 1
             text = " ".join(comment)
             assert comment, f"config.toml key {line!r} has no comment"
-            assert re.search(r"Unit:|List of|Empty", text), f"{line!r}: say its unit or kind"
+            kinds = r"Unit:|List of|Empty|One of|one of|true or false|Text:|Table of"
+            assert re.search(kinds, text), f"{line!r}: say its unit or kind"
 
 
 def test_all_errors_reported_at_once_with_key_paths() -> None:
@@ -57,6 +69,15 @@ def test_all_errors_reported_at_once_with_key_paths() -> None:
     assert "analysis.excerpts: 0 is out of range 1..32" in text
     assert "inference.threads: expected an integer, got a boolean" in text
     assert "player: unknown key" in text
+
+
+def test_mood_tables_merge_user_words_and_check_points() -> None:
+    cfg = parse_config({"moods": {"targets": {"calm": [0.7, 0.1], "cosy": [0.7, 0.2]}}})
+    assert cfg.moods.targets["calm"] == (0.7, 0.1)
+    assert cfg.moods.targets["cosy"] == (0.7, 0.2)
+    assert cfg.moods.targets["dark"] == (0.15, 0.55)  # defaults kept
+    with pytest.raises(ConfigError, match=r"moods.feelings.meh: expected \[valence, energy\]"):
+        parse_config({"moods": {"feelings": {"meh": [0.5]}}})
 
 
 def test_user_config_overrides_defaults_key_by_key(isolated_home: Path) -> None:
