@@ -21,11 +21,11 @@ SILERO_VAD = PackagedModel(
 
 __all__ = [
     "CPU",
+    "SILERO_VAD",
     "VIBENET_EFFICIENTNET",
     "ModelError",
     "OnnxModel",
     "PackagedModel",
-    "SILERO_VAD",
     "available_providers",
     "choose_providers",
 ]

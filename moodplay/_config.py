@@ -92,20 +92,27 @@ class VoiceConfig:
     """PocketSphinx keyword-spotting threshold for the wake phrase (smaller: more permissive)."""
 
 
-def _points(**words: tuple[float, float]) -> Any:
-    return field(default_factory=lambda: dict(words), metadata={"points": True})
+_POINTS = {"points": True}  # a table of word = [valence, energy]
 
 
 @dataclass(frozen=True)
 class MoodsConfig:
-    targets: dict[str, tuple[float, float]] = _points(
-        calm=(0.60, 0.20), happy=(0.85, 0.65), energetic=(0.65, 0.90), sad=(0.20, 0.25),
-        relaxing=(0.65, 0.15), focused=(0.50, 0.40), upbeat=(0.80, 0.75), dark=(0.15, 0.55),
+    targets: dict[str, tuple[float, float]] = field(
+        metadata=_POINTS,
+        default_factory=lambda: {
+            "calm": (0.60, 0.20), "happy": (0.85, 0.65), "energetic": (0.65, 0.90),
+            "sad": (0.20, 0.25), "relaxing": (0.65, 0.15), "focused": (0.50, 0.40),
+            "upbeat": (0.80, 0.75), "dark": (0.15, 0.55),
+        },
     )  # fmt: skip
     """Mood request words -> target [valence, energy] on the [0, 1] plane."""
-    feelings: dict[str, tuple[float, float]] = _points(
-        tired=(0.40, 0.15), stressed=(0.30, 0.75), happy=(0.85, 0.65), sad=(0.20, 0.25),
-        bored=(0.40, 0.25), angry=(0.15, 0.85), excited=(0.80, 0.90), relaxed=(0.70, 0.25),
+    feelings: dict[str, tuple[float, float]] = field(
+        metadata=_POINTS,
+        default_factory=lambda: {
+            "tired": (0.40, 0.15), "stressed": (0.30, 0.75), "happy": (0.85, 0.65),
+            "sad": (0.20, 0.25), "bored": (0.40, 0.25), "angry": (0.15, 0.85),
+            "excited": (0.80, 0.90), "relaxed": (0.70, 0.25),
+        },
     )  # fmt: skip
     """Mood statement words -> where the listener is now, [valence, energy]."""
 
@@ -220,8 +227,10 @@ def _points_table(where: str, value: object, problems: list[str]) -> object:
         return None
     out: dict[str, tuple[float, float]] = {}
     for word, point in value.items():
-        ok = (isinstance(point, list) and len(point) == 2
-              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in point))  # fmt: skip
+        numbers = isinstance(point, list) and all(
+            isinstance(v, int | float) and not isinstance(v, bool) for v in point
+        )
+        ok = numbers and len(point) == 2
         if not ok or not all(0.0 <= v <= 1.0 for v in point):
             problems.append(f"{where}.{word}: expected [valence, energy], each 0..1, got {point!r}")
             continue

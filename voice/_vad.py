@@ -66,6 +66,7 @@ class Endpointer:
     def __init__(
         self,
         vad: SileroVad,
+        *,
         threshold: float = 0.5,
         start_ms: int = 96,
         trailing_silence_ms: int = 320,
