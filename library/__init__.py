@@ -5,9 +5,10 @@ Public surface: :class:`Store` (all SQL), :class:`Scanner` (walk + analyse + com
 """
 
 from library._analyse import Analyser, AnalysisSettings
+from library._decode import read_mono
 from library._fingerprint import similarity
 from library._migrations import LATEST as SCHEMA_VERSION
-from library._report import errors, find_tracks, mood_points, stats
+from library._report import errors, find_tracks, library_names, mood_points, stats
 from library._scan import Scanner, ScanProgress, ScanSummary, default_jobs
 from library._store import Store
 from library._tracks import Tracks
@@ -32,7 +33,9 @@ __all__ = [
     "default_jobs",
     "errors",
     "find_tracks",
+    "library_names",
     "mood_points",
+    "read_mono",
     "similarity",
     "stats",
 ]

@@ -51,3 +51,18 @@ def open_audio(path: Path) -> AudioSource:
         except DecodeError as e:
             reasons.append(str(e))
     raise DecodeError(f"not a readable audio file ({'; '.join(reasons)})")
+
+
+def read_mono(path: Path, max_seconds: float = 600.0) -> tuple[Float32Array, int]:
+    """A whole short file as mono float32 and its sample rate (for clips, not for tracks)."""
+    import numpy as np
+
+    source = open_audio(path)
+    try:
+        frames = source.frames or int(max_seconds * source.sample_rate)
+        if frames > max_seconds * source.sample_rate:
+            raise DecodeError(f"{path} is longer than {max_seconds:.0f} s")
+        audio = source.read(0, frames)
+    finally:
+        source.close()
+    return np.ascontiguousarray(audio.mean(axis=1), dtype=np.float32), source.sample_rate

@@ -95,3 +95,13 @@ def mood_points(store: Store) -> list[dict[str, Any]]:
 def errors(store: Store) -> list[dict[str, Any]]:
     rows = store.query("SELECT path, stage, reason, at FROM scan_errors ORDER BY path")
     return [dict(zip(r.keys(), tuple(r), strict=True)) for r in rows]
+
+
+def library_names(store: Store) -> dict[str, list[str]]:
+    """Artists, albums and titles of present tracks: the names voice commands can say."""
+    rows = store.query("SELECT artist, album, title FROM tracks WHERE missing_since IS NULL")
+    return {
+        "artist": sorted({r["artist"] for r in rows if r["artist"]}),
+        "album": sorted({r["album"] for r in rows if r["album"]}),
+        "title": sorted({r["title"] for r in rows if r["title"]}),
+    }

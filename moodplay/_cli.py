@@ -23,6 +23,7 @@ from library import (
 )
 from models import ModelError
 from moodplay._config import Config, ConfigError, load_config
+from moodplay._listen_cli import ListenError, cmd_listen
 from moodplay._moodmap import draw_map, summary_lines
 from moodplay._paths import database_path, library_roots
 from moodplay._progress import ProgressReporter
@@ -71,6 +72,17 @@ def build_parser() -> argparse.ArgumentParser:
     mp = lib_sub.add_parser("map", parents=[common], help="draw the valence x energy map")
     mp.add_argument("--out", required=True, type=Path, metavar="FILE.png")
     mp.set_defaults(func=cmd_map)
+    listen = sub.add_parser(
+        "listen", parents=[common], help="voice commands from a file or the mic"
+    )
+    listen.add_argument(
+        "--file", type=Path, metavar="CMD.wav", help="a recording instead of the mic"
+    )
+    listen.add_argument(
+        "--once", action="store_true", help="push-to-talk: no wake phrase, one command"
+    )
+    listen.add_argument("--json", action="store_true", help="one JSON object per utterance")
+    listen.set_defaults(func=cmd_listen)
     return parser
 
 
@@ -196,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[Config, argparse.Namespace], int] = args.func
     try:
         return func(load_config(args.config), args)
-    except (ConfigError, StoreError, ModelError, UserError) as e:
+    except (ConfigError, StoreError, ModelError, UserError, ListenError) as e:
         print(f"moodplay: {e}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

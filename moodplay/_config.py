@@ -86,7 +86,7 @@ class VoiceConfig:
     """Share of a phrasing's words that must be heard in order for an intent to count."""
     vosk_min_confidence: float = field(default=0.5, metadata=_range(0.0, 1.0, "confidence"))
     """Vosk: mean word confidence below which an utterance is not understood."""
-    sphinx_min_posterior: float = field(default=0.1, metadata=_range(0.0, 1.0, "probability"))
+    sphinx_min_posterior: float = field(default=0.02, metadata=_range(0.0, 1.0, "probability"))
     """PocketSphinx: lattice posterior of the hypothesis below which it is not understood."""
     sphinx_kws_threshold: float = field(default=1e-30, metadata=_range(1e-50, 1e-1, "threshold"))
     """PocketSphinx keyword-spotting threshold for the wake phrase (smaller: more permissive)."""

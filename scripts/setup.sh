@@ -7,8 +7,11 @@ set -euo pipefail
 mode="${1:-run}"
 cd "$(dirname "$0")/.."
 
-apt_run=(python3 python3-venv python3-pip singularity-music)
-apt_test=(ffmpeg util-linux)
+apt_run=(python3 python3-venv python3-pip singularity-music libportaudio2)
+# Tests: ffmpeg makes format copies; flite/espeak-ng speak commands; pocketsphinx-testdata is
+# real read speech; a private PulseAudio server stands in for the sound card.
+apt_test=(ffmpeg util-linux flite espeak-ng sox pocketsphinx-testdata pulseaudio
+          pulseaudio-utils procps)
 packages=("${apt_run[@]}")
 [ "$mode" = test ] && packages+=("${apt_test[@]}")
 
@@ -46,4 +49,6 @@ fi
 # vibenet ships the track-mood model (GPL-3.0-or-later). Its declared dependencies (librosa,
 # numba, ...) are not needed: moodplay reproduces its preprocessing. --no-deps keeps them out.
 "$venv/bin/python" -m pip install -q --no-deps "vibenet==0.1.0"
+# silero-vad ships the VAD's ONNX file (MIT); it declares torch, which moodplay does not use.
+"$venv/bin/python" -m pip install -q --no-deps "silero-vad==6.2.3"
 echo "$want" > "$stamp"

@@ -49,6 +49,9 @@ ENGINE_MODULE = {
     "mutagen": "library/_tags.py",
     "sqlite3": "library/_store.py",
     "matplotlib": "moodplay/_moodmap.py",
+    "sounddevice": "voice/_capture.py",
+    "vosk": "voice/_vosk.py",
+    "pocketsphinx": "voice/_sphinx.py",
 }
 
 

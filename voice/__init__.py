@@ -4,18 +4,32 @@ Public surface: the phrase table and intent parser (pure logic), the recogniser 
 the :class:`Recognizer` protocol, the Silero VAD endpointer, capture and the listening loop.
 """
 
+from voice._asr import EngineError, Recognizer, Transcript
+from voice._engines import VoiceSettings, choose_engine, make_listener, make_recognizer
 from voice._intent import INTENTS, NOT_UNDERSTOOD, Intent, IntentParser, split_wake
+from voice._listen import IGNORED, WAKE_ONLY, Heard, Listener
 from voice._phrases import Phrase, PhraseError, PhraseTable, load_phrase_table, normalise
 
 __all__ = [
+    "IGNORED",
     "INTENTS",
     "NOT_UNDERSTOOD",
+    "WAKE_ONLY",
+    "EngineError",
+    "Heard",
     "Intent",
     "IntentParser",
+    "Listener",
     "Phrase",
     "PhraseError",
     "PhraseTable",
+    "Recognizer",
+    "Transcript",
+    "VoiceSettings",
+    "choose_engine",
     "load_phrase_table",
+    "make_listener",
+    "make_recognizer",
     "normalise",
     "split_wake",
 ]

@@ -2,8 +2,8 @@
 
 Recognisers constrained by the command grammar usually return a phrasing word for word; a
 recogniser that drops or swaps a word (Vosk's grammar mode does) is matched by the longest
-common word subsequence. Below ``min_confidence`` the result is "not understood", with the text,
-never a guess.
+common word subsequence. Below ``min_match`` the result is "not understood", with the text,
+never a guess. The intent's confidence is the match score times the recogniser's confidence.
 """
 
 from __future__ import annotations
@@ -65,9 +65,9 @@ def lcs(a: Sequence[str], b: Sequence[str]) -> int:
 
 
 class IntentParser:
-    def __init__(self, table: PhraseTable, min_confidence: float = 0.6) -> None:
+    def __init__(self, table: PhraseTable, min_match: float = 0.6) -> None:
         self.phrases = table.expand()
-        self.min_confidence = min_confidence
+        self.min_match = min_match
         self._exact: dict[str, Phrase] = {}
         for p in self.phrases:
             self._exact.setdefault(p.text, p)  # the first intent in table order wins a tie
@@ -76,7 +76,7 @@ class IntentParser:
         heard = normalise(text)
         phrase, score = self._best(heard)
         confidence = round(score * asr_confidence, 3)
-        if phrase is None or confidence < self.min_confidence:
+        if phrase is None or score < self.min_match:
             return Intent(NOT_UNDERSTOOD, {}, heard, confidence)
         slots = dict(phrase.slots)
         if phrase.intent == "mood_statement" and not slots:

@@ -54,7 +54,7 @@ class SphinxRecognizer:
         self,
         pronunciations: dict[str, str] | None = None,
         kws_threshold: float = 1e-30,
-        min_confidence: float = 0.1,
+        min_confidence: float = 0.02,
     ) -> None:
         self.min_confidence = min_confidence
         self._decoder = Decoder(lm=None, loglevel="FATAL", kws_threshold=kws_threshold)

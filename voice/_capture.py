@@ -1,0 +1,92 @@
+"""Microphone capture with sounddevice: a callback stream into a bounded ring buffer.
+
+The PortAudio callback only copies the block into a bounded deque (dropping the oldest block
+when the consumer falls behind, counted in ``dropped``); everything else happens in the
+consumer's thread. Audio stays in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from voice._asr import SAMPLE_RATE_HZ, EngineError, Int16Array
+
+log = logging.getLogger(__name__)
+
+BLOCK = 512  # 32 ms, the VAD's chunk
+BUFFER_BLOCKS = 256  # ~8 s of audio before the oldest is dropped
+
+
+class MicrophoneUnavailable(EngineError):
+    """No usable input device: voice is disabled, nothing else fails."""
+
+
+class Microphone:
+    def __init__(self, device: str | int | None = None) -> None:
+        try:
+            import sounddevice as sd
+        except OSError as e:  # libportaudio2 missing
+            raise MicrophoneUnavailable(
+                f"PortAudio is not available ({e}); install libportaudio2"
+            ) from e
+        self._sd = sd
+        self.device = _device(device)
+        try:
+            info = sd.query_devices(self.device, "input")
+        except (ValueError, sd.PortAudioError) as e:
+            raise MicrophoneUnavailable(f"no input device ({e}); voice control is off") from e
+        self.name = str(info["name"])
+        self._blocks: deque[Int16Array] = deque(maxlen=BUFFER_BLOCKS)
+        self._ready = threading.Condition()
+        self.dropped = 0
+        self._stream: Any = None
+
+    def _callback(self, indata: Any, frames: int, time: Any, status: Any) -> None:
+        # PortAudio's thread: copy and notify, nothing else (no logging, no locks held long).
+        with self._ready:
+            if len(self._blocks) == self._blocks.maxlen:
+                self.dropped += 1
+            self._blocks.append(np.frombuffer(bytes(indata), dtype=np.int16).copy())
+            self._ready.notify()
+
+    def __enter__(self) -> Microphone:
+        try:
+            self._stream = self._sd.RawInputStream(
+                samplerate=SAMPLE_RATE_HZ, blocksize=BLOCK, device=self.device, channels=1,
+                dtype="int16", callback=self._callback,
+            )  # fmt: skip
+            self._stream.start()
+        except self._sd.PortAudioError as e:
+            raise MicrophoneUnavailable(f"cannot open input device {self.name!r}: {e}") from e
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._stream is not None:
+            self._stream.stop()
+            self._stream.close()
+            self._stream = None
+
+    def blocks(self, timeout_s: float = 1.0) -> Iterator[Int16Array]:
+        """Captured blocks in order; stops when no audio arrives for ``timeout_s``."""
+        while True:
+            with self._ready:
+                if not self._blocks and not self._ready.wait_for(
+                    lambda: bool(self._blocks), timeout_s
+                ):
+                    return
+                block = self._blocks.popleft()
+            yield block
+
+
+def _device(device: str | int | None) -> str | int | None:
+    if device in (None, ""):
+        return None
+    if isinstance(device, str) and device.isdigit():
+        return int(device)
+    return device

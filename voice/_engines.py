@@ -1,0 +1,96 @@
+"""Choosing and building the speech engine and the listener from plain settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from voice._asr import EngineError, Recognizer
+from voice._intent import IntentParser
+from voice._listen import Listener, MoodHook
+from voice._phrases import PhraseTable, load_phrase_table
+from voice._vad import Endpointer, SileroVad
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    language: str = "en"
+    engine: str = "auto"
+    vosk_model: Path | None = None
+    wake_phrase: str = "hey music"
+    vad_threshold: float = 0.5
+    trailing_silence_ms: int = 320
+    follow_up_s: float = 5.0
+    min_match: float = 0.6
+    vosk_min_confidence: float = 0.5
+    sphinx_min_posterior: float = 0.02
+    sphinx_kws_threshold: float = 1e-30
+
+
+def choose_engine(settings: VoiceSettings) -> str:
+    has_vosk = settings.vosk_model is not None and (settings.vosk_model / "am").is_dir()
+    if settings.engine == "auto":
+        if has_vosk:
+            return "vosk"
+        if settings.language != "en":
+            raise EngineError(
+                f"no Vosk model for language {settings.language!r} at {settings.vosk_model}; "
+                "PocketSphinx here only speaks English"
+            )
+        return "pocketsphinx"
+    if settings.engine not in ("vosk", "pocketsphinx"):
+        raise EngineError(
+            f"unknown speech engine {settings.engine!r}: use auto, vosk or pocketsphinx"
+        )
+    if settings.engine == "pocketsphinx" and settings.language != "en":
+        raise EngineError("PocketSphinx here only speaks English; use engine = vosk")
+    return settings.engine
+
+
+def make_recognizer(settings: VoiceSettings, table: PhraseTable) -> Recognizer:
+    engine = choose_engine(settings)
+    recognizer: Recognizer
+    if engine == "vosk":
+        from voice._vosk import VoskRecognizer
+
+        assert settings.vosk_model is not None
+        recognizer = VoskRecognizer(settings.vosk_model, settings.vosk_min_confidence)
+    else:
+        from voice._sphinx import SphinxRecognizer
+
+        recognizer = SphinxRecognizer(
+            table.pronunciations, settings.sphinx_kws_threshold, settings.sphinx_min_posterior
+        )
+    recognizer.set_grammar(table, settings.wake_phrase)
+    log.info("speech engine: %s (%s)", recognizer.name, settings.language)
+    return recognizer
+
+
+def make_listener(
+    settings: VoiceSettings,
+    names: Mapping[str, Iterable[str]] | None = None,
+    *,
+    require_wake: bool = True,
+    mood: MoodHook | None = None,
+) -> Listener:
+    table = load_phrase_table(settings.language).with_names(names or {})
+    recognizer = make_recognizer(settings, table)
+    endpointer = Endpointer(
+        SileroVad(),
+        threshold=settings.vad_threshold,
+        trailing_silence_ms=settings.trailing_silence_ms,
+    )
+    return Listener(
+        recognizer,
+        IntentParser(table, settings.min_match),
+        endpointer,
+        wake_phrase=settings.wake_phrase,
+        require_wake=require_wake,
+        follow_up_s=settings.follow_up_s,
+        endpoint_ms=float(settings.trailing_silence_ms),
+        mood=mood,
+    )
