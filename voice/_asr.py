@@ -37,6 +37,8 @@ class Recognizer(Protocol):
 
     name: str
     min_confidence: float
+    exact: bool
+    """True when every transcript is a whole grammar phrase (a partial one is not trusted)."""
 
     def set_grammar(self, table: PhraseTable, wake_phrase: str) -> None:
         """The closed vocabulary: the table's phrasings, optionally after the wake phrase.

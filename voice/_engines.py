@@ -86,7 +86,7 @@ def make_listener(
     )
     return Listener(
         recognizer,
-        IntentParser(table, settings.min_match),
+        IntentParser(table, 1.0 if recognizer.exact else settings.min_match),
         endpointer,
         wake_phrase=settings.wake_phrase,
         require_wake=require_wake,

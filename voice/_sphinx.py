@@ -49,6 +49,7 @@ def jsgf(table: PhraseTable, wake_phrase: str) -> tuple[str, set[str]]:
 
 class SphinxRecognizer:
     name = "pocketsphinx"
+    exact = True  # an FSG decoder returns whole phrases; a partial path means it lost track
 
     def __init__(
         self,

@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 
 class VoskRecognizer:
     name = "vosk"
+    exact = False  # its grammar mode can drop or repeat words: matched by word overlap
 
     def __init__(self, model_dir: Path, min_confidence: float = 0.5) -> None:
         if not (model_dir / "am").is_dir() and not (model_dir / "am" / "final.mdl").exists():
