@@ -114,7 +114,7 @@ def describe(h: Heard) -> str:
 
 
 def cmd_listen(config: Config, args: argparse.Namespace) -> int:
-    from voice._capture import MicrophoneUnavailable
+    from voice._capture import MicrophoneUnavailableError
 
     listener = build_listener(config, args)
     if args.file:
@@ -125,6 +125,6 @@ def cmd_listen(config: Config, args: argparse.Namespace) -> int:
         for heard in results:
             line = json.dumps(as_json(heard), ensure_ascii=False) if args.json else describe(heard)
             print(line, flush=True)
-    except MicrophoneUnavailable as e:
+    except MicrophoneUnavailableError as e:
         raise ListenError(str(e)) from e
     return 0

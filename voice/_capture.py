@@ -23,7 +23,7 @@ BLOCK = 512  # 32 ms, the VAD's chunk
 BUFFER_BLOCKS = 256  # ~8 s of audio before the oldest is dropped
 
 
-class MicrophoneUnavailable(EngineError):
+class MicrophoneUnavailableError(EngineError):
     """No usable input device: voice is disabled, nothing else fails."""
 
 
@@ -32,7 +32,7 @@ class Microphone:
         try:
             import sounddevice as sd
         except OSError as e:  # libportaudio2 missing
-            raise MicrophoneUnavailable(
+            raise MicrophoneUnavailableError(
                 f"PortAudio is not available ({e}); install libportaudio2"
             ) from e
         self._sd = sd
@@ -40,7 +40,7 @@ class Microphone:
         try:
             info = sd.query_devices(self.device, "input")
         except (ValueError, sd.PortAudioError) as e:
-            raise MicrophoneUnavailable(f"no input device ({e}); voice control is off") from e
+            raise MicrophoneUnavailableError(f"no input device ({e}); voice control is off") from e
         self.name = str(info["name"])
         self._blocks: deque[Int16Array] = deque(maxlen=BUFFER_BLOCKS)
         self._ready = threading.Condition()
@@ -63,7 +63,7 @@ class Microphone:
             )  # fmt: skip
             self._stream.start()
         except self._sd.PortAudioError as e:
-            raise MicrophoneUnavailable(f"cannot open input device {self.name!r}: {e}") from e
+            raise MicrophoneUnavailableError(f"cannot open input device {self.name!r}: {e}") from e
         return self
 
     def __exit__(self, *exc: object) -> None:

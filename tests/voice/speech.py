@@ -38,8 +38,8 @@ def music(seconds: float, track: str = "Coherence", offset_s: float = 60.0) -> n
     """Real music (singularity-music), 16 kHz mono int16."""
     path = next(p for p in corpus_files() if p.stem == track)
     info = sf.info(path)
-    audio, sr = sf.read(path, dtype="float32", always_2d=True,
-                        start=int(offset_s * info.samplerate), frames=int(seconds * info.samplerate))  # fmt: skip
+    start, frames = int(offset_s * info.samplerate), int(seconds * info.samplerate)
+    audio, sr = sf.read(path, dtype="float32", always_2d=True, start=start, frames=frames)
     return to_int16(to_model_rate(np.ascontiguousarray(audio.mean(axis=1)), sr))
 
 
@@ -51,4 +51,5 @@ def mix_at_snr(speech: np.ndarray, background: np.ndarray, snr_db: float) -> np.
     bg = background[: s.shape[0]].astype(np.float64)
     bg_rms = np.sqrt(np.mean(bg**2)) or 1.0
     gain = speech_rms / (bg_rms * 10 ** (snr_db / 20))
-    return np.clip(s + bg * gain, -32768, 32767).astype(np.int16)
+    mixed: np.ndarray = np.clip(s + bg * gain, -32768, 32767).astype(np.int16)
+    return mixed

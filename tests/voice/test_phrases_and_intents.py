@@ -100,6 +100,6 @@ def test_numbers_and_helpers() -> None:
     assert [english_number(n) for n in (0, 7, 15, 20, 42, 99, 100)] == [
         "zero", "seven", "fifteen", "twenty", "forty two", "ninety nine", "one hundred",
     ]  # fmt: skip
-    assert lcs("a b c d".split(), "a c d e".split()) == 3
+    assert lcs(["a", "b", "c", "d"], ["a", "c", "d", "e"]) == 3
     with pytest.raises(PhraseError, match="no phrase table for language 'xx'"):
         load_phrase_table("xx")
