@@ -53,7 +53,8 @@ def _wait_ready(env: dict[str, str], server: subprocess.Popen[bytes]) -> None:
         if server.poll() is not None:
             err = server.stderr.read().decode() if server.stderr else ""
             raise RuntimeError(f"pulseaudio exited: {err}")
-        if subprocess.run(["pactl", "info"], env=env, capture_output=True).returncode == 0:
+        probe = subprocess.run(["pactl", "info"], env=env, capture_output=True, check=False)
+        if probe.returncode == 0:
             return
         time.sleep(0.05)
     raise RuntimeError("pulseaudio did not answer within 10 s")
