@@ -4,6 +4,7 @@ Model cards live beside this file (``*.md``). Model files are loaded from the in
 that ship them; nothing is downloaded at import or test time.
 """
 
+from models._install import ManifestEntry, ModelInstallError, install, load_manifest
 from models._locate import PackagedModel
 from models._onnx import CPU, ModelError, OnnxModel, available_providers, choose_providers
 
@@ -23,9 +24,13 @@ __all__ = [
     "CPU",
     "SILERO_VAD",
     "VIBENET_EFFICIENTNET",
+    "ManifestEntry",
     "ModelError",
+    "ModelInstallError",
     "OnnxModel",
     "PackagedModel",
     "available_providers",
     "choose_providers",
+    "install",
+    "load_manifest",
 ]

@@ -21,8 +21,8 @@ from library import (
     mood_points,
     stats,
 )
-from models import ModelError
-from moodplay._config import Config, ConfigError, load_config
+from models import ModelError, ModelInstallError, install, load_manifest
+from moodplay._config import Config, ConfigError, data_dir, load_config
 from moodplay._listen_cli import ListenError, cmd_listen
 from moodplay._moodmap import draw_map, summary_lines
 from moodplay._paths import database_path, library_roots
@@ -83,6 +83,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listen.add_argument("--json", action="store_true", help="one JSON object per utterance")
     listen.set_defaults(func=cmd_listen)
+    models = sub.add_parser("models", parents=[common], help="install downloadable models")
+    models_sub = models.add_subparsers(dest="models_command", required=True, metavar="WHAT")
+    inst = models_sub.add_parser("install", parents=[common], help="download, verify, unpack")
+    inst.add_argument("name", help="a name from `moodplay models list`")
+    inst.add_argument("--manifest", type=Path, help="use this manifest instead of the built-in")
+    inst.add_argument("--dir", type=Path, help="models folder (default: data dir/models)")
+    inst.set_defaults(func=cmd_models_install)
+    lst = models_sub.add_parser("list", parents=[common], help="what can be installed")
+    lst.add_argument("--manifest", type=Path, help="use this manifest instead of the built-in")
+    lst.set_defaults(func=cmd_models_list)
     return parser
 
 
@@ -199,6 +209,29 @@ def cmd_map(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_models_list(config: Config, args: argparse.Namespace) -> int:
+    for entry in load_manifest(args.manifest).values():
+        print(f"{entry.name:<20} {entry.description}")
+    return 0
+
+
+def cmd_models_install(config: Config, args: argparse.Namespace) -> int:
+    manifest = load_manifest(args.manifest)
+    if args.name not in manifest:
+        raise UserError(f"no model {args.name!r}; known: {', '.join(sorted(manifest))}")
+    entry = manifest[args.name]
+    folder = args.dir or data_dir() / "models"
+    print(f"downloading {entry.url}", file=sys.stderr)
+    path = install(entry, folder, _download_progress)
+    print(f"\ninstalled {entry.name} in {path}", file=sys.stderr)
+    return 0
+
+
+def _download_progress(received: int, total: int) -> None:
+    share = f" of {total / 1e6:.1f}" if total else ""
+    print(f"\r  {received / 1e6:.1f}{share} MB", end="", file=sys.stderr, flush=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
@@ -208,7 +241,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[Config, argparse.Namespace], int] = args.func
     try:
         return func(load_config(args.config), args)
-    except (ConfigError, StoreError, ModelError, UserError, ListenError) as e:
+    except (
+        ConfigError, StoreError, ModelError, ModelInstallError, UserError, ListenError,
+    ) as e:  # fmt: skip
         print(f"moodplay: {e}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
