@@ -5,6 +5,7 @@ Public surface: :class:`Store` (all SQL), :class:`Scanner` (walk + analyse + com
 """
 
 from library._analyse import Analyser, AnalysisSettings
+from library._baselines import load_baseline, save_baseline
 from library._decode import read_mono
 from library._fingerprint import similarity
 from library._migrations import LATEST as SCHEMA_VERSION
@@ -34,8 +35,10 @@ __all__ = [
     "errors",
     "find_tracks",
     "library_names",
+    "load_baseline",
     "mood_points",
     "read_mono",
+    "save_baseline",
     "similarity",
     "stats",
 ]

@@ -61,6 +61,19 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        2,
+        "voice baselines",
+        """
+        CREATE TABLE voice_baselines (
+            profile TEXT PRIMARY KEY,    -- one per configured listener profile
+            n INTEGER NOT NULL,          -- utterances seen
+            mean BLOB NOT NULL,          -- float64 running mean of the eGeMAPS functionals
+            m2 BLOB NOT NULL,            -- float64 running sum of squared deviations (Welford)
+            updated_at REAL NOT NULL
+        );
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

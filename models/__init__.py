@@ -4,6 +4,8 @@ Model cards live beside this file (``*.md``). Model files are loaded from the in
 that ship them; nothing is downloaded at import or test time.
 """
 
+from pathlib import Path
+
 from models._install import ManifestEntry, ModelInstallError, install, load_manifest
 from models._locate import PackagedModel
 from models._onnx import CPU, ModelError, OnnxModel, available_providers, choose_providers
@@ -20,10 +22,16 @@ SILERO_VAD = PackagedModel(
     install_hint="install it with: pip install --no-deps silero-vad (make run does this)",
 )
 
+VOICE_MOOD = Path(__file__).with_name("voice_mood.onnx")
+"""The knowledge-based voice-tone model built by models/build_voice_mood.py (see its card)."""
+EGEMAPS_FEATURES = Path(__file__).with_name("egemaps_v02_functionals.txt")
+
 __all__ = [
     "CPU",
+    "EGEMAPS_FEATURES",
     "SILERO_VAD",
     "VIBENET_EFFICIENTNET",
+    "VOICE_MOOD",
     "ManifestEntry",
     "ModelError",
     "ModelInstallError",

@@ -1,4 +1,8 @@
-"""Mood inference: track attributes from audio (and, later, voice tone and mood statements)."""
+"""Mood inference: track attributes from audio, the speaker's voice tone, mood statements.
+
+The openSMILE and VADER adapters (``mood._smile``, ``mood._vader``) are imported lazily by who
+needs them, so a scan never loads them.
+"""
 
 from mood._loudness import LoudnessMeter, integrated_loudness, segment_length, segment_power_spectra
 from mood._melspec import SAMPLE_RATE_HZ, log_mel
@@ -13,17 +17,22 @@ from mood._track_model import (
     to_model_rate,
 )
 from mood._types import ATTRIBUTES, TrackMood
+from mood._voice_mood import Baseline, MoodEstimate, VoiceMoodModel, fuse, words_estimate
 
 __all__ = [
     "ATTRIBUTES",
     "LABELS",
     "MIN_EXCERPT_S",
     "SAMPLE_RATE_HZ",
+    "Baseline",
     "ExcerptPlan",
     "LoudnessMeter",
+    "MoodEstimate",
     "TrackAttributeModel",
     "TrackMood",
+    "VoiceMoodModel",
     "estimate_tempo",
+    "fuse",
     "integrated_loudness",
     "log_mel",
     "model_identity",
@@ -31,4 +40,5 @@ __all__ = [
     "segment_length",
     "segment_power_spectra",
     "to_model_rate",
+    "words_estimate",
 ]

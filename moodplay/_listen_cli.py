@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from library import Store, StoreError, library_names, read_mono
-from mood import to_model_rate
+from mood import MoodEstimate, to_model_rate
 from moodplay._config import Config, data_dir
 from moodplay._paths import database_path
 from voice import (
@@ -60,9 +60,12 @@ def _names(config: Config, db: str | None) -> dict[str, list[str]]:
 def build_listener(config: Config, args: argparse.Namespace) -> Listener:
     if not config.voice.enabled:
         raise ListenError("voice is switched off ([voice] enabled = false)")
+    from moodplay._voice_mood import VoiceMoodHook
+
+    mood = VoiceMoodHook(database_path(config, args.db), "default", config.moods.feelings)
     try:
         return make_listener(
-            voice_settings(config), _names(config, args.db), require_wake=not args.once
+            voice_settings(config), _names(config, args.db), require_wake=not args.once, mood=mood
         )
     except (EngineError, PhraseError) as e:
         raise ListenError(str(e)) from e
@@ -100,8 +103,15 @@ def as_json(h: Heard) -> dict[str, Any]:
         "confidence": h.intent.confidence, "asr_confidence": round(h.asr_confidence, 3),
         "woke": h.woke, "start_s": round(h.start_s, 3), "end_s": round(h.end_s, 3),
         "latency_ms": round(h.latency_ms, 1), "processing_ms": round(h.processing_ms, 1),
-        "mood": h.mood, **{k: round(v, 1) for k, v in h.extra.items()},
+        "mood": _mood_json(h.mood), **{k: round(v, 1) for k, v in h.extra.items()},
     }  # fmt: skip
+
+
+def _mood_json(mood: object) -> dict[str, Any] | None:
+    if not isinstance(mood, MoodEstimate):
+        return None
+    return {"arousal": round(mood.arousal, 3), "valence": round(mood.valence, 3),
+            "confidence": round(mood.confidence, 3), "source": mood.source}  # fmt: skip
 
 
 def describe(h: Heard) -> str:
@@ -110,7 +120,10 @@ def describe(h: Heard) -> str:
         f"[{h.start_s:6.2f}-{h.end_s:6.2f} s] {h.intent.name}{' ' + slots if slots else ''}"
         f'  heard "{h.text}"  confidence {h.intent.confidence:.2f}  '
         f"latency {h.latency_ms:.0f} ms"
-    )
+        + (f"  mood arousal {h.mood.arousal:+.2f} valence {h.mood.valence:+.2f} "
+           f"(confidence {h.mood.confidence:.2f}, {h.mood.source})"
+           if isinstance(h.mood, MoodEstimate) else "")
+    )  # fmt: skip
 
 
 def cmd_listen(config: Config, args: argparse.Namespace) -> int:

@@ -52,6 +52,8 @@ ENGINE_MODULE = {
     "sounddevice": "voice/_capture.py",
     "vosk": "voice/_vosk.py",
     "pocketsphinx": "voice/_sphinx.py",
+    "opensmile": "mood/_smile.py",
+    "vaderSentiment": "mood/_vader.py",
 }
 
 

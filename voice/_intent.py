@@ -78,10 +78,7 @@ class IntentParser:
         confidence = round(score * asr_confidence, 3)
         if phrase is None or score < self.min_match:
             return Intent(NOT_UNDERSTOOD, {}, heard, confidence)
-        slots = dict(phrase.slots)
-        if phrase.intent == "mood_statement" and not slots:
-            slots["statement"] = phrase.text  # "i had a rough day": the words carry the mood
-        return Intent(phrase.intent, slots, heard, confidence)
+        return Intent(phrase.intent, dict(phrase.slots), heard, confidence)
 
     def _best(self, heard: str) -> tuple[Phrase | None, float]:
         if not heard:

@@ -57,17 +57,23 @@ class PhraseTable:
     slots: dict[str, list[str] | str]
     pronunciations: dict[str, str] = field(default_factory=dict)
     names: dict[str, list[str]] = field(default_factory=dict)
+    statements: dict[str, str] = field(default_factory=dict)
+    """Fixed mood statements -> the feeling they state."""
 
     def with_names(self, names: Mapping[str, Iterable[str]]) -> PhraseTable:
         """A copy whose artist/album/title slots hold these library names (normalised)."""
         cleaned = {k: sorted({normalise(n) for n in v if normalise(n)}) for k, v in names.items()}
-        return PhraseTable(self.language, self.intents, self.slots, self.pronunciations, cleaned)
+        return PhraseTable(self.language, self.intents, self.slots, self.pronunciations, cleaned,
+                           self.statements)  # fmt: skip
 
     def expand(self) -> list[Phrase]:
         out: list[Phrase] = []
         for intent, templates in self.intents.items():
             for template in templates:
                 out.extend(self._expand(intent, template))
+        for text, feeling in self.statements.items():
+            slots = (("feeling", feeling), ("statement", normalise(text)))
+            out.append(Phrase(normalise(text), "mood_statement", slots))
         return out
 
     def _expand(self, intent: str, template: str) -> list[Phrase]:
@@ -92,6 +98,7 @@ class PhraseTable:
                 for i, part in enumerate(parts):
                     tokens += [f"{{{part}}}"] if i % 2 else normalise(part).split()
                 out.append((intent, tokens))
+        out += [("mood_statement", normalise(text).split()) for text in self.statements]
         return out
 
     def slot_values(self, name: str) -> list[tuple[str, str | int]]:
@@ -136,4 +143,5 @@ def load_phrase_table(language: str) -> PhraseTable:
         intents={k: list(v) for k, v in raw["intents"].items()},
         slots=dict(raw.get("slots", {})),
         pronunciations=dict(raw.get("pronunciations", {})),
+        statements=dict(raw.get("statements", {})),
     )

@@ -14,6 +14,7 @@ from library._migrations import MIGRATIONS
 # keep them. Add an entry with every new migration.
 SEED_BEFORE: dict[int, list[str]] = {
     1: [],
+    2: [],  # SEED_AFTER_1 is added for every migration after the first
 }
 SEED_AFTER_1 = [
     "INSERT INTO tracks (id, path, size_bytes, mtime_ns, title, duration_s, added_at, updated_at)"
@@ -33,7 +34,7 @@ def test_each_migration_from_the_state_before_it(tmp_path: Path, version: int) -
     db = tmp_path / "lib.db"
     Store(db, MIGRATIONS[: version - 1]).close()
     raw = sqlite3.connect(db)
-    for sql in SEED_BEFORE[version] + (SEED_AFTER_1 if version == 2 else []):
+    for sql in SEED_BEFORE[version] + (SEED_AFTER_1 if version >= 2 else []):
         raw.execute(sql)
     raw.commit()
     before = _dump(raw)

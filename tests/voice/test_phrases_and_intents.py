@@ -34,7 +34,11 @@ def parser() -> IntentParser:
         ("play something calm", "mood_request", {"mood": "calm"}),
         ("I want something upbeat", "mood_request", {"mood": "upbeat"}),
         ("I'm tired", "mood_statement", {"feeling": "tired"}),
-        ("I had a rough day", "mood_statement", {"statement": "i had a rough day"}),
+        (
+            "I had a rough day",
+            "mood_statement",
+            {"feeling": "stressed", "statement": "i had a rough day"},
+        ),
         ("more like this", "more_like_this", {}),
         ("I love this", "like", {}),
         ("not this one", "dislike", {}),
