@@ -9,6 +9,7 @@ from pathlib import Path
 from models._install import ManifestEntry, ModelInstallError, install, load_manifest
 from models._locate import PackagedModel
 from models._onnx import CPU, ModelError, OnnxModel, available_providers, choose_providers
+from models._train import TrainResult, train_linear
 
 VIBENET_EFFICIENTNET = PackagedModel(
     package="vibenet",
@@ -37,8 +38,10 @@ __all__ = [
     "ModelInstallError",
     "OnnxModel",
     "PackagedModel",
+    "TrainResult",
     "available_providers",
     "choose_providers",
     "install",
     "load_manifest",
+    "train_linear",
 ]

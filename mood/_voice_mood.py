@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -74,8 +75,10 @@ class Baseline:
 
 
 class VoiceMoodModel:
-    def __init__(self, threads: int = 1) -> None:
-        self._model = OnnxModel(VOICE_MOOD, threads=threads)
+    """The shipped knowledge-based model, or one trained by `moodplay models train-voice`."""
+
+    def __init__(self, path: Path | None = None, threads: int = 1) -> None:
+        self._model = OnnxModel(path or VOICE_MOOD, threads=threads)
         self.feature_names = EGEMAPS_FEATURES.read_text().split()
 
     def estimate(self, features: Float64Array, baseline: Baseline) -> MoodEstimate:

@@ -27,6 +27,7 @@ from moodplay._listen_cli import ListenError, cmd_listen
 from moodplay._moodmap import draw_map, summary_lines
 from moodplay._paths import database_path, library_roots
 from moodplay._progress import ProgressReporter
+from moodplay._train_cli import TrainError, cmd_train_voice
 
 log = logging.getLogger("moodplay")
 
@@ -93,6 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
     lst = models_sub.add_parser("list", parents=[common], help="what can be installed")
     lst.add_argument("--manifest", type=Path, help="use this manifest instead of the built-in")
     lst.set_defaults(func=cmd_models_list)
+    train = models_sub.add_parser("train-voice", parents=[common], help="fit the voice-tone model")
+    train.add_argument("data", type=Path, metavar="DATA.csv", help="path,arousal,valence rows")
+    train.add_argument("--out", type=Path, help="model file (default: data dir/models/...)")
+    train.set_defaults(func=cmd_train_voice)
     return parser
 
 
@@ -243,6 +248,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(load_config(args.config), args)
     except (
         ConfigError, StoreError, ModelError, ModelInstallError, UserError, ListenError,
+        TrainError,
     ) as e:  # fmt: skip
         print(f"moodplay: {e}", file=sys.stderr)
         return EXIT_ERROR

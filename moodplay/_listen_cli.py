@@ -62,7 +62,10 @@ def build_listener(config: Config, args: argparse.Namespace) -> Listener:
         raise ListenError("voice is switched off ([voice] enabled = false)")
     from moodplay._voice_mood import VoiceMoodHook
 
-    mood = VoiceMoodHook(database_path(config, args.db), "default", config.moods.feelings)
+    tone_model = Path(config.voice.tone_model).expanduser() if config.voice.tone_model else None
+    mood = VoiceMoodHook(
+        database_path(config, args.db), "default", config.moods.feelings, tone_model
+    )
     try:
         return make_listener(
             voice_settings(config), _names(config, args.db), require_wake=not args.once, mood=mood

@@ -21,12 +21,16 @@ log = logging.getLogger(__name__)
 
 class VoiceMoodHook:
     def __init__(
-        self, db: Path | None, profile: str, feelings: Mapping[str, tuple[float, float]]
+        self,
+        db: Path | None,
+        profile: str,
+        feelings: Mapping[str, tuple[float, float]],
+        model: Path | None = None,
     ) -> None:
         from mood._smile import VoiceFeatures
 
         self._features = VoiceFeatures()
-        self._model = VoiceMoodModel()
+        self._model = VoiceMoodModel(model)
         self._feelings = feelings
         self._profile = profile
         self._store = _open(db)
