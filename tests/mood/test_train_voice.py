@@ -19,6 +19,12 @@ SENTENCES = [
 ]  # fmt: skip
 
 
+RENDITIONS = (
+    ("calm", ["vol", "0.25", "tempo", "0.85", "pitch", "-200"]),
+    ("excited", ["vol", "1.0", "tempo", "1.3", "pitch", "300"]),
+)
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Calm renditions (quiet, slow, low) labelled -0.6 arousal, aroused ones (loud, fast, high)
@@ -29,8 +35,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         voice = ("slt", "rms")[i % 2]
         raw = folder / f"{i}.raw.wav"
         subprocess.run(["flite", "-voice", voice, "-t", sentence, "-o", str(raw)], check=True)
-        for label, effects in (("calm", ["vol", "0.25", "tempo", "0.85", "pitch", "-200"]),
-                               ("excited", ["vol", "1.0", "tempo", "1.3", "pitch", "300"])):  # fmt: skip
+        for label, effects in RENDITIONS:
             out = folder / f"{i}-{label}.wav"
             subprocess.run(["sox", str(raw), "-r", "16000", str(out), *effects], check=True)
             if i % 2:
