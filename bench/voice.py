@@ -36,7 +36,7 @@ PHRASES: list[tuple[str, str, dict[str, object]]] = [
     ("previous song", "previous", {}), ("louder", "volume_up", {}),
     ("turn it down", "volume_down", {}), ("volume up", "volume_up", {}),
     ("set the volume to forty percent", "volume_set", {"percent": 40}),
-    ("volume seventy five", "volume_set", {"percent": 75}), ("mute", "mute", {}),
+    ("volume seventy five percent", "volume_set", {"percent": 75}), ("mute", "mute", {}),
     ("unmute", "unmute", {}), ("play something calm", "mood_request", {"mood": "calm"}),
     ("play something happy", "mood_request", {"mood": "happy"}),
     ("i want something energetic", "mood_request", {"mood": "energetic"}),

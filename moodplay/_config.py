@@ -88,7 +88,7 @@ class VoiceConfig:
     """Vosk: mean word confidence below which an utterance is not understood."""
     sphinx_min_posterior: float = field(default=0.02, metadata=_range(0.0, 1.0, "probability"))
     """PocketSphinx: lattice posterior of the hypothesis below which it is not understood."""
-    sphinx_kws_threshold: float = field(default=1e-30, metadata=_range(1e-50, 1e-1, "threshold"))
+    sphinx_kws_threshold: float = field(default=1e-40, metadata=_range(1e-50, 1e-1, "threshold"))
     tone_model: str = ""
     """Voice-tone ONNX model. Empty: the shipped knowledge-based one (models/voice_mood.onnx)."""
     """PocketSphinx keyword-spotting threshold for the wake phrase (smaller: more permissive)."""

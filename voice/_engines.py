@@ -28,7 +28,7 @@ class VoiceSettings:
     min_match: float = 0.6
     vosk_min_confidence: float = 0.5
     sphinx_min_posterior: float = 0.02
-    sphinx_kws_threshold: float = 1e-30
+    sphinx_kws_threshold: float = 1e-40
 
 
 def choose_engine(settings: VoiceSettings) -> str:

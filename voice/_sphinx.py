@@ -54,7 +54,7 @@ class SphinxRecognizer:
     def __init__(
         self,
         pronunciations: dict[str, str] | None = None,
-        kws_threshold: float = 1e-30,
+        kws_threshold: float = 1e-40,
         min_confidence: float = 0.02,
     ) -> None:
         self.min_confidence = min_confidence
@@ -110,23 +110,26 @@ class SphinxRecognizer:
 
     def start(self) -> None:
         self._audio = []
-        self._decoder.activate_search(_COMMANDS)
-        self._decoder.start_utt()
 
     def feed(self, pcm: Int16Array) -> None:
+        # Buffered, decoded whole at the end: with the whole utterance in one call PocketSphinx
+        # normalises the cepstral mean over it, which under music is worth far more accuracy
+        # (bench/voice.py: 16 % -> 70 % of commands right at 10 dB) than streaming saves time.
         self._audio.append(pcm)
-        self._decoder.process_raw(pcm.tobytes(), False, False)
 
     def finish(self) -> Transcript:
+        audio = np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16)
+        self._decoder.activate_search(_COMMANDS)
+        self._decoder.start_utt()
+        self._decoder.process_raw(audio.tobytes(), False, True)
         self._decoder.end_utt()
         hyp = self._decoder.hyp()
         if hyp is None or not hyp.hypstr:
             return Transcript("", 0.0, False)
-        wake = self._spot_wake() if self._wake_phrase else None
+        wake = self._spot_wake(audio) if self._wake_phrase else None
         return Transcript(hyp.hypstr, float(min(1.0, max(0.0, hyp.prob))), wake)
 
-    def _spot_wake(self) -> bool:
-        audio = np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16)
+    def _spot_wake(self, audio: Int16Array) -> bool:
         self._decoder.activate_search(_WAKE)
         self._decoder.start_utt()
         self._decoder.process_raw(audio.tobytes(), False, True)

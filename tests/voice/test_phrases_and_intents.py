@@ -30,7 +30,7 @@ def parser() -> IntentParser:
         ("skip this song", "next", {}),
         ("pause the music", "pause", {}),
         ("set the volume to seventy five percent", "volume_set", {"percent": 75}),
-        ("volume one hundred", "volume_set", {"percent": 100}),
+        ("volume one hundred percent", "volume_set", {"percent": 100}),
         ("play something calm", "mood_request", {"mood": "calm"}),
         ("I want something upbeat", "mood_request", {"mood": "upbeat"}),
         ("I'm tired", "mood_statement", {"feeling": "tired"}),
