@@ -26,7 +26,9 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.voice.speech import SR, mix_at_snr, music, say, silence
-from voice import IGNORED, NOT_UNDERSTOOD, WAKE_ONLY, Heard, VoiceSettings, make_listener
+from voice import (
+    IGNORED, NOT_UNDERSTOOD, WAKE_ONLY, Heard, Listener, VoiceSettings, make_listener,
+)  # fmt: skip
 
 WAKE = "hey music"
 PHRASES: list[tuple[str, str, dict[str, object]]] = [
@@ -53,7 +55,7 @@ VOICES = ("slt", "rms")
 NAMES = {"artist": ["Maxstack"], "title": ["Nebula", "Coherence"], "album": []}
 
 
-def feed(listener: Any, audio: np.ndarray) -> list[Heard]:
+def feed(listener: Listener, audio: np.ndarray) -> list[Heard]:
     out: list[Heard] = []
     for i in range(0, audio.shape[0], 512):
         out += listener.feed(audio[i : i + 512])
@@ -99,7 +101,7 @@ def cpu_share(settings: VoiceSettings, audio: np.ndarray) -> float:
     listener = make_listener(settings, NAMES)
     start = time.process_time()
     feed(listener, audio)
-    return 100 * (time.process_time() - start) / (audio.shape[0] / SR)
+    return float(100 * (time.process_time() - start) / (audio.shape[0] / SR))
 
 
 def mood_ms(folder: Path) -> float:
