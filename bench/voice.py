@@ -27,7 +27,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.voice.speech import SR, mix_at_snr, music, say, silence
 from voice import (
-    IGNORED, NOT_UNDERSTOOD, WAKE_ONLY, Heard, Listener, VoiceSettings, make_listener,
+    IGNORED,
+    NOT_UNDERSTOOD,
+    WAKE_ONLY,
+    Heard,
+    Listener,
+    VoiceSettings,
+    make_listener,
 )  # fmt: skip
 
 WAKE = "hey music"
