@@ -55,12 +55,21 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for add in (_add_scan, _add_library, _add_listen, _add_models):
+        add(sub, common)
+    return parser
+
+
+def _add_scan(sub: Any, common: argparse.ArgumentParser) -> None:
     scan = sub.add_parser("scan", parents=[common], help="scan and analyse music folders")
     scan.add_argument("paths", nargs="*", metavar="PATH", help="folders (default from config)")
     scan.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: cores)")
     scan.add_argument("--plain", action="store_true", help="log lines instead of a progress bar")
     scan.add_argument("--no-map", action="store_true", help="do not print the mood map summary")
     scan.set_defaults(func=cmd_scan)
+
+
+def _add_library(sub: Any, common: argparse.ArgumentParser) -> None:
     lib = sub.add_parser("library", parents=[common], help="look at the analysed library")
     lib_sub = lib.add_subparsers(dest="library_command", required=True, metavar="WHAT")
     st = lib_sub.add_parser("stats", parents=[common], help="counts and distributions")
@@ -73,32 +82,32 @@ def build_parser() -> argparse.ArgumentParser:
     mp = lib_sub.add_parser("map", parents=[common], help="draw the valence x energy map")
     mp.add_argument("--out", required=True, type=Path, metavar="FILE.png")
     mp.set_defaults(func=cmd_map)
-    listen = sub.add_parser(
-        "listen", parents=[common], help="voice commands from a file or the mic"
-    )
-    listen.add_argument(
-        "--file", type=Path, metavar="CMD.wav", help="a recording instead of the mic"
-    )
-    listen.add_argument(
-        "--once", action="store_true", help="push-to-talk: no wake phrase, one command"
-    )
+
+
+def _add_listen(sub: Any, common: argparse.ArgumentParser) -> None:
+    listen = sub.add_parser("listen", parents=[common], help="voice commands, file or mic")
+    listen.add_argument("--file", type=Path, metavar="CMD.wav", help="a recording, not the mic")
+    listen.add_argument("--once", action="store_true", help="push-to-talk: no wake, one command")
     listen.add_argument("--json", action="store_true", help="one JSON object per utterance")
     listen.set_defaults(func=cmd_listen)
-    models = sub.add_parser("models", parents=[common], help="install downloadable models")
+
+
+def _add_models(sub: Any, common: argparse.ArgumentParser) -> None:
+    models = sub.add_parser("models", parents=[common], help="install and train models")
     models_sub = models.add_subparsers(dest="models_command", required=True, metavar="WHAT")
+    manifest_help = "use this manifest instead of the built-in"
     inst = models_sub.add_parser("install", parents=[common], help="download, verify, unpack")
     inst.add_argument("name", help="a name from `moodplay models list`")
-    inst.add_argument("--manifest", type=Path, help="use this manifest instead of the built-in")
+    inst.add_argument("--manifest", type=Path, help=manifest_help)
     inst.add_argument("--dir", type=Path, help="models folder (default: data dir/models)")
     inst.set_defaults(func=cmd_models_install)
     lst = models_sub.add_parser("list", parents=[common], help="what can be installed")
-    lst.add_argument("--manifest", type=Path, help="use this manifest instead of the built-in")
+    lst.add_argument("--manifest", type=Path, help=manifest_help)
     lst.set_defaults(func=cmd_models_list)
     train = models_sub.add_parser("train-voice", parents=[common], help="fit the voice-tone model")
     train.add_argument("data", type=Path, metavar="DATA.csv", help="path,arousal,valence rows")
     train.add_argument("--out", type=Path, help="model file (default: data dir/models/...)")
     train.set_defaults(func=cmd_train_voice)
-    return parser
 
 
 def _open_store(config: Config, args: argparse.Namespace) -> Store:
