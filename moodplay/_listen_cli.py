@@ -13,10 +13,13 @@ import numpy as np
 
 from library import Store, StoreError, library_names, read_mono
 from mood import MoodEstimate, to_model_rate
+from moodplay._commands import CommandError, Registry, voice_commands
 from moodplay._config import Config, data_dir
 from moodplay._paths import database_path
 from voice import (
     IGNORED,
+    NOT_UNDERSTOOD,
+    WAKE_ONLY,
     EngineError,
     Heard,
     Listener,
@@ -100,8 +103,20 @@ def listen_microphone(listener: Listener, device: str, once: bool) -> Iterable[H
                     return
 
 
-def as_json(h: Heard) -> dict[str, Any]:
+def command_of(h: Heard, registry: Registry) -> dict[str, Any] | None:
+    """The registry command an utterance asks for, or the reason it is not one."""
+    if h.intent.name in (IGNORED, WAKE_ONLY, NOT_UNDERSTOOD):
+        return None
+    try:
+        call = registry.from_intent(h.intent)
+    except CommandError as e:
+        return {"error": str(e)}
+    return {"name": call.name, "args": dict(call.args)}
+
+
+def as_json(h: Heard, command: dict[str, Any] | None = None) -> dict[str, Any]:
     return {
+        "command": command,
         "intent": h.intent.name, "slots": dict(h.intent.slots), "text": h.text,
         "confidence": h.intent.confidence, "asr_confidence": round(h.asr_confidence, 3),
         "woke": h.woke, "start_s": round(h.start_s, 3), "end_s": round(h.end_s, 3),
@@ -137,9 +152,14 @@ def cmd_listen(config: Config, args: argparse.Namespace) -> int:
         results: Iterable[Heard] = listen_file(listener, args.file)
     else:
         results = listen_microphone(listener, config.voice.input_device, args.once)
+    registry = voice_commands(config.moods.targets, config.moods.feelings)
     try:
         for heard in results:
-            line = json.dumps(as_json(heard), ensure_ascii=False) if args.json else describe(heard)
+            command = command_of(heard, registry)
+            if args.json:
+                line = json.dumps(as_json(heard, command), ensure_ascii=False)
+            else:
+                line = describe(heard) + (f"  -> {command}" if command else "")
             print(line, flush=True)
     except MicrophoneUnavailableError as e:
         raise ListenError(str(e)) from e

@@ -150,6 +150,8 @@ def test_listen_file_cli(spoken: Path, tmp_path: Path) -> None:
     lines = [json.loads(x) for x in result.stdout.splitlines()]
     assert [x["intent"] for x in lines] == ["next", IGNORED, "wind_down"]
     assert lines[0]["text"] == "hey music skip this song" and lines[0]["woke"] is True
+    assert lines[0]["command"] == {"name": "next", "args": {}}
+    assert lines[1]["command"] is None  # ignored speech asks for nothing
     assert 0 < lines[0]["latency_ms"] < 2000
     bad = run_moodplay("listen", "--file", str(tmp_path / "missing.wav"))
     assert bad.returncode == 1 and "cannot read" in bad.stderr

@@ -1,0 +1,139 @@
+"""The one command registry every control surface uses: voice intents now, MPD/HTTP/CLI later.
+
+A command is a name plus typed arguments. Handlers are registered with a declarative decorator,
+``@registry.command("volume_set", percent=PERCENT)``; converters validate and convert raw
+arguments (strings from a protocol line, slot values from an intent) and report what is wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from voice import INTENTS, NOT_UNDERSTOOD, Intent
+
+
+class CommandError(ValueError):
+    """An unknown command or a bad argument; the message says which and what is allowed."""
+
+
+Converter = Callable[[object], object]
+
+
+def _percent(value: object) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        raise CommandError(f"{value!r} is not a whole number of percent") from None
+    if not 0 <= number <= 100:
+        raise CommandError(f"{number} is outside 0..100 percent")
+    return number
+
+
+def _text(value: object) -> str:
+    text = str(value).strip()
+    if not text:
+        raise CommandError("an empty name")
+    return text
+
+
+PERCENT: Converter = _percent
+TEXT: Converter = _text
+
+
+def word_of(words: Mapping[str, object], what: str) -> Converter:
+    """A converter accepting only the keys of ``words`` (e.g. the [moods.targets] table)."""
+
+    def convert(value: object) -> str:
+        word = str(value).strip().lower()
+        if word not in words:
+            raise CommandError(f"unknown {what} {value!r}; known: {', '.join(sorted(words))}")
+        return word
+
+    return convert
+
+
+@dataclass(frozen=True)
+class Call:
+    """A command ready to run: its name and converted arguments."""
+
+    name: str
+    args: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class _Entry:
+    handler: Callable[..., Any] | None
+    converters: dict[str, Converter]
+    optional: frozenset[str]
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._commands: dict[str, _Entry] = {}
+
+    def command(
+        self, name: str, optional: tuple[str, ...] = (), **converters: Converter
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register a handler under ``name``; a name registered twice is a programming error."""
+
+        def register(handler: Callable[..., Any]) -> Callable[..., Any]:
+            self.declare(name, optional, **converters)
+            self._commands[name].handler = handler
+            return handler
+
+        return register
+
+    def declare(self, name: str, optional: tuple[str, ...] = (), **converters: Converter) -> None:
+        if name in self._commands:
+            raise ValueError(f"command {name!r} is registered twice")
+        self._commands[name] = _Entry(None, dict(converters), frozenset(optional))
+
+    def names(self) -> list[str]:
+        return sorted(self._commands)
+
+    def resolve(self, name: str, raw: Mapping[str, object]) -> Call:
+        entry = self._commands.get(name)
+        if entry is None:
+            raise CommandError(f"unknown command {name!r}")
+        unknown = set(raw) - set(entry.converters)
+        if unknown:
+            raise CommandError(f"{name}: unexpected argument(s) {', '.join(sorted(unknown))}")
+        args = {}
+        for arg, convert in entry.converters.items():
+            if arg in raw:
+                args[arg] = convert(raw[arg])
+            elif arg not in entry.optional:
+                raise CommandError(f"{name}: missing argument {arg!r}")
+        return Call(name, args)
+
+    def from_intent(self, intent: Intent) -> Call:
+        if intent.name == NOT_UNDERSTOOD or intent.name not in self._commands:
+            raise CommandError(f"not a command: {intent.name} ({intent.text!r})")
+        return self.resolve(intent.name, intent.slots)
+
+    def run(self, call: Call) -> object:
+        entry = self._commands[call.name]
+        if entry.handler is None:
+            raise CommandError(f"{call.name}: nothing handles it yet")
+        return entry.handler(**call.args)
+
+
+def voice_commands(targets: Mapping[str, object], feelings: Mapping[str, object]) -> Registry:
+    """The registry declaring every voice intent as a command with typed arguments."""
+    registry = Registry()
+    typed: dict[str, dict[str, Converter]] = {
+        "volume_set": {"percent": PERCENT},
+        "mood_request": {"mood": word_of(targets, "mood")},
+        "mood_statement": {"feeling": word_of(feelings, "feeling"), "statement": TEXT},
+        "play_artist": {"artist": TEXT},
+        "play_album": {"album": TEXT},
+        "play_title": {"title": TEXT},
+    }
+    for name in INTENTS:
+        if name == NOT_UNDERSTOOD:
+            continue
+        optional = ("statement",) if name == "mood_statement" else ()
+        registry.declare(name, optional, **typed.get(name, {}))
+    return registry
