@@ -5,7 +5,13 @@ the :class:`Recognizer` protocol, the Silero VAD endpointer, capture and the lis
 """
 
 from voice._asr import EngineError, Recognizer, Transcript
-from voice._engines import VoiceSettings, choose_engine, make_listener, make_recognizer
+from voice._engines import (
+    VoiceSettings,
+    choose_engine,
+    make_listener,
+    make_recognizer,
+    update_names,
+)
 from voice._intent import INTENTS, NOT_UNDERSTOOD, Intent, IntentParser, split_wake
 from voice._listen import IGNORED, WAKE_ONLY, Heard, Listener
 from voice._phrases import Phrase, PhraseError, PhraseTable, load_phrase_table, normalise
@@ -32,4 +38,5 @@ __all__ = [
     "make_recognizer",
     "normalise",
     "split_wake",
+    "update_names",
 ]

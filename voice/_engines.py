@@ -94,3 +94,10 @@ def make_listener(
         endpoint_ms=float(settings.trailing_silence_ms),
         mood=mood,
     )
+
+
+def update_names(
+    listener: Listener, settings: VoiceSettings, names: Mapping[str, Iterable[str]]
+) -> None:
+    """Play-by-name follows the library: call when tracks are added, moved or gone."""
+    listener.set_names(load_phrase_table(settings.language).with_names(names), settings.min_match)

@@ -15,6 +15,7 @@ import numpy as np
 
 from voice._asr import SAMPLE_RATE_HZ, Int16Array, Recognizer
 from voice._intent import NOT_UNDERSTOOD, Intent, IntentParser, split_wake
+from voice._phrases import PhraseTable
 from voice._vad import Endpointer, Segment
 
 WAKE_ONLY = "wake"
@@ -73,6 +74,11 @@ class Listener:
         self._open_until = -1.0
         self._audio: list[Int16Array] = []
         self._start_s = 0.0
+
+    def set_names(self, table: PhraseTable, min_match: float) -> None:
+        """Rebuild the grammar and the parser, e.g. when the library's names change."""
+        self.recognizer.set_grammar(table, self.wake_phrase)
+        self.parser = IntentParser(table, 1.0 if self.recognizer.exact else min_match)
 
     def feed(self, audio: Int16Array) -> list[Heard]:
         return [h for seg in self.endpointer.push(audio) if (h := self._on(seg))]

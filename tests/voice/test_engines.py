@@ -156,3 +156,18 @@ def test_listen_file_cli(spoken: Path, tmp_path: Path) -> None:
     bad = run_moodplay("listen", "--file", str(tmp_path / "missing.wav"))
     assert bad.returncode == 1 and "cannot read" in bad.stderr
     assert NOT_UNDERSTOOD  # the name exists for results that match nothing
+
+
+def test_play_by_name_follows_the_library(spoken: Path) -> None:
+    from voice import update_names
+
+    settings = VoiceSettings(engine="pocketsphinx")
+    listener = make_listener(settings, {"title": ["Awakening"]})
+    clip = say("hey music play the song nebula", spoken)
+    before = [dict(h.intent.slots) for h in run(listener, clip)]
+    assert {"title": "nebula"} not in before  # not in the grammar yet
+    update_names(listener, settings, {"title": ["Awakening", "Nebula"]})
+    heard = run(listener, clip)
+    assert [(h.intent.name, dict(h.intent.slots)) for h in heard] == [
+        ("play_title", {"title": "nebula"})
+    ]
