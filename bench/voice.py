@@ -88,15 +88,32 @@ def commands(
     return {"right": right, "total": len(PHRASES), "latencies": latencies}
 
 
-def false_accepts(settings: VoiceSettings) -> dict[str, Any]:
-    clips = [sf.read(f, dtype="int16")[0] for f in sorted(glob.glob(
+CHATTER = [
+    "i think we should go to the market later", "did you see the game last night",
+    "the music in this film is wonderful", "can you pass me the salt please",
+    "skip the small talk and tell me the news", "turn left at the next corner",
+    "i'm not sure what time the train leaves", "stop worrying about it",
+    "this song reminds me of summer", "what did you have for lunch",
+]  # fmt: skip
+
+
+def false_accepts(settings: VoiceSettings, folder: Path) -> dict[str, Any]:
+    """Negative audio: real read speech, everyday sentences without the wake phrase (flite),
+    and every singularity track whole (music alone)."""
+    from tests.conftest import corpus_files
+
+    speech = [sf.read(f, dtype="int16")[0] for f in sorted(glob.glob(
         "/usr/share/pocketsphinx/test/data/librivox/*.wav"))]  # fmt: skip
-    clips += [music(60.0, t, 30.0) for t in ("Apex Aleph", "Coherence", "A New Journey", "Nebula")]
-    audio = np.concatenate([np.concatenate([c, silence(0.5)]) for c in clips])
+    speech += [say(text, folder, voice) for text in CHATTER for voice in VOICES]
+    tracks = [music(600.0, p.stem, 0.0) for p in corpus_files()]
     listener = make_listener(settings, NAMES)
-    heard = feed(listener, audio)
+    heard: list[Heard] = []
+    seconds = 0.0
+    for clip in [*speech, *tracks]:
+        heard += feed(listener, np.concatenate([clip, silence(0.5)]))
+        seconds += clip.shape[0] / SR + 1.5  # feed() adds a second of silence
     accepted = [h for h in heard if h.intent.name not in (IGNORED, NOT_UNDERSTOOD, WAKE_ONLY)]
-    hours = audio.shape[0] / SR / 3600
+    hours = seconds / 3600
     return {
         "audio_min": round(hours * 60, 1), "utterances": len(heard),
         "false_accepts": len(accepted), "per_hour": round(len(accepted) / hours, 1),
@@ -136,7 +153,7 @@ def engine_report(settings: VoiceSettings, folder: Path, quick: bool) -> dict[st
     lat = [x for v in report.values() for x in v.pop("latencies")]
     report["latency_ms"] = {"p50": round(float(np.percentile(lat, 50))),
                             "p95": round(float(np.percentile(lat, 95)))}  # fmt: skip
-    report["negatives"] = false_accepts(settings)
+    report["negatives"] = false_accepts(settings, folder)
     report["cpu_pct_silence"] = round(cpu_share(settings, silence(30.0)), 1)
     report["cpu_pct_music"] = round(cpu_share(settings, music(30.0, "Apex Aleph")), 1)
     return report

@@ -128,7 +128,9 @@ class Listener:
         if confidence < self.recognizer.min_confidence:
             return Intent(NOT_UNDERSTOOD, {}, rest, confidence)
         intent = self.parser.parse(rest, confidence)
-        if intent.name != NOT_UNDERSTOOD and (woke or in_window):
+        if intent.name != NOT_UNDERSTOOD and woke:
+            # Only a command that began with the wake phrase opens the window; follow-ups do
+            # not extend it, so one false wake cannot chain into a run of false commands.
             self._open_until = end_s + self.follow_up_s
         return intent
 

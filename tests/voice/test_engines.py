@@ -171,3 +171,14 @@ def test_play_by_name_follows_the_library(spoken: Path) -> None:
     assert [(h.intent.name, dict(h.intent.slots)) for h in heard] == [
         ("play_title", {"title": "nebula"})
     ]
+
+
+def test_follow_ups_do_not_extend_the_window(spoken: Path) -> None:
+    listener = make_listener(VoiceSettings(engine="pocketsphinx"))
+    heard = run(listener, say("hey music pause", spoken), say("resume", spoken),
+                say("skip this song", spoken))  # fmt: skip
+    names = [h.intent.name for h in heard]
+    assert names[:2] == ["pause", "resume"]
+    assert names[2] == "next"  # still inside the 5 s opened by the wake phrase
+    late = run(listener, say("hey music pause", spoken), silence(5.5), say("resume", spoken))
+    assert [h.intent.name for h in late] == ["pause", IGNORED]
