@@ -78,7 +78,7 @@ class VoiceConfig:
     """sounddevice input device name or index. Empty: the system default input."""
     vad_threshold: float = field(default=0.5, metadata=_range(0.05, 0.95, "probability"))
     """Silero VAD speech probability above which a 32 ms chunk counts as speech."""
-    trailing_silence_ms: int = field(default=320, metadata=_range(96, 2000, "milliseconds"))
+    trailing_silence_ms: int = field(default=256, metadata=_range(96, 2000, "milliseconds"))
     """Silence that ends an utterance."""
     follow_up_s: float = field(default=5.0, metadata=_range(0, 60, "seconds"))
     """After a command that began with the wake phrase, the next one needs no wake phrase."""
@@ -86,8 +86,6 @@ class VoiceConfig:
     """Share of a phrasing's words that must be heard in order for an intent to count."""
     vosk_min_confidence: float = field(default=0.5, metadata=_range(0.0, 1.0, "confidence"))
     """Vosk: mean word confidence below which an utterance is not understood."""
-    sphinx_min_posterior: float = field(default=0.02, metadata=_range(0.0, 1.0, "probability"))
-    """PocketSphinx: lattice posterior of the hypothesis below which it is not understood."""
     sphinx_kws_threshold: float = field(default=1e-40, metadata=_range(1e-50, 1e-1, "threshold"))
     tone_model: str = ""
     """Voice-tone ONNX model. Empty: the shipped knowledge-based one (models/voice_mood.onnx)."""

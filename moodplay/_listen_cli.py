@@ -44,7 +44,7 @@ def voice_settings(config: Config) -> VoiceSettings:
         language=v.language, engine=v.engine, vosk_model=model, wake_phrase=v.wake_phrase,
         vad_threshold=v.vad_threshold, trailing_silence_ms=v.trailing_silence_ms,
         follow_up_s=v.follow_up_s, min_match=v.min_match,
-        vosk_min_confidence=v.vosk_min_confidence, sphinx_min_posterior=v.sphinx_min_posterior,
+        vosk_min_confidence=v.vosk_min_confidence,
         sphinx_kws_threshold=v.sphinx_kws_threshold,
     )  # fmt: skip
 

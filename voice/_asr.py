@@ -22,9 +22,10 @@ class EngineError(RuntimeError):
 class Transcript:
     """What an engine heard in one utterance.
 
-    ``confidence`` is the engine's own measure in [0, 1] (Vosk: mean word confidence;
-    PocketSphinx: the hypothesis' lattice posterior); ``wake`` is True when the engine itself
-    verified the wake phrase (PocketSphinx keyword spotting), None when it cannot tell.
+    ``confidence`` is the engine's own measure in [0, 1]: Vosk's mean word confidence; 1.0 from
+    PocketSphinx whenever it completes a grammar phrase (its lattice posterior was too slow and
+    too weak a signal to use). ``wake`` is True when the engine itself verified the wake phrase
+    (PocketSphinx keyword spotting), None when it cannot tell.
     """
 
     text: str

@@ -23,11 +23,10 @@ class VoiceSettings:
     vosk_model: Path | None = None
     wake_phrase: str = "hey music"
     vad_threshold: float = 0.5
-    trailing_silence_ms: int = 320
+    trailing_silence_ms: int = 256
     follow_up_s: float = 5.0
     min_match: float = 0.6
     vosk_min_confidence: float = 0.5
-    sphinx_min_posterior: float = 0.02
     sphinx_kws_threshold: float = 1e-40
 
 
@@ -62,9 +61,7 @@ def make_recognizer(settings: VoiceSettings, table: PhraseTable) -> Recognizer:
     else:
         from voice._sphinx import SphinxRecognizer
 
-        recognizer = SphinxRecognizer(
-            table.pronunciations, settings.sphinx_kws_threshold, settings.sphinx_min_posterior
-        )
+        recognizer = SphinxRecognizer(table.pronunciations, settings.sphinx_kws_threshold)
     recognizer.set_grammar(table, settings.wake_phrase)
     log.info("speech engine: %s (%s)", recognizer.name, settings.language)
     return recognizer

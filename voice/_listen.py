@@ -60,7 +60,7 @@ class Listener:
         wake_phrase: str,
         require_wake: bool = True,
         follow_up_s: float = 5.0,
-        endpoint_ms: float = 320.0,
+        endpoint_ms: float = 256.0,
         mood: MoodHook | None = None,
     ) -> None:
         self.recognizer = recognizer

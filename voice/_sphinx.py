@@ -40,9 +40,10 @@ def jsgf(table: PhraseTable, wake_phrase: str) -> tuple[str, set[str]]:
         alternatives.append(" ".join(f"<{t[1:-1]}>" if t.startswith("{") else t for t in tokens))
     used = {name: values for name, values in rules.items() if values}
     words.update(w for values in used.values() for v in values for w in v.split())
-    wake = f"[ {wake_phrase} ] " if wake_phrase else ""
     body = " | ".join(f"( {a} )" for a in sorted(set(alternatives)))
-    lines = ["#JSGF V1.0;", "grammar moodplay;", f"public <command> = {wake}( {body} );"]
+    # The wake phrase alone is a sentence too: it opens the follow-up window.
+    rule = f"( {wake_phrase} ) | [ {wake_phrase} ] ( {body} )" if wake_phrase else f"( {body} )"
+    lines = ["#JSGF V1.0;", "grammar moodplay;", f"public <command> = {rule};"]
     lines += [f"<{name}> = {' | '.join(values)};" for name, values in used.items()]
     return "\n".join(lines) + "\n", words
 
@@ -55,10 +56,14 @@ class SphinxRecognizer:
         self,
         pronunciations: dict[str, str] | None = None,
         kws_threshold: float = 1e-40,
-        min_confidence: float = 0.02,
     ) -> None:
-        self.min_confidence = min_confidence
-        self._decoder = Decoder(lm=None, loglevel="FATAL", kws_threshold=kws_threshold)
+        self.min_confidence = 0.0  # see Transcript: PocketSphinx gives no usable confidence
+        # bestpath=False: no lattice search after the utterance. The lattice posterior it would
+        # give cost ~100 ms per utterance here and did not separate commands from chatter
+        # (both 0.01-0.5), so confidence is not taken from it; the wake check guards instead.
+        self._decoder = Decoder(
+            lm=None, loglevel="FATAL", kws_threshold=kws_threshold, bestpath=False
+        )
         self._pronunciations = dict(pronunciations or {})
         self._audio: list[Int16Array] = []
         self._wake_phrase = ""
@@ -127,7 +132,7 @@ class SphinxRecognizer:
         if hyp is None or not hyp.hypstr:
             return Transcript("", 0.0, False)
         wake = self._spot_wake(audio) if self._wake_phrase else None
-        return Transcript(hyp.hypstr, float(min(1.0, max(0.0, hyp.prob))), wake)
+        return Transcript(hyp.hypstr, 1.0, wake)
 
     def _spot_wake(self, audio: Int16Array) -> bool:
         self._decoder.activate_search(_WAKE)

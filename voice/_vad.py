@@ -69,7 +69,7 @@ class Endpointer:
         *,
         threshold: float = 0.5,
         start_ms: int = 96,
-        trailing_silence_ms: int = 320,
+        trailing_silence_ms: int = 256,
         preroll_ms: int = 320,
         max_utterance_s: float = 10.0,
     ) -> None:
