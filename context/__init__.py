@@ -1,1 +1,19 @@
-"""When and where the listener is: the Context snapshot. Built by the context issue."""
+"""When and where the listener is: the Context snapshot (standard library only)."""
+
+from context._context import (
+    PARTS_OF_DAY,
+    Context,
+    ContextSource,
+    detect_device,
+    in_quiet_hours,
+    part_of_day,
+)
+
+__all__ = [
+    "PARTS_OF_DAY",
+    "Context",
+    "ContextSource",
+    "detect_device",
+    "in_quiet_hours",
+    "part_of_day",
+]

@@ -1,1 +1,35 @@
-"""The recommendation core (numpy only, no I/O). Built by the recommendation issue."""
+"""The recommendation core: mood paths, scoring, learning from feedback, diversity, reasons.
+
+Pure numpy: no I/O, no threads, none of our other packages. Deterministic for a given seed.
+Front ends convert their data to :class:`Catalogue`, :class:`ListenerState` and
+:class:`History`, and get back a :class:`Plan` of :class:`QueueEntry`.
+"""
+
+from recommend._feedback import KINDS, Feedback, History, SignalWeights
+from recommend._path import PART_OF_DAY_PRIORS, WIND_DOWN_TARGET
+from recommend._planner import Planner, Settings
+from recommend._types import (
+    Catalogue,
+    ListenerState,
+    Plan,
+    Point,
+    QueueEntry,
+    Situation,
+)
+
+__all__ = [
+    "KINDS",
+    "PART_OF_DAY_PRIORS",
+    "WIND_DOWN_TARGET",
+    "Catalogue",
+    "Feedback",
+    "History",
+    "ListenerState",
+    "Plan",
+    "Planner",
+    "Point",
+    "QueueEntry",
+    "Settings",
+    "SignalWeights",
+    "Situation",
+]

@@ -1,0 +1,58 @@
+"""Targets and the mood path (iso principle): from where the listener is, in small steps."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from recommend._types import Catalogue, Point
+
+PART_OF_DAY_PRIORS = {
+    "night": Point(0.50, 0.20),  # calm late at night
+    "morning": Point(0.65, 0.55),  # brighter in the morning
+    "afternoon": Point(0.60, 0.60),
+    "evening": Point(0.55, 0.40),  # winding down
+}
+"""Default target per part of day, before anything is learned (documented in README)."""
+PRIOR_WEIGHT = 5.0
+"""Finished tracks needed before the learned prior weighs as much as the default."""
+WIND_DOWN_TARGET = Point(0.55, 0.08)
+COVERAGE_RADIUS = 0.08
+"""A target farther than this from every track is clipped to the nearest track."""
+
+
+def learned_prior(default: Point, finished_points: list[Point]) -> Point:
+    """The default prior pulled toward what the listener finished at this time of day."""
+    n = len(finished_points)
+    if n == 0:
+        return default
+    v = (default.valence * PRIOR_WEIGHT + sum(p.valence for p in finished_points)) / (
+        PRIOR_WEIGHT + n
+    )
+    e = (default.energy * PRIOR_WEIGHT + sum(p.energy for p in finished_points)) / (
+        PRIOR_WEIGHT + n
+    )
+    return Point(v, e)
+
+
+def clip_to_library(target: Point, cat: Catalogue) -> tuple[Point, bool]:
+    """The target, or the nearest track's point when no track lies within COVERAGE_RADIUS."""
+    if cat.size == 0:
+        return target, False
+    d2 = (cat.valence - target.valence) ** 2 + (cat.energy - target.energy) ** 2
+    nearest = int(np.argmin(d2))
+    if math.sqrt(float(d2[nearest])) <= COVERAGE_RADIUS:
+        return target, False
+    return cat.point(nearest), True
+
+
+def plan_path(start: Point, target: Point, slots: int, max_step: float) -> list[Point]:
+    """``slots`` points from ``start`` toward ``target``, each at most ``max_step`` further."""
+    dist = start.distance(target)
+    out = []
+    for i in range(1, slots + 1):
+        share = 1.0 if dist == 0 else min(1.0, i * max_step / dist)
+        out.append(Point(start.valence + (target.valence - start.valence) * share,
+                         start.energy + (target.energy - start.energy) * share))  # fmt: skip
+    return out

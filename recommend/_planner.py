@@ -1,0 +1,215 @@
+"""Planning a queue: follow the mood path, score candidates, keep artists apart, explain each.
+
+Per queue slot the grid yields a few hundred candidates near the path point; only they are
+scored: closeness to the path point, learned affinity (track, artist, part of day), a Thompson
+sample of how often the track was finished (exploration for tracks never played), the request's
+attribute preference, and a small guard against the same few tracks. Banned tracks, tracks
+played inside the no-repeat window and tracks already queued are out; an artist heard within
+the last ``artist_spacing`` tracks is out too unless nothing else is left.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from recommend._feedback import Evidence, History, SignalWeights, summarise
+from recommend._grid import MoodGrid
+from recommend._path import (
+    PART_OF_DAY_PRIORS,
+    WIND_DOWN_TARGET,
+    clip_to_library,
+    learned_prior,
+    plan_path,
+)
+from recommend._types import Catalogue, ListenerState, Plan, Point, QueueEntry
+
+
+@dataclass(frozen=True)
+class Settings:
+    max_step: float = 0.15
+    """Largest move on the mood plane from one track to the next."""
+    closeness_width: float = 0.12
+    artist_spacing: int = 3
+    no_repeat_hours: float = 4.0
+    """Shrinks to half the library's playing time when the library is small."""
+    candidates: int = 300
+    w_path: float = 1.0
+    w_track: float = 0.6
+    w_artist: float = 0.3
+    w_explore: float = 0.25
+    w_prefer: float = 0.2
+    w_guard: float = 0.05
+    wind_down_s: float = 1800.0
+    weights: SignalWeights = field(default_factory=SignalWeights)
+
+
+@dataclass
+class _Round:
+    """What one plan() call knows: the listener, the evidence, the target, randomness."""
+
+    state: ListenerState
+    ev: Evidence
+    target: Point
+    note: str
+    rng: np.random.Generator
+    blocked: set[int]
+    recent: list[int]
+
+
+class Planner:
+    def __init__(self, cat: Catalogue, settings: Settings | None = None) -> None:
+        self.cat = cat
+        self.s = settings or Settings()
+        self.grid = MoodGrid(cat)
+        total_h = float(cat.duration_s.sum()) / 3600 if cat.size else 0.0
+        self.repeat_window_s = 3600 * min(self.s.no_repeat_hours, 0.5 * total_h)
+
+    def plan(
+        self, state: ListenerState, history: History, n: int, seed: int,
+        keep: list[int] | None = None,
+    ) -> Plan:  # fmt: skip
+        """A queue of ``n`` entries; the indices in ``keep`` stay first, unchanged."""
+        now = state.situation.timestamp
+        target, note = self._target(state, history)
+        start = self._start(state, history, target)
+        if self.cat.size == 0:
+            return Plan([], [], start, target, note, "the library is empty: scan some music first")
+        slots = n if not state.wind_down else self._wind_down_slots()
+        step = self.s.max_step if not state.wind_down else max(0.02, start.distance(target) / slots)
+        path = plan_path(start, target, slots, step)
+        ev = summarise(history, self.cat, state.situation.part_of_day, now, self.s.weights)
+        kept = list(keep or [])
+        r = _Round(state, ev, target, note, np.random.default_rng(seed),
+                   self._blocked(history, now) | set(kept),
+                   history.recent(self.s.artist_spacing) + kept)  # fmt: skip
+        entries = [self._entry(r, i, path[0], start, {"kept": 0.0}) for i in kept]
+        prev = self.cat.point(kept[-1]) if kept else start
+        for point in path[len(kept) :]:
+            choice = self._choose(r, point)
+            if choice is None:
+                break
+            index, parts = choice
+            entries.append(self._entry(r, index, point, prev, parts))
+            r.blocked.add(index)
+            r.recent = [*r.recent, index][-self.s.artist_spacing :]
+            prev = self.cat.point(index)
+        message = "" if entries else "every track is banned or was just played"
+        return Plan(entries, path, start, target, note, message)
+
+    def _wind_down_slots(self) -> int:
+        mean_s = float(self.cat.duration_s.mean()) or 240.0
+        return max(1, round(self.s.wind_down_s / mean_s))
+
+    def _target(self, state: ListenerState, history: History) -> tuple[Point, str]:
+        if state.wind_down:
+            wanted = WIND_DOWN_TARGET
+        elif state.target is not None:
+            wanted = state.target
+        else:
+            part = state.situation.part_of_day
+            default = PART_OF_DAY_PRIORS.get(part, Point(0.5, 0.5))
+            finished = [self.cat.point(fb.index) for fb in history.events
+                        if fb.kind == "played" and fb.part_of_day == part]  # fmt: skip
+            wanted = learned_prior(default, finished)
+        target, clipped = clip_to_library(wanted, self.cat)
+        note = ""
+        if clipped:
+            what = f"'{state.request}'" if state.request else "that mood"
+            note = f"the library has nothing nearer to {what}"
+        return target, note
+
+    def _start(self, state: ListenerState, history: History, target: Point) -> Point:
+        if state.now is not None:
+            return state.now
+        recent = history.recent(3)
+        if recent:
+            v, e = self.cat.valence[recent], self.cat.energy[recent]
+            return Point(float(np.mean(v)), float(np.mean(e)))
+        return target
+
+    def _blocked(self, history: History, now: float) -> set[int]:
+        last = history.last_played(self.cat.size)
+        too_soon = np.nonzero(last > now - self.repeat_window_s)[0]
+        return history.banned() | {int(i) for i in too_soon}
+
+    def _choose(self, r: _Round, point: Point) -> tuple[int, dict[str, float]] | None:
+        cand = self.grid.near(point, self.s.candidates)
+        cand = cand[np.array([int(i) not in r.blocked for i in cand], dtype=bool)]
+        if cand.shape[0] == 0:  # everything near is blocked: look everywhere
+            cand = np.array([i for i in range(self.cat.size) if i not in r.blocked], np.int64)
+            if cand.shape[0] == 0:
+                return None
+        recent_artists = {int(self.cat.artist[i]) for i in r.recent}
+        spaced = np.array([int(a) not in recent_artists for a in self.cat.artist[cand]], bool)
+        if spaced.any():
+            cand = cand[spaced]
+        parts = self._score(r, cand, point)
+        best = int(np.argmax(sum(parts.values())))
+        return int(cand[best]), {k: float(v[best]) for k, v in parts.items()}
+
+    def _score(
+        self, r: _Round, cand: npt.NDArray[np.int64], point: Point
+    ) -> dict[str, npt.NDArray[np.float64]]:
+        s, cat, ev = self.s, self.cat, r.ev
+        d = np.hypot(cat.valence[cand] - point.valence, cat.energy[cand] - point.energy)
+        parts = {
+            "path": s.w_path * np.exp(-((d / s.closeness_width) ** 2)),
+            "track": s.w_track * np.tanh(ev.track[cand]),
+            "artist": s.w_artist * np.tanh(0.5 * ev.artist_track[cand]),
+            "explore": s.w_explore * (r.rng.beta(1 + ev.finished[cand], 1 + ev.skips[cand]) - 0.5),
+            "guard": -s.w_guard * np.log1p(ev.plays[cand]),
+        }
+        if r.state.prefer_instrumental:
+            prefer = cat.instrumentalness[cand] - cat.speechiness[cand] - 0.5
+            parts["prefer"] = s.w_prefer * prefer
+        return {k: np.asarray(v, dtype=np.float64) for k, v in parts.items()}
+
+    def _entry(
+        self, r: _Round, index: int, point: Point, prev: Point, parts: dict[str, float]
+    ) -> QueueEntry:
+        reason = explain(self.cat, index, prev, r, parts)
+        track_id = int(self.cat.track_ids[index])
+        return QueueEntry(index, track_id, sum(parts.values()), parts, reason, point)
+
+
+def explain(cat: Catalogue, index: int, prev: Point, r: _Round, parts: dict[str, float]) -> str:
+    """One sentence: the step on the mood plane, toward what, and what history says."""
+    if "kept" in parts:
+        return "already playing or prepared next; kept as it was"
+    clauses = [f"{_step_words(prev, cat.point(index))} toward {_goal_words(r.state)}"]
+    same = cat.artist == cat.artist[index]
+    plays, finished = int(r.ev.plays[same].sum()), int(r.ev.finished[same].sum())
+    if plays:
+        clauses.append(f"you finished {finished} of {plays} tracks by {cat.artist_name(index)}")
+    elif r.ev.plays[index] == 0 and parts.get("explore", 0.0) > 0.05:
+        clauses.append("something you have not heard here yet")
+    if parts.get("prefer", 0.0) > 0.05:
+        clauses.append("instrumental, to stay out of your way")
+    if r.note:
+        clauses.append(r.note)
+    sentence = "; ".join(clauses)
+    return sentence[0].upper() + sentence[1:]
+
+
+def _step_words(a: Point, b: Point) -> str:
+    dv, de = b.valence - a.valence, b.energy - a.energy
+    if math.hypot(dv, de) < 0.03:
+        return "a steady step"
+    if abs(de) >= abs(dv):
+        return "a calmer step" if de < 0 else "a more energetic step"
+    return "a darker step" if dv < 0 else "a brighter step"
+
+
+def _goal_words(state: ListenerState) -> str:
+    if state.wind_down:
+        return "a quiet stop"
+    if state.request:
+        return f"the {state.request} you asked for"
+    return {
+        "night": "a calm night", "morning": "a bright morning", "afternoon": "your afternoon",
+        "evening": "your evening wind-down",
+    }.get(state.situation.part_of_day, "your usual mood")  # fmt: skip
