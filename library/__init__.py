@@ -7,9 +7,17 @@ Public surface: :class:`Store` (all SQL), :class:`Scanner` (walk + analyse + com
 from library._analyse import Analyser, AnalysisSettings
 from library._baselines import load_baseline, save_baseline
 from library._decode import read_mono
+from library._events import Event, load_events, record_event
 from library._fingerprint import similarity
 from library._migrations import LATEST as SCHEMA_VERSION
-from library._report import errors, find_tracks, library_names, mood_points, stats
+from library._report import (
+    catalogue_rows,
+    errors,
+    find_tracks,
+    library_names,
+    mood_points,
+    stats,
+)
 from library._scan import Scanner, ScanProgress, ScanSummary, default_jobs
 from library._store import Store
 from library._tracks import Tracks
@@ -21,6 +29,7 @@ __all__ = [
     "Analyser",
     "AnalysisSettings",
     "DecodeError",
+    "Event",
     "Failed",
     "FileStat",
     "ScanProgress",
@@ -31,13 +40,16 @@ __all__ = [
     "Tags",
     "Track",
     "Tracks",
+    "catalogue_rows",
     "default_jobs",
     "errors",
     "find_tracks",
     "library_names",
     "load_baseline",
+    "load_events",
     "mood_points",
     "read_mono",
+    "record_event",
     "save_baseline",
     "similarity",
     "stats",

@@ -74,6 +74,25 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        3,
+        "listening events",
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            track_id INTEGER NOT NULL REFERENCES tracks(id),
+            kind TEXT NOT NULL,          -- played, skipped, liked, disliked, banned, unbanned, ...
+            at REAL NOT NULL,            -- unix time
+            position_s REAL,             -- how far the track had played
+            duration_s REAL,
+            part_of_day TEXT NOT NULL,   -- the Context at the time
+            context TEXT,                -- the whole Context snapshot, JSON
+            mood_valence REAL,           -- the listener's mood at the time, [0, 1] plane
+            mood_energy REAL
+        );
+        CREATE INDEX events_track ON events(track_id);
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

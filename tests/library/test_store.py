@@ -15,6 +15,9 @@ from library._migrations import MIGRATIONS
 SEED_BEFORE: dict[int, list[str]] = {
     1: [],
     2: [],  # SEED_AFTER_1 is added for every migration after the first
+    3: [
+        "INSERT INTO voice_baselines VALUES ('default', 3, x'00', x'00', 1)",
+    ],
 }
 SEED_AFTER_1 = [
     "INSERT INTO tracks (id, path, size_bytes, mtime_ns, title, duration_s, added_at, updated_at)"

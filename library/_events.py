@@ -1,0 +1,52 @@
+"""Listening events in the store: written at once by the session, read to plan queues."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from library._store import Store
+
+
+@dataclass(frozen=True)
+class Event:
+    track_id: int
+    kind: str
+    at: float
+    part_of_day: str
+    position_s: float = 0.0
+    duration_s: float = 0.0
+    context: dict[str, object] | None = None
+    mood_valence: float | None = None
+    mood_energy: float | None = None
+
+
+def record_event(store: Store, event: Event) -> None:
+    """One transaction per event: a killed process loses nothing committed."""
+    row = asdict(event)
+    row["context"] = json.dumps(event.context) if event.context is not None else None
+    with store.transaction():
+        store.execute(
+            "INSERT INTO events (track_id, kind, at, position_s, duration_s, part_of_day, "
+            "context, mood_valence, mood_energy) VALUES (:track_id, :kind, :at, :position_s, "
+            ":duration_s, :part_of_day, :context, :mood_valence, :mood_energy)",
+            row,
+        )
+
+
+def load_events(store: Store, since: float = 0.0) -> list[Event]:
+    rows = store.query("SELECT * FROM events WHERE at >= ? ORDER BY at, id", (since,))
+    return [
+        Event(
+            r["track_id"],
+            r["kind"],
+            r["at"],
+            r["part_of_day"],
+            r["position_s"] or 0.0,
+            r["duration_s"] or 0.0,
+            json.loads(r["context"]) if r["context"] else None,
+            r["mood_valence"],
+            r["mood_energy"],
+        )
+        for r in rows
+    ]
