@@ -27,6 +27,7 @@ from moodplay._listen_cli import ListenError, cmd_listen
 from moodplay._moodmap import draw_map, summary_lines
 from moodplay._paths import database_path, library_roots
 from moodplay._progress import ProgressReporter
+from moodplay._queue_cli import QueueError, cmd_queue
 from moodplay._train_cli import TrainError, cmd_train_voice
 
 log = logging.getLogger("moodplay")
@@ -55,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_scan, _add_library, _add_listen, _add_models):
+    for add in (_add_scan, _add_library, _add_queue, _add_listen, _add_models):
         add(sub, common)
     return parser
 
@@ -82,6 +83,17 @@ def _add_library(sub: Any, common: argparse.ArgumentParser) -> None:
     mp = lib_sub.add_parser("map", parents=[common], help="draw the valence x energy map")
     mp.add_argument("--out", required=True, type=Path, metavar="FILE.png")
     mp.set_defaults(func=cmd_map)
+
+
+def _add_queue(sub: Any, common: argparse.ArgumentParser) -> None:
+    queue = sub.add_parser("queue", parents=[common], help="plan a queue and say why")
+    queue.add_argument("--mood", metavar="WORD", help="a word of [moods.targets]: calm, happy, ...")
+    queue.add_argument("--at", metavar="HH:MM", help="plan as if it were this time today")
+    queue.add_argument("--n", type=int, metavar="N", help="tracks (default [recommend])")
+    queue.add_argument("--seed", type=int, default=0, help="same seed, same queue")
+    queue.add_argument("--json", action="store_true")
+    queue.add_argument("--explain", action="store_true", help="show the path and score parts")
+    queue.set_defaults(func=cmd_queue)
 
 
 def _add_listen(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -257,7 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(load_config(args.config), args)
     except (
         ConfigError, StoreError, ModelError, ModelInstallError, UserError, ListenError,
-        TrainError,
+        TrainError, QueueError,
     ) as e:  # fmt: skip
         print(f"moodplay: {e}", file=sys.stderr)
         return EXIT_ERROR

@@ -118,12 +118,36 @@ class MoodsConfig:
 
 
 @dataclass(frozen=True)
+class RecommendConfig:
+    max_step: float = field(default=0.15, metadata=_range(0.02, 1.0, "valence-energy distance"))
+    """Largest move on the [0, 1] mood plane from one track to the next."""
+    artist_spacing: int = field(default=3, metadata=_range(0, 20, "tracks"))
+    """An artist comes back only after this many other tracks (when the library allows)."""
+    no_repeat_hours: float = field(default=4.0, metadata=_range(0, 168, "hours"))
+    """No track twice within this window; shrinks to half the library's playing time."""
+    queue_length: int = field(default=20, metadata=_range(1, 500, "tracks"))
+    """Tracks planned ahead."""
+
+
+@dataclass(frozen=True)
+class ContextConfig:
+    device: str = "auto"
+    """auto (Raspberry Pi / laptop with a battery / desktop, detected) or a name of your own."""
+    quiet_start: str = "22:00"
+    """Quiet hours start, HH:MM local time."""
+    quiet_end: str = "07:00"
+    """Quiet hours end, HH:MM local time (may be past midnight)."""
+
+
+@dataclass(frozen=True)
 class Config:
     library: LibraryConfig = LibraryConfig()
     analysis: AnalysisConfig = AnalysisConfig()
     inference: InferenceConfig = InferenceConfig()
     voice: VoiceConfig = VoiceConfig()
     moods: MoodsConfig = MoodsConfig()
+    recommend: RecommendConfig = RecommendConfig()
+    context: ContextConfig = ContextConfig()
 
 
 def user_config_path() -> Path:

@@ -105,9 +105,11 @@ class History:
                 out[fb.index] = fb.at
         return out.astype(np.float32)
 
-    def recent(self, count: int) -> list[int]:
-        """The last ``count`` tracks played or skipped, oldest first."""
-        plays = [fb.index for fb in self.events if fb.kind in ("played", "skipped")]
+    def recent(
+        self, count: int, since: float, kinds: tuple[str, ...] = ("played", "skipped")
+    ) -> list[int]:
+        """The last ``count`` tracks of these kinds at or after ``since``, oldest first."""
+        plays = [fb.index for fb in self.events if fb.kind in kinds and fb.at >= since]
         return plays[-count:]
 
 

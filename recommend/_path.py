@@ -22,18 +22,15 @@ COVERAGE_RADIUS = 0.08
 """A target farther than this from every track is clipped to the nearest track."""
 
 
-def learned_prior(default: Point, finished_points: list[Point]) -> Point:
-    """The default prior pulled toward what the listener finished at this time of day."""
-    n = len(finished_points)
-    if n == 0:
+def learned_prior(default: Point, evidence: list[tuple[Point, float]]) -> Point:
+    """The default prior pulled toward tracks finished at this time of day and pushed away
+    from tracks skipped then. ``evidence``: (track point, weight: + finished, - skipped)."""
+    if not evidence:
         return default
-    v = (default.valence * PRIOR_WEIGHT + sum(p.valence for p in finished_points)) / (
-        PRIOR_WEIGHT + n
-    )
-    e = (default.energy * PRIOR_WEIGHT + sum(p.energy for p in finished_points)) / (
-        PRIOR_WEIGHT + n
-    )
-    return Point(v, e)
+    total = PRIOR_WEIGHT + sum(abs(w) for _, w in evidence)
+    dv = sum(w * (p.valence - default.valence) for p, w in evidence) / total
+    de = sum(w * (p.energy - default.energy) for p, w in evidence) / total
+    return Point(min(1.0, max(0.0, default.valence + dv)), min(1.0, max(0.0, default.energy + de)))
 
 
 def clip_to_library(target: Point, cat: Catalogue) -> tuple[Point, bool]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from recommend._feedback import Evidence, History, SignalWeights, summarise
+from recommend._feedback import Evidence, History, SignalWeights, signal, summarise
 from recommend._grid import MoodGrid
 from recommend._path import (
     PART_OF_DAY_PRIORS,
@@ -26,6 +26,9 @@ from recommend._path import (
     plan_path,
 )
 from recommend._types import Catalogue, ListenerState, Plan, Point, QueueEntry
+
+SESSION_GAP_S = 2 * 3600.0
+"""Plays older than this do not say where the listener is now, nor space artists."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class _Round:
     rng: np.random.Generator
     blocked: set[int]
     recent: list[int]
+    noted: bool = False
 
 
 class Planner:
@@ -83,9 +87,9 @@ class Planner:
         path = plan_path(start, target, slots, step)
         ev = summarise(history, self.cat, state.situation.part_of_day, now, self.s.weights)
         kept = list(keep or [])
+        session = history.recent(self.s.artist_spacing, now - SESSION_GAP_S)
         r = _Round(state, ev, target, note, np.random.default_rng(seed),
-                   self._blocked(history, now) | set(kept),
-                   history.recent(self.s.artist_spacing) + kept)  # fmt: skip
+                   self._blocked(history, now) | set(kept), session + kept)  # fmt: skip
         entries = [self._entry(r, i, path[0], start, {"kept": 0.0}) for i in kept]
         prev = self.cat.point(kept[-1]) if kept else start
         for point in path[len(kept) :]:
@@ -112,9 +116,7 @@ class Planner:
         else:
             part = state.situation.part_of_day
             default = PART_OF_DAY_PRIORS.get(part, Point(0.5, 0.5))
-            finished = [self.cat.point(fb.index) for fb in history.events
-                        if fb.kind == "played" and fb.part_of_day == part]  # fmt: skip
-            wanted = learned_prior(default, finished)
+            wanted = learned_prior(default, self._prior_evidence(history, part))
         target, clipped = clip_to_library(wanted, self.cat)
         note = ""
         if clipped:
@@ -122,14 +124,29 @@ class Planner:
             note = f"the library has nothing nearer to {what}"
         return target, note
 
+    def _prior_evidence(self, history: History, part: str) -> list[tuple[Point, float]]:
+        """What the listener finished (+1) or skipped early (-0.5) at this part of day."""
+        out = []
+        for fb in history.events:
+            if fb.part_of_day != part or fb.kind not in ("played", "skipped"):
+                continue
+            value, _, _ = signal(fb, self.s.weights)
+            weight = 1.0 if value > 0 else (-0.5 if value <= self.s.weights.late_skip else 0.0)
+            if weight:
+                out.append((self.cat.point(fb.index), weight))
+        return out
+
     def _start(self, state: ListenerState, history: History, target: Point) -> Point:
+        """Where the listener is: voice mood, else the recent tracks, else the time of day."""
         if state.now is not None:
             return state.now
-        recent = history.recent(3)
+        now = state.situation.timestamp
+        recent = history.recent(3, now - SESSION_GAP_S, ("played",))  # skipped: not where they are
         if recent:
             v, e = self.cat.valence[recent], self.cat.energy[recent]
             return Point(float(np.mean(v)), float(np.mean(e)))
-        return target
+        prior = PART_OF_DAY_PRIORS.get(state.situation.part_of_day, target)
+        return clip_to_library(prior, self.cat)[0]
 
     def _blocked(self, history: History, now: float) -> set[int]:
         last = history.last_played(self.cat.size)
@@ -143,13 +160,24 @@ class Planner:
             cand = np.array([i for i in range(self.cat.size) if i not in r.blocked], np.int64)
             if cand.shape[0] == 0:
                 return None
-        recent_artists = {int(self.cat.artist[i]) for i in r.recent}
-        spaced = np.array([int(a) not in recent_artists for a in self.cat.artist[cand]], bool)
-        if spaced.any():
-            cand = cand[spaced]
+        cand = self._spaced(r, cand)
         parts = self._score(r, cand, point)
         best = int(np.argmax(sum(parts.values())))
         return int(cand[best]), {k: float(v[best]) for k, v in parts.items()}
+
+    def _spaced(self, r: _Round, cand: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """Candidates whose artist was not heard in the last tracks; if none is near, the
+        nearest such tracks anywhere; only if there are none at all, the near ones."""
+        recent = np.array(sorted({int(self.cat.artist[i]) for i in r.recent}), dtype=np.int64)
+        if recent.size == 0:
+            return cand
+        ok = ~np.isin(self.cat.artist[cand], recent)
+        if ok.any():
+            return cand[ok]
+        free = ~np.isin(self.cat.artist, recent)
+        free[list(r.blocked)] = False
+        anywhere = np.nonzero(free)[0]
+        return anywhere.astype(np.int64) if anywhere.size else cand
 
     def _score(
         self, r: _Round, cand: npt.NDArray[np.int64], point: Point
@@ -189,8 +217,9 @@ def explain(cat: Catalogue, index: int, prev: Point, r: _Round, parts: dict[str,
         clauses.append("something you have not heard here yet")
     if parts.get("prefer", 0.0) > 0.05:
         clauses.append("instrumental, to stay out of your way")
-    if r.note:
-        clauses.append(r.note)
+    if r.note and not r.noted:
+        clauses.append(r.note)  # said once, on the first new entry
+        r.noted = True
     sentence = "; ".join(clauses)
     return sentence[0].upper() + sentence[1:]
 

@@ -1,0 +1,131 @@
+"""``moodplay queue``: plan a queue from the analysed library and explain it, without playing."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+from typing import Any
+
+import numpy as np
+
+from context import ContextSource, detect_device
+from library import Store, catalogue_rows, load_events
+from moodplay._config import Config
+from moodplay._paths import database_path
+from recommend import (
+    Catalogue,
+    Feedback,
+    History,
+    ListenerState,
+    Plan,
+    Planner,
+    Point,
+    Settings,
+    Situation,
+)
+
+
+class QueueError(Exception):
+    """The queue cannot be planned; the message says why."""
+
+
+def build_catalogue(store: Store) -> Catalogue:
+    rows = catalogue_rows(store)
+    artists: dict[str, int] = {}
+    artist_ids = [artists.setdefault(r["artist"] or f"(unknown {r['id']})", len(artists))
+                  for r in rows]  # fmt: skip
+    return Catalogue(
+        track_ids=np.array([r["id"] for r in rows], dtype=np.int64),
+        valence=np.array([r["valence"] for r in rows], dtype=np.float32),
+        energy=np.array([r["energy"] for r in rows], dtype=np.float32),
+        artist=np.array(artist_ids, dtype=np.int64),
+        duration_s=np.array([r["duration_s"] for r in rows], dtype=np.float32),
+        instrumentalness=np.array([r["instrumentalness"] for r in rows], dtype=np.float32),
+        speechiness=np.array([r["speechiness"] for r in rows], dtype=np.float32),
+        artist_names={i: name for name, i in artists.items()},
+        titles=[r["title"] for r in rows],
+    )
+
+
+def build_history(store: Store, cat: Catalogue) -> History:
+    index = {int(t): i for i, t in enumerate(cat.track_ids)}
+    history = History()
+    for e in load_events(store):
+        if e.track_id in index:
+            history.add(Feedback(index[e.track_id], e.kind, e.at, e.part_of_day, e.position_s,
+                                 e.duration_s))  # fmt: skip
+    return history
+
+
+def _at(hhmm: str | None) -> float | None:
+    if not hhmm:
+        return None
+    try:
+        hour, minute = (int(x) for x in hhmm.split(":"))
+        return dt.datetime.now().replace(hour=hour, minute=minute, second=0).timestamp()
+    except ValueError:
+        raise QueueError(f"--at {hhmm!r}: use HH:MM, e.g. 23:30") from None
+
+
+def plan_queue(config: Config, args: argparse.Namespace) -> tuple[Plan, Catalogue]:
+    with Store(database_path(config, args.db)) as store:
+        cat = build_catalogue(store)
+        history = build_history(store, cat)
+    device = detect_device() if config.context.device == "auto" else config.context.device
+    ctx = ContextSource(device, config.context.quiet_start, config.context.quiet_end).snapshot(
+        at=_at(args.at)
+    )
+    target = None
+    if args.mood:
+        if args.mood not in config.moods.targets:
+            known = ", ".join(sorted(config.moods.targets))
+            raise QueueError(f"--mood {args.mood!r} is not in [moods.targets]; known: {known}")
+        target = Point(*config.moods.targets[args.mood])
+    state = ListenerState(
+        Situation(ctx.timestamp, ctx.part_of_day, ctx.weekend), target=target,
+        request=args.mood, prefer_instrumental=args.mood == "focused",
+    )  # fmt: skip
+    r = config.recommend
+    settings = Settings(max_step=r.max_step, artist_spacing=r.artist_spacing,
+                        no_repeat_hours=r.no_repeat_hours)  # fmt: skip
+    n = args.n or r.queue_length
+    return Planner(cat, settings).plan(state, history, n, seed=args.seed), cat
+
+
+def cmd_queue(config: Config, args: argparse.Namespace) -> int:
+    plan, cat = plan_queue(config, args)
+    if plan.message:
+        raise QueueError(plan.message)
+    if args.json:
+        print(json.dumps(plan_json(plan, cat, args.explain), indent=2, ensure_ascii=False))
+        return 0
+    if args.explain:
+        path = " -> ".join(f"({p.valence:.2f}, {p.energy:.2f})" for p in plan.path)
+        print(f"from ({plan.start.valence:.2f}, {plan.start.energy:.2f}) to "
+              f"({plan.target.valence:.2f}, {plan.target.energy:.2f}) via {path}")  # fmt: skip
+    for i, e in enumerate(plan.entries, 1):
+        who = cat.artist_name(e.index)
+        mood = f"valence {cat.valence[e.index]:.2f}, energy {cat.energy[e.index]:.2f}"
+        print(f"{i:3}. {who} - {cat.titles[e.index]}  ({mood})")
+        print(f"     {e.reason}")
+        if args.explain:
+            print("     " + "  ".join(f"{k} {v:+.2f}" for k, v in e.parts.items()))
+    return 0
+
+
+def plan_json(plan: Plan, cat: Catalogue, explain: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "start": vars(plan.start), "target": vars(plan.target), "target_note": plan.target_note,
+        "queue": [
+            {"track_id": e.track_id, "title": cat.titles[e.index],
+             "artist": cat.artist_name(e.index),
+             "valence": round(float(cat.valence[e.index]), 3),
+             "energy": round(float(cat.energy[e.index]), 3), "reason": e.reason,
+             "score": round(e.score, 4), **({"parts": e.parts} if explain else {})}
+            for e in plan.entries
+        ],
+    }  # fmt: skip
+    if explain:
+        out["path"] = [vars(p) for p in plan.path]
+    return out
