@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -129,13 +130,16 @@ class RecommendConfig:
     """Tracks planned ahead."""
 
 
+_HHMM = r"([01]\d|2[0-3]):[0-5]\d"
+
+
 @dataclass(frozen=True)
 class ContextConfig:
     device: str = "auto"
     """auto (Raspberry Pi / laptop with a battery / desktop, detected) or a name of your own."""
-    quiet_start: str = "22:00"
+    quiet_start: str = field(default="22:00", metadata={"pattern": _HHMM})
     """Quiet hours start, HH:MM local time."""
-    quiet_end: str = "07:00"
+    quiet_end: str = field(default="07:00", metadata={"pattern": _HHMM})
     """Quiet hours end, HH:MM local time (may be past midnight)."""
 
 
@@ -238,6 +242,10 @@ def _convert(
     if hint is bool or hint is str:
         if type(value) is not hint:
             problems.append(f"{where}: expected {_kind(hint())}, got {_kind(value)}")
+            return None
+        pattern = meta.get("pattern")
+        if pattern and not re.fullmatch(pattern, str(value)):
+            problems.append(f"{where}: {value!r} is not a time of day as HH:MM (e.g. 22:30)")
             return None
         return value
     return _number(where, value, hint, meta, problems)

@@ -71,6 +71,14 @@ def test_all_errors_reported_at_once_with_key_paths() -> None:
     assert "player: unknown key" in text
 
 
+def test_times_of_day_are_checked() -> None:
+    with pytest.raises(
+        ConfigError, match=r"context.quiet_end: '7pm' is not a time of day as HH:MM"
+    ):
+        parse_config({"context": {"quiet_end": "7pm"}})
+    assert parse_config({"context": {"quiet_end": "06:30"}}).context.quiet_end == "06:30"
+
+
 def test_mood_tables_merge_user_words_and_check_points() -> None:
     cfg = parse_config({"moods": {"targets": {"calm": [0.7, 0.1], "cosy": [0.7, 0.2]}}})
     assert cfg.moods.targets["calm"] == (0.7, 0.1)
