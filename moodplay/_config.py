@@ -240,15 +240,21 @@ def _convert(
             return None
         return tuple(value)
     if hint is bool or hint is str:
-        if type(value) is not hint:
-            problems.append(f"{where}: expected {_kind(hint())}, got {_kind(value)}")
-            return None
-        pattern = meta.get("pattern")
-        if pattern and not re.fullmatch(pattern, str(value)):
-            problems.append(f"{where}: {value!r} is not a time of day as HH:MM (e.g. 22:30)")
-            return None
-        return value
+        return _plain(where, value, hint, meta, problems)
     return _number(where, value, hint, meta, problems)
+
+
+def _plain(
+    where: str, value: object, hint: type, meta: Mapping[str, Any], problems: list[str]
+) -> object:
+    if type(value) is not hint:
+        problems.append(f"{where}: expected {_kind(hint())}, got {_kind(value)}")
+        return None
+    pattern = meta.get("pattern")
+    if pattern and not re.fullmatch(pattern, str(value)):
+        problems.append(f"{where}: {value!r} is not a time of day as HH:MM (e.g. 22:30)")
+        return None
+    return value
 
 
 def _points_table(where: str, value: object, problems: list[str]) -> object:
