@@ -13,12 +13,14 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
-from recommend._types import F32, Catalogue
+from recommend._types import Catalogue
+
+F64 = npt.NDArray[np.float64]
 
 DAY_S = 86_400.0
 KINDS = ("played", "skipped", "liked", "disliked", "banned", "unbanned", "more_like_this")
@@ -81,73 +83,106 @@ def _skip_signal(fb: Feedback, w: SignalWeights) -> tuple[float, float, bool]:
 
 @dataclass
 class History:
-    """Every event so far, in order. Cheap to append; summarised per plan."""
+    """Every event so far, in order. Appending is cheap; the numeric columns the planner needs
+    are converted once per new event and cached, so a re-plan does not walk the history."""
 
     events: list[Feedback] = field(default_factory=list)
+    _columns: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict, repr=False)
+    _parts: list[str] = field(default_factory=list, repr=False)
+    _converted: int = field(default=0, repr=False)
+    _weights: SignalWeights | None = field(default=None, repr=False)
+    _banned: set[int] = field(default_factory=set, repr=False)
 
     def add(self, fb: Feedback) -> None:
         self.events.append(fb)
 
     def banned(self) -> set[int]:
-        out: set[int] = set()
-        for fb in self.events:
-            if fb.kind == "banned":
-                out.add(fb.index)
-            elif fb.kind == "unbanned":
-                out.discard(fb.index)
-        return out
+        self.columns(self._weights or SignalWeights())
+        return set(self._banned)
 
-    def last_played(self, n_tracks: int) -> F32:
+    def last_played(self, n_tracks: int) -> npt.NDArray[np.float64]:
         """Unix time each track last started (played or skipped), -inf if never."""
+        cols = self.columns(SignalWeights())
         out = np.full(n_tracks, -np.inf, dtype=np.float64)
-        for fb in self.events:
-            if fb.kind in ("played", "skipped") and fb.at > out[fb.index]:
-                out[fb.index] = fb.at
-        return out.astype(np.float32)
+        started = cols["started"] > 0
+        np.maximum.at(out, cols["index"][started].astype(np.int64), cols["at"][started])
+        return out
 
     def recent(
         self, count: int, since: float, kinds: tuple[str, ...] = ("played", "skipped")
     ) -> list[int]:
         """The last ``count`` tracks of these kinds at or after ``since``, oldest first."""
-        plays = [fb.index for fb in self.events if fb.kind in kinds and fb.at >= since]
-        return plays[-count:]
+        out: list[int] = []
+        for fb in reversed(self.events):
+            if fb.at < since or len(out) == count:
+                break
+            if fb.kind in kinds:
+                out.append(fb.index)
+        return out[::-1]
+
+    def columns(self, w: SignalWeights) -> dict[str, npt.NDArray[np.float64]]:
+        """index, at, value, half_life, bound, started, finished per event (cached)."""
+        if self._weights != w:
+            self._columns, self._parts, self._converted, self._weights = {}, [], 0, w
+            self._banned = set()
+        new = self.events[self._converted :]
+        if new or not self._columns:
+            rows = [
+                (fb.index, fb.at, *signal(fb, w), fb.kind in ("played", "skipped")) for fb in new
+            ]
+            fresh = np.array(rows, dtype=np.float64).reshape(-1, 6)
+            names = ("index", "at", "value", "half_life", "bound", "started")
+            for k, name in enumerate(names):
+                old = self._columns.get(name, np.zeros(0))
+                self._columns[name] = np.concatenate([old, fresh[:, k]])
+            self._parts += [fb.part_of_day for fb in new]
+            for fb in new:
+                if fb.kind == "banned":
+                    self._banned.add(fb.index)
+                elif fb.kind == "unbanned":
+                    self._banned.discard(fb.index)
+            self._converted = len(self.events)
+        return self._columns
+
+    def parts(self) -> list[str]:
+        return self._parts
 
 
 @dataclass(frozen=True)
 class Evidence:
-    """Per-track and per-artist decayed evidence for one part of day, and play counts."""
+    """Decayed evidence for one part of day: per track, and per artist (indexed by artist)."""
 
-    track: F32
-    artist_track: F32
-    """The artist's evidence, spread to each of its tracks."""
-    plays: F32
-    finished: F32
-    skips: F32
+    track: F64
+    plays: F64
+    finished: F64
+    skips: F64
+    artist: F64
+    artist_plays: F64
+    artist_finished: F64
 
 
 def summarise(
     history: History, cat: Catalogue, part_of_day: str, now: float, w: SignalWeights
 ) -> Evidence:
+    """Vectorised over the cached event columns: a few bincounts, no Python loop."""
     n = cat.size
-    track = np.zeros(n, dtype=np.float64)
-    plays = np.zeros(n, dtype=np.float64)
-    finished = np.zeros(n, dtype=np.float64)
-    skips = np.zeros(n, dtype=np.float64)
-    for fb in history.events:
-        value, half_life, bound = signal(fb, w)
-        if fb.kind in ("played", "skipped"):
-            plays[fb.index] += 1
-            (finished if value > 0 else skips)[fb.index] += 1
-        if value == 0.0:
-            continue
-        same = fb.part_of_day == part_of_day
-        if bound and not same:
-            continue
-        decay = math.exp(-math.log(2) * max(0.0, now - fb.at) / half_life)
-        track[fb.index] += value * decay * (1.0 if same else w.other_context)
-    artist = np.zeros(int(cat.artist.max()) + 1 if n else 0, dtype=np.float64)
-    np.add.at(artist, cat.artist, track)
+    cols = history.columns(w)
+    idx = cols["index"].astype(np.int64)
+    parts = history.parts()
+    same = np.fromiter((p == part_of_day for p in parts), dtype=bool, count=len(parts))
+    factor = np.where(same, 1.0, w.other_context) * ~((cols["bound"] > 0) & ~same)
+    decay = np.exp(-np.log(2) * np.maximum(0.0, now - cols["at"]) / cols["half_life"])
+    value = cols["value"] * decay * factor
+    started = cols["started"] > 0
+    good = started & (cols["value"] > 0)
+    track: F64 = np.bincount(idx, weights=value, minlength=n).astype(np.float64, copy=False)
+    plays: F64 = np.bincount(idx[started], minlength=n).astype(np.float64)
+    finished: F64 = np.bincount(idx[good], minlength=n).astype(np.float64)
+    artists = int(cat.artist.max()) + 1 if n else 0
+    by_artist = cat.artist[idx] if idx.size else np.zeros(0, np.int64)
     return Evidence(
-        track.astype(np.float32), artist[cat.artist].astype(np.float32),
-        plays.astype(np.float32), finished.astype(np.float32), skips.astype(np.float32),
+        track, plays, finished, plays - finished,
+        np.bincount(by_artist, weights=value, minlength=artists).astype(np.float64),
+        np.bincount(by_artist[started], minlength=artists).astype(np.float64),
+        np.bincount(by_artist[good], minlength=artists).astype(np.float64),
     )  # fmt: skip

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -59,9 +60,11 @@ class _Round:
     target: Point
     note: str
     rng: np.random.Generator
-    blocked: set[int]
+    blocked: npt.NDArray[np.bool_]
+    """Per track: banned, played inside the no-repeat window, or already queued."""
     recent: list[int]
     noted: bool = False
+    static: dict[int, dict[str, float]] = field(default_factory=dict)
 
 
 class Planner:
@@ -69,6 +72,7 @@ class Planner:
         self.cat = cat
         self.s = settings or Settings()
         self.grid = MoodGrid(cat)
+        self.n_artists = int(cat.artist.max()) + 1 if cat.size else 0
         total_h = float(cat.duration_s.sum()) / 3600 if cat.size else 0.0
         self.repeat_window_s = 3600 * min(self.s.no_repeat_hours, 0.5 * total_h)
 
@@ -88,17 +92,21 @@ class Planner:
         ev = summarise(history, self.cat, state.situation.part_of_day, now, self.s.weights)
         kept = list(keep or [])
         session = history.recent(self.s.artist_spacing, now - SESSION_GAP_S)
-        r = _Round(state, ev, target, note, np.random.default_rng(seed),
-                   self._blocked(history, now) | set(kept), session + kept)  # fmt: skip
+        blocked = self._blocked(history, now)
+        blocked[kept] = True
+        r = _Round(state, ev, target, note, np.random.default_rng(seed), blocked, session + kept)
+        todo = path[len(kept) :]
+        pool = self._pool(todo)
+        static = self._static(r, pool)  # one Thompson sample per track per plan
         entries = [self._entry(r, i, path[0], start, {"kept": 0.0}) for i in kept]
         prev = self.cat.point(kept[-1]) if kept else start
-        for point in path[len(kept) :]:
-            choice = self._choose(r, point)
+        for point in todo:
+            choice = self._choose(r, point, pool, static)
             if choice is None:
                 break
             index, parts = choice
             entries.append(self._entry(r, index, point, prev, parts))
-            r.blocked.add(index)
+            r.blocked[index] = True
             r.recent = [*r.recent, index][-self.s.artist_spacing :]
             prev = self.cat.point(index)
         message = "" if entries else "every track is banned or was just played"
@@ -148,53 +156,74 @@ class Planner:
         prior = PART_OF_DAY_PRIORS.get(state.situation.part_of_day, target)
         return clip_to_library(prior, self.cat)[0]
 
-    def _blocked(self, history: History, now: float) -> set[int]:
-        last = history.last_played(self.cat.size)
-        too_soon = np.nonzero(last > now - self.repeat_window_s)[0]
-        return history.banned() | {int(i) for i in too_soon}
+    def _blocked(self, history: History, now: float) -> npt.NDArray[np.bool_]:
+        blocked = history.last_played(self.cat.size) > now - self.repeat_window_s
+        blocked[sorted(history.banned())] = True
+        return np.asarray(blocked, dtype=bool)
 
-    def _choose(self, r: _Round, point: Point) -> tuple[int, dict[str, float]] | None:
-        cand = self.grid.near(point, self.s.candidates)
-        cand = cand[np.array([int(i) not in r.blocked for i in cand], dtype=bool)]
-        if cand.shape[0] == 0:  # everything near is blocked: look everywhere
-            cand = np.array([i for i in range(self.cat.size) if i not in r.blocked], np.int64)
-            if cand.shape[0] == 0:
+    def _pool(self, path: list[Point]) -> npt.NDArray[np.int64]:
+        """The union of grid candidates near every path point: all later work is on these."""
+        if not path:
+            return np.zeros(0, dtype=np.int64)
+        near = [self.grid.near(p, self.s.candidates) for p in path]
+        return np.unique(np.concatenate(near))
+
+    def _choose(
+        self, r: _Round, point: Point, pool: npt.NDArray[np.int64],
+        static: dict[str, npt.NDArray[np.float64]],
+    ) -> tuple[int, dict[str, float]] | None:  # fmt: skip
+        open_ = ~r.blocked[pool]
+        if not open_.any():  # everything near the path is taken: look everywhere
+            pool = np.nonzero(~r.blocked)[0].astype(np.int64)
+            if pool.size == 0:
                 return None
-        cand = self._spaced(r, cand)
-        parts = self._score(r, cand, point)
-        best = int(np.argmax(sum(parts.values())))
-        return int(cand[best]), {k: float(v[best]) for k, v in parts.items()}
+            static, open_ = self._static(r, pool), np.ones(pool.size, dtype=bool)
+        ok = open_ & self._spaced(r, pool)
+        if not ok.any():
+            wider = self._spaced_anywhere(r)
+            if wider.size:
+                pool, static = wider, self._static(r, wider)
+                ok = np.ones(pool.size, dtype=bool)
+            else:
+                ok = open_
+        d = np.hypot(self.cat.valence[pool] - point.valence, self.cat.energy[pool] - point.energy)
+        closeness = self.s.w_path * np.exp(-((d / self.s.closeness_width) ** 2))
+        total = np.where(ok, closeness + static["total"], -np.inf)
+        best = int(np.argmax(total))
+        parts = {"path": float(closeness[best])}
+        parts |= {k: float(v[best]) for k, v in static.items() if k != "total"}
+        return int(pool[best]), parts
 
-    def _spaced(self, r: _Round, cand: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        """Candidates whose artist was not heard in the last tracks; if none is near, the
-        nearest such tracks anywhere; only if there are none at all, the near ones."""
-        recent = np.array(sorted({int(self.cat.artist[i]) for i in r.recent}), dtype=np.int64)
-        if recent.size == 0:
-            return cand
-        ok = ~np.isin(self.cat.artist[cand], recent)
-        if ok.any():
-            return cand[ok]
-        free = ~np.isin(self.cat.artist, recent)
-        free[list(r.blocked)] = False
-        anywhere = np.nonzero(free)[0]
-        return anywhere.astype(np.int64) if anywhere.size else cand
+    def _recent_artists(self, r: _Round) -> npt.NDArray[np.bool_]:
+        heard = np.zeros(self.n_artists, dtype=bool)
+        heard[self.cat.artist[r.recent]] = True
+        return heard
 
-    def _score(
-        self, r: _Round, cand: npt.NDArray[np.int64], point: Point
-    ) -> dict[str, npt.NDArray[np.float64]]:
+    def _spaced(self, r: _Round, pool: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """Per pool track: its artist was not among the last ``artist_spacing`` tracks."""
+        return np.asarray(~self._recent_artists(r)[self.cat.artist[pool]], dtype=bool)
+
+    def _spaced_anywhere(self, r: _Round) -> npt.NDArray[np.int64]:
+        """Open tracks anywhere whose artist was not heard just now (a wider net)."""
+        free = ~r.blocked & ~self._recent_artists(r)[self.cat.artist]
+        return np.nonzero(free)[0].astype(np.int64)
+
+    def _static(self, r: _Round, pool: npt.NDArray[np.int64]) -> dict[str, npt.NDArray[np.float64]]:
+        """The score parts that do not depend on the path point, once per plan and pool."""
         s, cat, ev = self.s, self.cat, r.ev
-        d = np.hypot(cat.valence[cand] - point.valence, cat.energy[cand] - point.energy)
-        parts = {
-            "path": s.w_path * np.exp(-((d / s.closeness_width) ** 2)),
-            "track": s.w_track * np.tanh(ev.track[cand]),
-            "artist": s.w_artist * np.tanh(0.5 * ev.artist_track[cand]),
-            "explore": s.w_explore * (r.rng.beta(1 + ev.finished[cand], 1 + ev.skips[cand]) - 0.5),
-            "guard": -s.w_guard * np.log1p(ev.plays[cand]),
+        artist = cat.artist[pool]
+        parts: dict[str, npt.NDArray[np.floating[Any]]] = {
+            "track": s.w_track * np.tanh(ev.track[pool]),
+            "artist": s.w_artist * np.tanh(0.5 * ev.artist[artist]),
+            "explore": s.w_explore * (r.rng.beta(1 + ev.finished[pool], 1 + ev.skips[pool]) - 0.5),
+            "guard": -s.w_guard * np.log1p(ev.plays[pool]),
         }
         if r.state.prefer_instrumental:
-            prefer = cat.instrumentalness[cand] - cat.speechiness[cand] - 0.5
+            prefer = cat.instrumentalness[pool] - cat.speechiness[pool] - 0.5
             parts["prefer"] = s.w_prefer * prefer
-        return {k: np.asarray(v, dtype=np.float64) for k, v in parts.items()}
+        out = {k: np.asarray(v, dtype=np.float64) for k, v in parts.items()}
+        out["total"] = np.asarray(np.sum(list(out.values()), axis=0), dtype=np.float64)
+        return out
 
     def _entry(
         self, r: _Round, index: int, point: Point, prev: Point, parts: dict[str, float]
@@ -209,8 +238,8 @@ def explain(cat: Catalogue, index: int, prev: Point, r: _Round, parts: dict[str,
     if "kept" in parts:
         return "already playing or prepared next; kept as it was"
     clauses = [f"{_step_words(prev, cat.point(index))} toward {_goal_words(r.state)}"]
-    same = cat.artist == cat.artist[index]
-    plays, finished = int(r.ev.plays[same].sum()), int(r.ev.finished[same].sum())
+    artist = int(cat.artist[index])
+    plays, finished = int(r.ev.artist_plays[artist]), int(r.ev.artist_finished[artist])
     if plays:
         clauses.append(f"you finished {finished} of {plays} tracks by {cat.artist_name(index)}")
     elif r.ev.plays[index] == 0 and parts.get("explore", 0.0) > 0.05:
