@@ -24,6 +24,19 @@ CENTRES = {"night": (0.45, 0.2), "morning": (0.65, 0.55), "afternoon": (0.6, 0.6
            "evening": (0.5, 0.4)}  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Offer:
+    """A track as the listener meets it."""
+
+    track: int
+    point: tuple[float, float]
+    artist: int
+    prev: tuple[float, float] | None
+    part: str
+    now: float
+    duration_s: float
+
+
 @dataclass
 class Listener:
     kind: str
@@ -41,23 +54,23 @@ class Listener:
         self.state = (float(np.clip(v + rng.normal(0, 0.1), 0, 1)),
                       float(np.clip(e + rng.normal(0, 0.1), 0, 1)))  # fmt: skip
 
-    def react(self, track: int, point: tuple[float, float], artist: int, prev: tuple[float, float] | None,
-              part: str, now: float, duration_s: float, rng: np.random.Generator) -> float:  # fmt: skip
-        """Seconds listened before skipping, or ``duration_s`` when the track is finished."""
-        heard_recently = now - self.last_heard.get(track, -1e12) < 3600
-        self.last_heard[track] = now
+    def react(self, offer: Offer, rng: np.random.Generator) -> float:
+        """Seconds listened before skipping, or the track's duration when it is finished."""
+        heard_recently = offer.now - self.last_heard.get(offer.track, -1e12) < 3600
+        self.last_heard[offer.track] = offer.now
         if heard_recently:
             return 3.0
-        if artist in self.hates:
+        if offer.artist in self.hates:
             return 12.0
-        far = math.dist(point, self._target(part)) > self._tolerance(artist)
+        far = math.dist(offer.point, self._target(offer.part)) > self._tolerance(offer.artist)
         if self.kind == "jump_averse":
-            jump = prev is not None and math.dist(point, prev) > self.jump_tolerance
-            far = jump or point[1] > self.energy_cap.get(part, 1.0)
+            prev = offer.prev
+            jump = prev is not None and math.dist(offer.point, prev) > self.jump_tolerance
+            far = jump or offer.point[1] > self.energy_cap.get(offer.part, 1.0)
         if far and rng.random() < 0.9:
             return 12.0
-        self._drift(point)
-        return duration_s
+        self._drift(offer.point)
+        return offer.duration_s
 
     def _target(self, part: str) -> tuple[float, float]:
         # where they want to be: partly the time of day, partly where they are now
@@ -76,8 +89,11 @@ def population(kind: str, count: int, artists: int, seed: int) -> list[Listener]
     out = []
     for _ in range(count):
         shift = rng.normal(0, 0.12, 2)
-        wants = {p: (float(np.clip(c[0] + shift[0], 0.05, 0.95)),
-                     float(np.clip(c[1] + shift[1], 0.05, 0.95))) for p, c in CENTRES.items()}  # fmt: skip
+        wants = {
+            p: (float(np.clip(c[0] + shift[0], 0.05, 0.95)),
+                float(np.clip(c[1] + shift[1], 0.05, 0.95)))
+            for p, c in CENTRES.items()
+        }  # fmt: skip
         picks = rng.choice(artists, size=min(artists, 6), replace=False)
         loves, hates = set(int(a) for a in picks[:3]), set(int(a) for a in picks[3:])
         if kind == "mood_keepers":
