@@ -8,6 +8,7 @@ Front ends convert their data to :class:`Catalogue`, :class:`ListenerState` and
 from recommend._feedback import KINDS, Feedback, History, SignalWeights
 from recommend._path import PART_OF_DAY_PRIORS, WIND_DOWN_TARGET
 from recommend._planner import Planner, Settings
+from recommend._session import FEEDBACK_EVENTS, STATE_EVENTS, Session, SessionEvent
 from recommend._types import (
     Catalogue,
     ListenerState,
@@ -18,8 +19,10 @@ from recommend._types import (
 )
 
 __all__ = [
+    "FEEDBACK_EVENTS",
     "KINDS",
     "PART_OF_DAY_PRIORS",
+    "STATE_EVENTS",
     "WIND_DOWN_TARGET",
     "Catalogue",
     "Feedback",
@@ -29,6 +32,8 @@ __all__ = [
     "Planner",
     "Point",
     "QueueEntry",
+    "Session",
+    "SessionEvent",
     "Settings",
     "SignalWeights",
     "Situation",

@@ -1,0 +1,114 @@
+"""The streaming API: events in, the updated queue out.
+
+The current track and the prepared next one stay; the rest is re-planned from the new state.
+Every front end (voice, MPD, HTTP, CLI) drives the same Session through the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from recommend._feedback import Feedback, History
+from recommend._planner import Planner
+from recommend._types import ListenerState, Plan, Point, Situation
+
+FEEDBACK_EVENTS = ("played", "skipped", "liked", "disliked", "banned", "unbanned")
+STATE_EVENTS = ("more_like_this", "previous", "wind_down", "mood_changed", "context_changed",
+                "request")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SessionEvent:
+    """``kind`` is one of FEEDBACK_EVENTS or STATE_EVENTS; the other fields as it needs."""
+
+    kind: str
+    at: float
+    index: int | None = None
+    position_s: float = 0.0
+    duration_s: float = 0.0
+    mood: Point | None = None
+    mood_confidence: float = 0.0
+    situation: Situation | None = None
+    target: Point | None = None
+    request: str | None = None
+
+
+class Session:
+    def __init__(self, planner: Planner, state: ListenerState, history: History | None = None,
+                 length: int = 20, seed: int = 0) -> None:  # fmt: skip
+        self.planner = planner
+        self.state = state
+        self.history = history or History()
+        self.length = length
+        self.seed = seed
+        self.played: list[int] = []
+        """Tracks started in this session, oldest first (for ``previous``)."""
+        self.plan = self._replan(keep=[])
+
+    @property
+    def queue(self) -> list[int]:
+        return [e.index for e in self.plan.entries]
+
+    def on(self, event: SessionEvent) -> Plan:
+        if event.kind in FEEDBACK_EVENTS:
+            self._feedback(event)
+        elif event.kind in STATE_EVENTS:
+            self._state(event)
+        else:
+            raise ValueError(f"unknown session event {event.kind!r}")
+        return self.plan
+
+    def _feedback(self, e: SessionEvent) -> None:
+        if e.index is None:
+            raise ValueError(f"{e.kind} needs the track index")
+        part = self.state.situation.part_of_day
+        self.history.add(Feedback(e.index, e.kind, e.at, part, e.position_s, e.duration_s))
+        queue = self.queue
+        if e.kind in ("played", "skipped"):
+            self.played.append(e.index)
+            self.state = replace(self.state, now=None)  # the tracks say where they are now
+            rest = queue[1:] if queue and queue[0] == e.index else queue
+            self.plan = self._replan(keep=rest[:1], at=e.at)  # the prepared next becomes current
+        elif e.kind == "banned" and e.index in queue:
+            self.plan = self._replan(keep=[i for i in queue[:2] if i != e.index], at=e.at)
+        else:
+            self.plan = self._replan(keep=queue[:2], at=e.at)
+
+    def _state(self, e: SessionEvent) -> None:
+        queue = self.queue
+        keep = queue[:2]
+        if e.kind == "more_like_this" and e.index is not None:
+            # The current track's mood becomes the target; similar tracks rank up.
+            self.history.add(
+                Feedback(e.index, "more_like_this", e.at, self.state.situation.part_of_day)
+            )
+            point = self.planner.cat.point(e.index)
+            self.state = replace(
+                self.state, target=point, request="more like this", wind_down=False
+            )
+        elif e.kind == "previous" and self.played:
+            # queue[0] is playing; the track before it is the last one that ended.
+            keep = [self.played[-1], *queue[:1]]
+        elif e.kind == "wind_down":
+            self.state = replace(self.state, wind_down=True)
+        elif e.kind == "mood_changed" and e.mood is not None:
+            self.state = replace(self.state, now=e.mood, now_confidence=e.mood_confidence)
+        elif e.kind == "context_changed" and e.situation is not None:
+            self.state = replace(self.state, situation=e.situation)
+        elif e.kind == "request":
+            self.state = replace(self.state, target=e.target, request=e.request, wind_down=False)
+        self.plan = self._replan(keep=keep, at=e.at)
+
+    def _replan(self, keep: list[int], at: float | None = None) -> Plan:
+        if at is not None:
+            self.state = replace(self.state, situation=replace(self.state.situation, timestamp=at))
+        self.seed += 1
+        start_from = self._position()
+        state = self.state if start_from is None else replace(self.state, now=start_from)
+        return self.planner.plan(state, self.history, self.length, self.seed, keep=keep)
+
+    def _position(self) -> Point | None:
+        """Re-plans start from the track now playing: a new target never makes the queue jump."""
+        if self.state.now is not None or not self.played:
+            return self.state.now
+        return self.planner.cat.point(self.played[-1])

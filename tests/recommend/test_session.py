@@ -1,0 +1,78 @@
+"""The streaming API: events in, queue out; current and next stay, the rest is re-planned."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from recommend import ListenerState, Planner, Point, Session, SessionEvent, Situation
+from tests.recommend.catalogues import random_catalogue
+
+T0 = dt.datetime(2026, 11, 25, 20, 0).timestamp()
+
+
+@pytest.fixture
+def session() -> Session:
+    cat = random_catalogue(3000, 200, 3)
+    return Session(Planner(cat), ListenerState(Situation(T0, "evening")), length=12, seed=1)
+
+
+def test_a_request_replans_but_keeps_current_and_next(session: Session) -> None:
+    before = session.queue
+    plan = session.on(SessionEvent("request", T0 + 10, target=Point(0.9, 0.9), request="upbeat"))
+    assert session.queue[:2] == before[:2]
+    assert session.queue[2:] != before[2:]
+    cat = session.planner.cat
+    steps = [a.distance(b) for a, b in zip(plan.path, plan.path[1:], strict=False)]
+    assert max(steps) <= 0.15 + 1e-9  # no jump: eased from where the music is
+    assert cat.energy[session.queue[-1]] > cat.energy[session.queue[2]]
+
+
+def test_played_and_skipped_advance_the_queue(session: Session) -> None:
+    first, second = session.queue[:2]
+    session.on(SessionEvent("played", T0 + 200, index=first, position_s=200, duration_s=200))
+    assert session.queue[0] == second
+    session.on(SessionEvent("skipped", T0 + 210, index=second, position_s=8, duration_s=200))
+    assert second not in session.queue and first not in session.queue
+    assert len(session.queue) == 12
+
+
+def test_ban_removes_the_track_and_it_never_returns(session: Session) -> None:
+    current = session.queue[0]
+    session.on(SessionEvent("banned", T0 + 5, index=current))
+    assert current not in session.queue
+    for k in range(30):
+        track = session.queue[0]
+        session.on(SessionEvent("played", T0 + 300 * (k + 1), index=track, position_s=300,
+                                duration_s=300))  # fmt: skip
+        assert current not in session.queue
+
+
+def test_more_like_this_targets_the_current_tracks_mood(session: Session) -> None:
+    current = session.queue[0]
+    cat = session.planner.cat
+    session.on(SessionEvent("more_like_this", T0 + 5, index=current))
+    here = np.array([cat.valence[current], cat.energy[current]])
+    later = [
+        np.hypot(*(np.array([cat.valence[i], cat.energy[i]]) - here)) for i in session.queue[2:]
+    ]
+    assert float(np.mean(later)) < 0.15
+
+
+def test_wind_down_and_previous_and_mood(session: Session) -> None:
+    first = session.queue[0]
+    session.on(SessionEvent("played", T0 + 200, index=first, position_s=200, duration_s=200))
+    second = session.queue[0]
+    session.on(SessionEvent("skipped", T0 + 230, index=second, position_s=20, duration_s=200))
+    now_playing = session.queue[0]
+    session.on(SessionEvent("previous", T0 + 240))
+    assert session.queue[:2] == [second, now_playing]  # back one, then on as before
+    session.on(SessionEvent("mood_changed", T0 + 220, mood=Point(0.2, 0.9), mood_confidence=0.6))
+    assert session.state.now == Point(0.2, 0.9)
+    plan = session.on(SessionEvent("wind_down", T0 + 230))
+    cat = session.planner.cat
+    assert cat.energy[plan.entries[-1].index] < 0.2
+    with pytest.raises(ValueError, match="unknown session event"):
+        session.on(SessionEvent("dance", T0))
