@@ -92,6 +92,7 @@ class History:
     _converted: int = field(default=0, repr=False)
     _weights: SignalWeights | None = field(default=None, repr=False)
     _banned: set[int] = field(default_factory=set, repr=False)
+    _part_codes: dict[str, int] = field(default_factory=dict, repr=False)
 
     def add(self, fb: Feedback) -> None:
         self.events.append(fb)
@@ -136,6 +137,8 @@ class History:
                 old = self._columns.get(name, np.zeros(0))
                 self._columns[name] = np.concatenate([old, fresh[:, k]])
             self._parts += [fb.part_of_day for fb in new]
+            codes = np.array([self._code(fb.part_of_day) for fb in new], dtype=np.float64)
+            self._columns["part"] = np.concatenate([self._columns.get("part", np.zeros(0)), codes])
             for fb in new:
                 if fb.kind == "banned":
                     self._banned.add(fb.index)
@@ -146,6 +149,13 @@ class History:
 
     def parts(self) -> list[str]:
         return self._parts
+
+    def _code(self, part: str) -> int:
+        return self._part_codes.setdefault(part, len(self._part_codes))
+
+    def part_code(self, part: str) -> int:
+        """The number ``columns()["part"]`` holds for this part of day (-1: never seen)."""
+        return self._part_codes.get(part, -1)
 
 
 @dataclass(frozen=True)
@@ -168,8 +178,7 @@ def summarise(
     n = cat.size
     cols = history.columns(w)
     idx = cols["index"].astype(np.int64)
-    parts = history.parts()
-    same = np.fromiter((p == part_of_day for p in parts), dtype=bool, count=len(parts))
+    same = cols["part"] == history.part_code(part_of_day)
     factor = np.where(same, 1.0, w.other_context) * ~((cols["bound"] > 0) & ~same)
     decay = np.exp(-np.log(2) * np.maximum(0.0, now - cols["at"]) / cols["half_life"])
     value = cols["value"] * decay * factor

@@ -64,7 +64,15 @@ class _Round:
     """Per track: banned, played inside the no-repeat window, or already queued."""
     recent: list[int]
     noted: bool = False
-    static: dict[int, dict[str, float]] = field(default_factory=dict)
+    heard: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """Per artist: among the ``recent`` tracks (kept in step with it)."""
+
+    def push(self, index: int, artists: npt.NDArray[np.int64], spacing: int) -> None:
+        """``index`` was picked: block it and slide the artist-spacing window."""
+        self.blocked[index] = True
+        self.recent = [*self.recent, index][-spacing:] if spacing else []
+        self.heard[:] = False
+        self.heard[artists[self.recent]] = True
 
 
 class Planner:
@@ -95,19 +103,20 @@ class Planner:
         blocked = self._blocked(history, now)
         blocked[kept] = True
         r = _Round(state, ev, target, note, np.random.default_rng(seed), blocked, session + kept)
+        r.heard = np.zeros(self.n_artists, dtype=bool)
+        r.heard[self.cat.artist[r.recent]] = True
         todo = path[len(kept) :]
-        pool = self._pool(todo)
+        pool, near = self._pool(todo)
         static = self._static(r, pool)  # one Thompson sample per track per plan
         entries = [self._entry(r, i, path[0], start, {"kept": 0.0}) for i in kept]
         prev = self.cat.point(kept[-1]) if kept else start
         for point in todo:
-            choice = self._choose(r, point, pool, static)
+            choice = self._choose(r, point, pool, static, near[_key(point)])
             if choice is None:
                 break
             index, parts = choice
             entries.append(self._entry(r, index, point, prev, parts))
-            r.blocked[index] = True
-            r.recent = [*r.recent, index][-self.s.artist_spacing :]
+            r.push(index, self.cat.artist, self.s.artist_spacing)
             prev = self.cat.point(index)
         message = "" if entries else "every track is banned or was just played"
         return Plan(entries, path, start, target, note, message)
@@ -161,51 +170,61 @@ class Planner:
         blocked[sorted(history.banned())] = True
         return np.asarray(blocked, dtype=bool)
 
-    def _pool(self, path: list[Point]) -> npt.NDArray[np.int64]:
-        """The union of grid candidates near every path point: all later work is on these."""
-        if not path:
-            return np.zeros(0, dtype=np.int64)
-        near = [self.grid.near(p, self.s.candidates) for p in path]
-        return np.unique(np.concatenate(near))
+    def _pool(
+        self, path: list[Point]
+    ) -> tuple[npt.NDArray[np.int64], dict[tuple[float, float], npt.NDArray[np.int64]]]:
+        """The union of grid candidates near the path points (scored once per plan), and for
+        each distinct point the positions of its own candidates in that union."""
+        points = {_key(p): p for p in path}  # once the target is reached, points repeat
+        near = {k: self.grid.near(p, self.s.candidates) for k, p in points.items()}
+        if not near:
+            return np.zeros(0, dtype=np.int64), {}
+        seen = np.zeros(self.cat.size, dtype=bool)
+        seen[np.concatenate(list(near.values()))] = True
+        pool = np.nonzero(seen)[0].astype(np.int64)
+        return pool, {k: np.searchsorted(pool, v).astype(np.int64) for k, v in near.items()}
 
     def _choose(
         self, r: _Round, point: Point, pool: npt.NDArray[np.int64],
-        static: dict[str, npt.NDArray[np.float64]],
+        static: dict[str, npt.NDArray[np.float64]], pos: npt.NDArray[np.int64],
     ) -> tuple[int, dict[str, float]] | None:  # fmt: skip
-        open_ = ~r.blocked[pool]
-        if not open_.any():  # everything near the path is taken: look everywhere
+        """The best open track near ``point``: ``pos`` indexes its candidates in ``pool``."""
+        cand = pool[pos]
+        ok = ~r.blocked[cand] & ~r.heard[self.cat.artist[cand]]
+        if not ok.any():
+            return self._choose_wider(r, point)
+        return self._pick(point, pool, static, pos, ok)
+
+    def _choose_wider(self, r: _Round, point: Point) -> tuple[int, dict[str, float]] | None:
+        """Nothing open and spaced near the point: every open track, spaced ones first."""
+        pool = self._spaced_anywhere(r)
+        if pool.size == 0:  # only recently heard artists are left: spacing gives way
             pool = np.nonzero(~r.blocked)[0].astype(np.int64)
             if pool.size == 0:
                 return None
-            static, open_ = self._static(r, pool), np.ones(pool.size, dtype=bool)
-        ok = open_ & self._spaced(r, pool)
-        if not ok.any():
-            wider = self._spaced_anywhere(r)
-            if wider.size:
-                pool, static = wider, self._static(r, wider)
-                ok = np.ones(pool.size, dtype=bool)
-            else:
-                ok = open_
-        d = np.hypot(self.cat.valence[pool] - point.valence, self.cat.energy[pool] - point.energy)
-        closeness = self.s.w_path * np.exp(-((d / self.s.closeness_width) ** 2))
-        total = np.where(ok, closeness + static["total"], -np.inf)
+        everything = np.arange(pool.size, dtype=np.int64)
+        ok = np.ones(pool.size, dtype=bool)
+        return self._pick(point, pool, self._static(r, pool), everything, ok)
+
+    def _pick(
+        self, point: Point, pool: npt.NDArray[np.int64],
+        static: dict[str, npt.NDArray[np.float64]], pos: npt.NDArray[np.int64],
+        ok: npt.NDArray[np.bool_],
+    ) -> tuple[int, dict[str, float]]:  # fmt: skip
+        cand = pool[pos]
+        dv = self.cat.valence[cand] - point.valence
+        de = self.cat.energy[cand] - point.energy
+        closeness = self.s.w_path * np.exp(-(dv * dv + de * de) / self.s.closeness_width**2)
+        total = np.where(ok, closeness + static["total"][pos], -np.inf)
         best = int(np.argmax(total))
+        at = int(pos[best])
         parts = {"path": float(closeness[best])}
-        parts |= {k: float(v[best]) for k, v in static.items() if k != "total"}
-        return int(pool[best]), parts
-
-    def _recent_artists(self, r: _Round) -> npt.NDArray[np.bool_]:
-        heard = np.zeros(self.n_artists, dtype=bool)
-        heard[self.cat.artist[r.recent]] = True
-        return heard
-
-    def _spaced(self, r: _Round, pool: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        """Per pool track: its artist was not among the last ``artist_spacing`` tracks."""
-        return np.asarray(~self._recent_artists(r)[self.cat.artist[pool]], dtype=bool)
+        parts |= {k: float(v[at]) for k, v in static.items() if k != "total"}
+        return int(cand[best]), parts
 
     def _spaced_anywhere(self, r: _Round) -> npt.NDArray[np.int64]:
         """Open tracks anywhere whose artist was not heard just now (a wider net)."""
-        free = ~r.blocked & ~self._recent_artists(r)[self.cat.artist]
+        free = ~r.blocked & ~r.heard[self.cat.artist]
         return np.nonzero(free)[0].astype(np.int64)
 
     def _static(self, r: _Round, pool: npt.NDArray[np.int64]) -> dict[str, npt.NDArray[np.float64]]:
@@ -231,6 +250,10 @@ class Planner:
         reason = explain(self.cat, index, prev, r, parts)
         track_id = int(self.cat.track_ids[index])
         return QueueEntry(index, track_id, sum(parts.values()), parts, reason, point)
+
+
+def _key(p: Point) -> tuple[float, float]:
+    return (round(p.valence, 4), round(p.energy, 4))
 
 
 def explain(cat: Catalogue, index: int, prev: Point, r: _Round, parts: dict[str, float]) -> str:
