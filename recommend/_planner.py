@@ -81,6 +81,7 @@ class Planner:
         self.s = settings or Settings()
         self.grid = MoodGrid(cat)
         self.n_artists = int(cat.artist.max()) + 1 if cat.size else 0
+        self._cache: tuple[tuple[int, int, str, int], Evidence] | None = None
         total_h = float(cat.duration_s.sum()) / 3600 if cat.size else 0.0
         self.repeat_window_s = 3600 * min(self.s.no_repeat_hours, 0.5 * total_h)
 
@@ -97,7 +98,7 @@ class Planner:
         slots = n if not state.wind_down else self._wind_down_slots()
         step = self.s.max_step if not state.wind_down else max(0.02, start.distance(target) / slots)
         path = plan_path(start, target, slots, step)
-        ev = summarise(history, self.cat, state.situation.part_of_day, now, self.s.weights)
+        ev = self._evidence(history, state.situation.part_of_day, now)
         kept = list(keep or [])
         session = history.recent(self.s.artist_spacing, now - SESSION_GAP_S)
         blocked = self._blocked(history, now)
@@ -120,6 +121,14 @@ class Planner:
             prev = self.cat.point(index)
         message = "" if entries else "every track is banned or was just played"
         return Plan(entries, path, start, target, note, message)
+
+    def _evidence(self, history: History, part: str, now: float) -> Evidence:
+        """Evidence is cached while no feedback arrives (a request or a mood change re-plans
+        with the same history); decay is computed to the minute: half-lives are days."""
+        key = (id(history), len(history.events), part, int(now // 60))
+        if self._cache is None or self._cache[0] != key:
+            self._cache = (key, summarise(history, self.cat, part, now, self.s.weights))
+        return self._cache[1]
 
     def _wind_down_slots(self) -> int:
         mean_s = float(self.cat.duration_s.mean()) or 240.0
