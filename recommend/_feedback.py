@@ -166,6 +166,9 @@ class Evidence:
     plays: F64
     finished: F64
     skips: F64
+    context_finished: F64
+    """Finished plays, those in other parts of the day counted half (for Thompson sampling)."""
+    context_skips: F64
     artist: F64
     artist_plays: F64
     artist_finished: F64
@@ -187,10 +190,15 @@ def summarise(
     track: F64 = np.bincount(idx, weights=value, minlength=n).astype(np.float64, copy=False)
     plays: F64 = np.bincount(idx[started], minlength=n).astype(np.float64)
     finished: F64 = np.bincount(idx[good], minlength=n).astype(np.float64)
+    # The exploration counts are per track x part of day: plays elsewhere count half.
+    ctx = np.where(same, 1.0, w.other_context)
+    bad = started & ~(cols["value"] > 0)
+    ctx_finished: F64 = np.bincount(idx[good], weights=ctx[good], minlength=n)
+    ctx_skips: F64 = np.bincount(idx[bad], weights=ctx[bad], minlength=n)
     artists = int(cat.artist.max()) + 1 if n else 0
     by_artist = cat.artist[idx] if idx.size else np.zeros(0, np.int64)
     return Evidence(
-        track, plays, finished, plays - finished,
+        track, plays, finished, plays - finished, ctx_finished, ctx_skips,
         np.bincount(by_artist, weights=value, minlength=artists).astype(np.float64),
         np.bincount(by_artist[started], minlength=artists).astype(np.float64),
         np.bincount(by_artist[good], minlength=artists).astype(np.float64),

@@ -243,7 +243,8 @@ class Planner:
         parts: dict[str, npt.NDArray[np.floating[Any]]] = {
             "track": s.w_track * np.tanh(ev.track[pool]),
             "artist": s.w_artist * np.tanh(0.5 * ev.artist[artist]),
-            "explore": s.w_explore * (r.rng.beta(1 + ev.finished[pool], 1 + ev.skips[pool]) - 0.5),
+            "explore": s.w_explore
+            * (r.rng.beta(1 + ev.context_finished[pool], 1 + ev.context_skips[pool]) - 0.5),
             "guard": -s.w_guard * np.log1p(ev.plays[pool]),
         }
         if r.state.prefer_instrumental:
