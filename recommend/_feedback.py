@@ -193,8 +193,8 @@ def summarise(
     # The exploration counts are per track x part of day: plays elsewhere count half.
     ctx = np.where(same, 1.0, w.other_context)
     bad = started & ~(cols["value"] > 0)
-    ctx_finished: F64 = np.bincount(idx[good], weights=ctx[good], minlength=n)
-    ctx_skips: F64 = np.bincount(idx[bad], weights=ctx[bad], minlength=n)
+    ctx_finished: F64 = np.bincount(idx[good], ctx[good], n).astype(np.float64, copy=False)
+    ctx_skips: F64 = np.bincount(idx[bad], ctx[bad], n).astype(np.float64, copy=False)
     artists = int(cat.artist.max()) + 1 if n else 0
     by_artist = cat.artist[idx] if idx.size else np.zeros(0, np.int64)
     return Evidence(
