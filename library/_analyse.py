@@ -7,7 +7,6 @@ track is. Nothing is written to disk.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -219,9 +218,3 @@ def _declared_duration(source: AudioSource, tag_length: float | None) -> float:
     if duration_s < MIN_EXCERPT_S:
         raise AnalysisError("probe", f"too short to analyse ({duration_s:.2f} s)")
     return duration_s
-
-
-def analyse_one(settings: AnalysisSettings, files: Sequence[FileStat]) -> list[Analysed | Failed]:
-    """Convenience for tests and benchmarks: analyse in this process."""
-    analyser = Analyser(settings)
-    return [analyser.analyse(f) for f in files]
