@@ -53,6 +53,7 @@ ENGINE_MODULE = {
     "vosk": "voice/_vosk.py",
     "pocketsphinx": "voice/_sphinx.py",
     "opensmile": "mood/_smile.py",
+    "vlc": "player/_vlc.py",
     "vaderSentiment": "mood/_vader.py",
 }
 

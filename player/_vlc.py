@@ -1,0 +1,82 @@
+"""The libVLC adapter: the only module that imports vlc.
+
+Callbacks run on libVLC's event thread while it holds its event lock, so they only post to the
+owner's queue and never call back into libVLC (CONVENTIONS.md, item 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import vlc
+
+EventSink = Callable[[str, int], None]
+"""(kind, deck) with kind "ended", "failed" or "playing"."""
+
+
+class VlcDecks:
+    """Two libVLC media players ("decks") on one instance with an explicit audio output."""
+
+    def __init__(self, aout: str = "pulse", device: str | None = None,
+                 sink: EventSink | None = None) -> None:  # fmt: skip
+        args = ["--no-video", "--quiet", "--intf=dummy", f"--aout={aout}"]
+        if device:
+            option = "--alsa-audio-device" if aout == "alsa" else "--audio-device"
+            args.append(f"{option}={device}")
+        self._instance = vlc.Instance(args)
+        if self._instance is None:
+            raise RuntimeError(f"libVLC could not start with audio output {aout!r}")
+        self._decks = [self._instance.media_player_new() for _ in range(2)]
+        self._sink = sink or (lambda kind, deck: None)
+        for i, deck in enumerate(self._decks):
+            events = deck.event_manager()
+            events.event_attach(vlc.EventType.MediaPlayerEndReached, self._post("ended", i))
+            events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._post("failed", i))
+            # The audio output exists only once playing: volume set earlier is not kept.
+            events.event_attach(vlc.EventType.MediaPlayerPlaying, self._post("playing", i))
+
+    def _post(self, kind: str, deck: int) -> Callable[[object], None]:
+        def callback(_event: object) -> None:
+            self._sink(kind, deck)  # enqueue only
+
+        return callback
+
+    def load(self, deck: int, path: Path) -> None:
+        media = self._instance.media_new_path(str(path))
+        media.parse_with_options(vlc.MediaParseFlag.local, 2000)  # ready before it is needed
+        self._decks[deck].set_media(media)
+
+    def play(self, deck: int) -> None:
+        self._decks[deck].play()
+
+    def pause(self, deck: int, paused: bool) -> None:
+        self._decks[deck].set_pause(1 if paused else 0)
+
+    def stop(self, deck: int) -> None:
+        self._decks[deck].stop()
+
+    def set_volume(self, deck: int, percent: int) -> None:
+        self._decks[deck].audio_set_volume(max(0, min(200, percent)))
+
+    def get_volume(self, deck: int) -> int:
+        """The deck's volume, or -1 while it has no audio output yet."""
+        return int(self._decks[deck].audio_get_volume())
+
+    def set_mute(self, deck: int, muted: bool) -> None:
+        self._decks[deck].audio_set_mute(muted)
+
+    def position_ms(self, deck: int) -> int:
+        return max(0, int(self._decks[deck].get_time()))
+
+    def seek_ms(self, deck: int, ms: int) -> None:
+        self._decks[deck].set_time(max(0, ms))
+
+    def is_playing(self, deck: int) -> bool:
+        return bool(self._decks[deck].is_playing())
+
+    def release(self) -> None:
+        for deck in self._decks:
+            deck.stop()
+            deck.release()
+        self._instance.release()
