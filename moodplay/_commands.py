@@ -90,6 +90,12 @@ class Registry:
             raise ValueError(f"command {name!r} is registered twice")
         self._commands[name] = _Entry(None, dict(converters), frozenset(optional))
 
+    def bind(self, name: str, handler: Callable[..., Any]) -> None:
+        """Attach the handler of a declared command (the app binds them at start-up)."""
+        if name not in self._commands:
+            raise ValueError(f"command {name!r} is not declared")
+        self._commands[name].handler = handler
+
     def names(self) -> list[str]:
         return sorted(self._commands)
 

@@ -1,0 +1,252 @@
+"""The live session: the one owner of what is playing, the queue and the listener's state.
+
+Control surfaces (voice, CLI now; MPD and HTTP later) submit registry calls from any thread to
+a bounded inbox; one thread runs ``run()``: it executes the calls, polls the player and
+re-plans. Every listening event goes to the store at once, so a killed process loses nothing
+committed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import queue
+import threading
+import time
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from context import ContextSource
+from library import Event, Store, record_event
+from moodplay._commands import Call, Registry, voice_commands
+from moodplay._config import Config
+from player import Player, PlayerEvent, Track, gain_for
+from recommend import Catalogue, ListenerState, Planner, Point, Session, SessionEvent, Situation
+
+log = logging.getLogger(__name__)
+
+VOLUME_STEP = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class TrackInfo:
+    path: Path
+    title: str
+    artist: str
+    gain_db: float
+
+
+@dataclasses.dataclass(frozen=True)
+class LiveLibrary:
+    """The analysed library as the session needs it: arrays to plan, files to play."""
+
+    catalogue: Catalogue
+    tracks: dict[int, TrackInfo]
+
+
+class LiveSession:
+    def __init__(self, config: Config, db: Path, library: LiveLibrary, player: Player,
+                 context: ContextSource) -> None:  # fmt: skip
+        self.config, self.db = config, db
+        self.store: Store | None = None  # opened by run(): a Store belongs to its thread
+        self.cat, self.tracks = library.catalogue, library.tracks
+        catalogue = library.catalogue
+        self.player, self.context = player, context
+        snap = context.snapshot()
+        state = ListenerState(Situation(snap.timestamp, snap.part_of_day, snap.weekend))
+        self.queue = Session(Planner(catalogue), state, length=config.recommend.queue_length)
+        self.inbox: queue.Queue[tuple[Call, Future[object]]] = queue.Queue(maxsize=256)
+        self.registry = self._registry()
+        self.reasons: dict[int, str] = {}
+        self._started_at = 0.0
+
+    # -- the thread-safe entry point -------------------------------------------------------
+
+    def submit(self, call: Call) -> Future[object]:
+        done: Future[object] = Future()
+        self.inbox.put((call, done), timeout=1.0)
+        return done
+
+    def run(self, stop: threading.Event, tick_s: float = 0.02) -> None:
+        with Store(self.db) as store:
+            self.store = store
+            try:
+                self._loop(stop, tick_s)
+            finally:
+                self.store = None
+
+    def _loop(self, stop: threading.Event, tick_s: float) -> None:
+        while not stop.is_set():
+            try:
+                call, done = self.inbox.get(timeout=tick_s)
+            except queue.Empty:
+                pass
+            else:
+                self._execute(call, done)
+            for event in self.player.poll():
+                self._on_player(event)
+
+    def _execute(self, call: Call, done: Future[object]) -> None:
+        try:
+            done.set_result(self.registry.run(call))
+        except Exception as e:  # reported to the caller, never fatal to the loop
+            log.warning("command %s failed: %s", call.name, e)
+            done.set_exception(e)
+
+    # -- playback ----------------------------------------------------------------------------
+
+    def _track(self, index: int) -> Track:
+        track_id = int(self.cat.track_ids[index])
+        info = self.tracks[track_id]
+        return Track(track_id, info.path, info.gain_db)
+
+    def _start_current(self) -> None:
+        entries = self.queue.plan.entries
+        if not entries:
+            self.player.stop()
+            return
+        self.reasons = {e.track_id: e.reason for e in entries}
+        self.player.play(self._track(entries[0].index))
+        self._started_at = time.time()
+        self.player.prepare(self._track(entries[1].index) if len(entries) > 1 else None)
+
+    def _on_player(self, event: PlayerEvent) -> None:
+        index = self._index(event.track.track_id)
+        kind = "played" if event.kind == "ended" else "skipped"
+        position = self.player.position_s() if kind == "skipped" else self._duration(index)
+        self._record(index, kind, position)
+        self.queue.on(SessionEvent(kind, time.time(), index, position, self._duration(index)))
+        self._start_current()
+
+    def _index(self, track_id: int) -> int:
+        return int((self.cat.track_ids == track_id).nonzero()[0][0])
+
+    def _duration(self, index: int) -> float:
+        return float(self.cat.duration_s[index])
+
+    def _record(self, index: int, kind: str, position_s: float = 0.0) -> None:
+        snap = self.context.snapshot()
+        assert self.store is not None, "events are recorded by the session thread"
+        record_event(self.store, Event(
+            int(self.cat.track_ids[index]), kind, snap.timestamp, snap.part_of_day, position_s,
+            self._duration(index), dataclasses.asdict(snap),
+        ))  # fmt: skip
+
+    def current_index(self) -> int | None:
+        entries = self.queue.plan.entries
+        return entries[0].index if entries and self.player.current else None
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def _registry(self) -> Registry:
+        moods = self.config.moods
+        registry = voice_commands(moods.targets, moods.feelings)
+        handlers: dict[str, Any] = {
+            "play": self.cmd_play, "resume": self.cmd_resume, "pause": self.cmd_pause,
+            "stop": self.cmd_stop, "next": self.cmd_next, "previous": self.cmd_previous,
+            "volume_up": lambda: self.cmd_volume(self.player.volume_pct + VOLUME_STEP),
+            "volume_down": lambda: self.cmd_volume(self.player.volume_pct - VOLUME_STEP),
+            "volume_set": self.cmd_volume,
+            "mute": lambda: self.player.set_mute(True),
+            "unmute": lambda: self.player.set_mute(False),
+            "mood_request": self.cmd_mood, "mood_statement": self.cmd_statement,
+            "more_like_this": lambda: self._feedback("more_like_this"),
+            "like": lambda: self._feedback("liked"), "dislike": lambda: self._feedback("disliked"),
+            "ban": self.cmd_ban, "whats_playing": self.cmd_whats_playing,
+            "why_this": self.cmd_why, "wind_down": self.cmd_wind_down,
+        }  # fmt: skip
+        for name, handler in handlers.items():
+            registry.bind(name, handler)
+        return registry
+
+    def cmd_play(self) -> None:
+        if self.player.current is None:
+            self._start_current()
+        else:
+            self.player.pause(False)
+
+    def cmd_resume(self) -> None:
+        self.player.pause(False)
+
+    def cmd_pause(self) -> None:
+        self.player.pause(True)
+
+    def cmd_stop(self) -> None:
+        self.player.stop()
+
+    def cmd_next(self) -> None:
+        index = self.current_index()
+        if index is None:
+            return
+        position = self.player.position_s()
+        self._record(index, "skipped", position)
+        self.queue.on(SessionEvent("skipped", time.time(), index, position, self._duration(index)))
+        self._start_current()
+
+    def cmd_previous(self) -> None:
+        self.queue.on(SessionEvent("previous", time.time()))
+        self._start_current()
+
+    def cmd_volume(self, percent: int) -> int:
+        self.player.set_volume(max(0, min(100, percent)))
+        return self.player.volume_pct
+
+    def cmd_mood(self, mood: str) -> None:
+        point = Point(*self.config.moods.targets[mood])
+        self.queue.on(SessionEvent("request", time.time(), target=point, request=mood))
+        self.player.prepare(self._next_track())
+
+    def cmd_statement(self, feeling: str, statement: str = "") -> None:
+        point = Point(*self.config.moods.feelings[feeling])
+        self.queue.on(SessionEvent("mood_changed", time.time(), mood=point, mood_confidence=0.8))
+        self.player.prepare(self._next_track())
+
+    def _next_track(self) -> Track | None:
+        entries = self.queue.plan.entries
+        return self._track(entries[1].index) if len(entries) > 1 else None
+
+    def _feedback(self, kind: str) -> None:
+        index = self.current_index()
+        if index is None:
+            return
+        self._record(index, kind if kind != "more_like_this" else "more_like_this")
+        self.queue.on(SessionEvent(kind, time.time(), index))
+        self.player.prepare(self._next_track())
+
+    def cmd_ban(self) -> None:
+        index = self.current_index()
+        if index is None:
+            return
+        self._record(index, "banned")
+        self.queue.on(SessionEvent("banned", time.time(), index))
+        self._start_current()
+
+    def cmd_whats_playing(self) -> str:
+        index = self.current_index()
+        if index is None:
+            return "nothing is playing"
+        info = self.tracks[int(self.cat.track_ids[index])]
+        return f"{info.title} by {info.artist}"
+
+    def cmd_why(self) -> str:
+        index = self.current_index()
+        if index is None:
+            return "nothing is playing"
+        return self.reasons.get(int(self.cat.track_ids[index]), "it was next in the queue")
+
+    def cmd_wind_down(self) -> None:
+        self.queue.on(SessionEvent("wind_down", time.time()))
+        self.player.prepare(self._next_track())
+
+
+def track_infos(store: Store) -> dict[int, TrackInfo]:
+    rows = store.query(
+        "SELECT t.id, t.path, t.title, t.artist, t.rg_track_gain_db, a.loudness_lufs "
+        "FROM tracks t JOIN analysis a ON a.track_id = t.id WHERE t.missing_since IS NULL"
+    )
+    out = {}
+    for r in rows:
+        gain = gain_for(r["rg_track_gain_db"], r["loudness_lufs"])
+        out[r["id"]] = TrackInfo(Path(r["path"]), r["title"], r["artist"] or "unknown", gain)
+    return out

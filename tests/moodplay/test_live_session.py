@@ -1,0 +1,104 @@
+"""The live session for real: scanned tracks, libVLC into a PulseAudio sink, events stored."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from context import ContextSource
+from library import Store
+from moodplay import Config
+from moodplay._commands import Call
+from moodplay._live import LiveLibrary, LiveSession, track_infos
+from moodplay._queue_cli import build_catalogue
+from tests.conftest import corpus_files, ffmpeg, run_moodplay
+from tests.pulse import pulse_server
+
+NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable")
+
+
+@pytest.fixture(scope="module")
+def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("live-music")
+    for name in NAMES:
+        src = next(p for p in corpus_files() if p.stem == name)
+        ffmpeg(src, folder / f"{name}.ogg", "-c:a", "copy", seconds=6)
+    db = folder.parent / "live.db"
+    assert run_moodplay("scan", "--plain", "--db", str(db), str(folder)).returncode == 0
+    return db
+
+
+@pytest.fixture
+def live(library_db: Path, tmp_path: Path) -> Iterator[LiveSession]:
+    from player import open_vlc_player
+
+    with pulse_server(tmp_path / "pulse") as env:
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        with Store(library_db) as store:
+            library = LiveLibrary(build_catalogue(store), track_infos(store))
+        session = LiveSession(Config(), library_db, library, open_vlc_player("pulse"),
+                              ContextSource("desktop"))  # fmt: skip
+        stop = threading.Event()
+        thread = threading.Thread(target=session.run, args=(stop,), name="session", daemon=True)
+        thread.start()
+        yield session
+        stop.set()
+        thread.join(timeout=5)
+        session.player.stop()
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+
+
+def call(session: LiveSession, name: str, **args: object) -> object:
+    return session.submit(session.registry.resolve(name, args)).result(timeout=10)
+
+
+def events(db: Path) -> list[tuple[str, float]]:
+    with sqlite3.connect(db) as con:
+        return con.execute("SELECT kind, position_s FROM events ORDER BY id").fetchall()
+
+
+def test_commands_drive_playback_and_every_event_is_stored(
+    live: LiveSession, library_db: Path
+) -> None:
+    before = len(events(library_db))
+    call(live, "play")
+    time.sleep(1.0)
+    first = live.player.current
+    assert first is not None and str(call(live, "whats_playing")).endswith("by Maxstack")
+    assert call(live, "why_this")
+    call(live, "next")
+    time.sleep(0.5)
+    assert live.player.current is not None and live.player.current != first
+    assert call(live, "volume_set", percent="30") == 30
+    call(live, "like")
+    banned = live.player.current
+    call(live, "ban")
+    assert live.player.current != banned
+    assert banned.track_id not in [int(live.cat.track_ids[i]) for i in live.queue.queue]
+    kinds = [k for k, _ in events(library_db)[before:]]
+    assert kinds == ["skipped", "liked", "banned"]
+    skipped_at = events(library_db)[before][1]
+    assert 0.5 < skipped_at < 3.0  # the position at which it was skipped
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and "played" not in [k for k, _ in events(library_db)]:
+        time.sleep(0.2)
+    assert "played" in [k for k, _ in events(library_db)]  # a 6 s track played to its end
+
+
+def test_bad_commands_are_reported_not_fatal(live: LiveSession) -> None:
+    from moodplay._commands import CommandError
+
+    with pytest.raises(CommandError):
+        live.registry.resolve("volume_set", {"percent": "loud"})
+    done = live.submit(Call("mood_request", {"mood": "nonexistent"}))
+    with pytest.raises(KeyError):
+        done.result(timeout=5)
+    assert call(live, "volume_set", percent="40") == 40  # the loop is still running
