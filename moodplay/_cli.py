@@ -23,6 +23,7 @@ from library import (
 )
 from models import ModelError, ModelInstallError, install, load_manifest
 from moodplay._config import Config, ConfigError, data_dir, load_config
+from moodplay._daemon import DaemonError, cmd_daemon
 from moodplay._listen_cli import ListenError, cmd_listen
 from moodplay._moodmap import draw_map, summary_lines
 from moodplay._paths import database_path, library_roots
@@ -56,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_scan, _add_library, _add_queue, _add_listen, _add_models):
+    for add in (_add_scan, _add_library, _add_queue, _add_listen, _add_models, _add_daemon):
         add(sub, common)
     return parser
 
@@ -94,6 +95,15 @@ def _add_queue(sub: Any, common: argparse.ArgumentParser) -> None:
     queue.add_argument("--json", action="store_true")
     queue.add_argument("--explain", action="store_true", help="show the path and score parts")
     queue.set_defaults(func=cmd_queue)
+
+
+def _add_daemon(sub: Any, common: argparse.ArgumentParser) -> None:
+    daemon = sub.add_parser("daemon", parents=[common], help="play, steered by MPD clients")
+    daemon.add_argument("--mpd-host", default="127.0.0.1", help="address (default loopback)")
+    daemon.add_argument("--mpd-port", type=int, default=6600, help="0: any free port")
+    daemon.add_argument("--mpd-password", help="required when --mpd-host is not loopback")
+    daemon.add_argument("--aout", default="pulse", help="libVLC audio output (pulse, alsa)")
+    daemon.set_defaults(func=cmd_daemon)
 
 
 def _add_listen(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -269,7 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(load_config(args.config), args)
     except (
         ConfigError, StoreError, ModelError, ModelInstallError, UserError, ListenError,
-        TrainError, QueueError,
+        TrainError, QueueError, DaemonError,
     ) as e:  # fmt: skip
         print(f"moodplay: {e}", file=sys.stderr)
         return EXIT_ERROR

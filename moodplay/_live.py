@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -56,14 +57,19 @@ class LiveSession:
         snap = context.snapshot()
         state = ListenerState(Situation(snap.timestamp, snap.part_of_day, snap.weekend))
         self.queue = Session(Planner(catalogue), state, length=config.recommend.queue_length)
-        self.inbox: queue.Queue[tuple[Call, Future[object]]] = queue.Queue(maxsize=256)
+        self.inbox: queue.Queue[tuple[Call | Callable[[], object], Future[object]]] = queue.Queue(
+            maxsize=256
+        )
+        self.changes = 0
+        """Bumped whenever what a client would show changes (MPD idle)."""
         self.registry = self._registry()
         self.reasons: dict[int, str] = {}
         self._started_at = 0.0
 
     # -- the thread-safe entry point -------------------------------------------------------
 
-    def submit(self, call: Call) -> Future[object]:
+    def submit(self, call: Call | Callable[[], object]) -> Future[object]:
+        """Run a registry call, or any function that reads live state, on the session thread."""
         done: Future[object] = Future()
         self.inbox.put((call, done), timeout=1.0)
         return done
@@ -86,12 +92,16 @@ class LiveSession:
                 self._execute(call, done)
             for event in self.player.poll():
                 self._on_player(event)
+                self.changes += 1
 
-    def _execute(self, call: Call, done: Future[object]) -> None:
+    def _execute(self, call: Call | Callable[[], object], done: Future[object]) -> None:
         try:
-            done.set_result(self.registry.run(call))
+            result = self.registry.run(call) if isinstance(call, Call) else call()
+            if isinstance(call, Call):
+                self.changes += 1
+            done.set_result(result)
         except Exception as e:  # reported to the caller, never fatal to the loop
-            log.warning("command %s failed: %s", call.name, e)
+            log.warning("%s failed: %s", getattr(call, "name", "a query"), e)
             done.set_exception(e)
 
     # -- playback ----------------------------------------------------------------------------
@@ -250,3 +260,28 @@ def track_infos(store: Store) -> dict[int, TrackInfo]:
         gain = gain_for(r["rg_track_gain_db"], r["loudness_lufs"])
         out[r["id"]] = TrackInfo(Path(r["path"]), r["title"], r["artist"] or "unknown", gain)
     return out
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """What clients show: read on the session thread, handed to the servers."""
+
+    state: str  # play | pause | stop
+    volume_pct: int
+    elapsed_s: float
+    current: int | None
+    """Track id now playing."""
+    queue: list[int]
+    """Track ids, current first."""
+    reasons: dict[int, str]
+    changes: int
+
+
+def snapshot(session: LiveSession) -> Snapshot:
+    """Call on the session thread (``session.submit(lambda: snapshot(session))``)."""
+    p = session.player
+    state = "stop" if p.current is None else ("pause" if p.paused else "play")
+    ids = [int(session.cat.track_ids[i]) for i in session.queue.queue]
+    current = p.current.track_id if p.current else None
+    return Snapshot(state, p.volume_pct, p.position_s() if current else 0.0, current, ids,
+                    dict(session.reasons), session.changes)  # fmt: skip

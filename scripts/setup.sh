@@ -12,7 +12,7 @@ apt_run=(python3 python3-venv python3-pip singularity-music libportaudio2
 # Tests: ffmpeg makes format copies; flite/espeak-ng speak commands; pocketsphinx-testdata is
 # real read speech; a private PulseAudio server stands in for the sound card.
 apt_test=(ffmpeg util-linux flite espeak-ng sox pocketsphinx-testdata pulseaudio
-          pulseaudio-utils procps)
+          pulseaudio-utils procps mpc)
 packages=("${apt_run[@]}")
 [ "$mode" = test ] && packages+=("${apt_test[@]}")
 

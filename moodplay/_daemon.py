@@ -1,0 +1,77 @@
+"""``moodplay daemon``: the composition root. Config -> store -> library -> player -> session ->
+servers, and the reverse on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+import threading
+
+from context import ContextSource, detect_device
+from library import Store
+from moodplay._config import Config
+from moodplay._live import LiveLibrary, LiveSession, track_infos
+from moodplay._mpd import MpdServer
+from moodplay._paths import database_path
+from moodplay._queue_cli import build_catalogue
+
+log = logging.getLogger(__name__)
+
+
+class DaemonError(Exception):
+    """The daemon cannot start; the message says why and what to do."""
+
+
+def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
+    from player import open_vlc_player
+
+    if not _loopback(args.mpd_host) and not args.mpd_password:
+        raise DaemonError(
+            f"--mpd-host {args.mpd_host} is reachable from other machines: set --mpd-password "
+            "too, or keep the default 127.0.0.1"
+        )
+    db = database_path(config, args.db)
+    with Store(db) as store:
+        library = LiveLibrary(build_catalogue(store), track_infos(store))
+    if library.catalogue.size == 0:
+        raise DaemonError(f"the library {db} has no analysed tracks: run `moodplay scan` first")
+    device = detect_device() if config.context.device == "auto" else config.context.device
+    context = ContextSource(device, config.context.quiet_start, config.context.quiet_end)
+    try:
+        player = open_vlc_player(args.aout)
+    except Exception as e:
+        raise DaemonError(f"libVLC cannot start ({e}); install libvlc5 and vlc-plugin-base") from e
+    session = LiveSession(config, db, library, player, context)
+    stop = threading.Event()
+    thread = threading.Thread(target=session.run, args=(stop,), name="session")
+    thread.start()
+    try:
+        asyncio.run(_serve(session, args, stop))
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        player.stop()
+    print("moodplay: stopped", file=sys.stderr)
+    return 0
+
+
+async def _serve(session: LiveSession, args: argparse.Namespace, stop: threading.Event) -> None:
+    server = MpdServer(session, args.mpd_host, args.mpd_port, args.mpd_password)
+    try:
+        port = await server.start()
+    except OSError as e:
+        raise DaemonError(f"MPD port {args.mpd_host}:{args.mpd_port}: {e.strerror}") from e
+    print(f"ready: MPD on {args.mpd_host}:{port}", file=sys.stderr, flush=True)
+    done = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, done.set)
+    await done.wait()
+    await server.close()
+
+
+def _loopback(host: str) -> bool:
+    return host in ("localhost", "::1") or host.startswith("127.")

@@ -1,0 +1,223 @@
+"""The MPD protocol server (asyncio, loopback by default) on top of the live session.
+
+Stock clients (mpc, ncmpcpp, python-mpd2) control moodplay: every command goes through the same
+registry as voice. moodplay's own commands arrive as client messages on the "moodplay" channel:
+``mpc sendmessage moodplay "mood calm"`` (also "like", "dislike", "ban", "more", "why" and any
+phrase the voice understands, e.g. "play something energetic").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from moodplay._commands import CommandError
+from moodplay._live import LiveSession, Snapshot, snapshot
+from moodplay._mpd_protocol import Ack, Conversation, Pairs, ProtocolError
+from voice import IntentParser, load_phrase_table
+
+log = logging.getLogger(__name__)
+
+PROTOCOL_VERSION = "0.23.0"
+CHANNEL = "moodplay"
+TIMEOUT_S = 5.0
+SHORTCUTS = {"like": "like", "dislike": "dislike", "ban": "ban", "more": "more_like_this",
+             "why": "why_this", "skip": "next", "good night": "wind_down"}  # fmt: skip
+
+
+class MpdFacade:
+    """MPD commands in terms of the live session; one instance per connection."""
+
+    def __init__(self, session: LiveSession, password: str | None = None) -> None:
+        self.session = session
+        self.password = password
+        self.authorised = password is None
+        self.parser = IntentParser(load_phrase_table("en"))
+        self.handlers: dict[str, Callable[[list[str]], Pairs]] = {
+            "status": self._status, "currentsong": self._currentsong, "stats": self._stats,
+            "playlistinfo": self._playlistinfo, "plchanges": self._playlistinfo,
+            "play": self._simple("play"), "playid": self._simple("play"),
+            "pause": self._pause, "stop": self._simple("stop"), "next": self._simple("next"),
+            "previous": self._simple("previous"), "setvol": self._setvol, "ping": _nothing,
+            "outputs": _outputs, "tagtypes": _tagtypes, "commands": self._commands,
+            "notcommands": _nothing, "sendmessage": self._sendmessage,
+            "channels": lambda a: [("channel", CHANNEL)], "password": self._password,
+        }  # fmt: skip
+
+    def dispatch(self, name: str, args: list[str]) -> Pairs:
+        if not self.authorised and name not in ("password", "ping", "close"):
+            raise ProtocolError(Ack.PERMISSION, "you don't have permission for this command")
+        handler = self.handlers.get(name)
+        if handler is None:
+            raise ProtocolError(Ack.UNKNOWN, f'unknown command "{name}"')
+        return handler(args)
+
+    def _run(self, name: str, **args: object) -> object:
+        try:
+            call = self.session.registry.resolve(name, args)
+            return self.session.submit(call).result(timeout=TIMEOUT_S)
+        except CommandError as e:
+            raise ProtocolError(Ack.ARG, str(e)) from e
+
+    def _snap(self) -> Snapshot:
+        result = self.session.submit(lambda: snapshot(self.session)).result(timeout=TIMEOUT_S)
+        assert isinstance(result, Snapshot)
+        return result
+
+    def _simple(self, name: str) -> Callable[[list[str]], Pairs]:
+        def run(args: list[str]) -> Pairs:
+            self._run(name)
+            return []
+
+        return run
+
+    def _pause(self, args: list[str]) -> Pairs:
+        if args and args[0] not in ("0", "1"):
+            raise ProtocolError(Ack.ARG, "pause takes 0 or 1")
+        paused = self._snap().state == "pause"
+        want = (args[0] == "1") if args else not paused
+        self._run("pause" if want else "resume")
+        return []
+
+    def _setvol(self, args: list[str]) -> Pairs:
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, "setvol takes one number, 0..100")
+        self._run("volume_set", percent=args[0])
+        return []
+
+    def _status(self, args: list[str]) -> Pairs:
+        s = self._snap()
+        pairs: list[tuple[str, object]] = [
+            ("volume", s.volume_pct), ("repeat", 0), ("random", 0), ("single", 0),
+            ("consume", 0), ("playlist", s.changes), ("playlistlength", len(s.queue)),
+            ("state", s.state),
+        ]  # fmt: skip
+        if s.current is not None:
+            duration = self._info(s.current)[1]
+            pairs += [("song", 0), ("songid", s.current), ("elapsed", f"{s.elapsed_s:.3f}"),
+                      ("duration", f"{duration:.3f}"),
+                      ("time", f"{int(s.elapsed_s)}:{int(duration)}")]  # fmt: skip
+        return pairs
+
+    def _info(self, track_id: int) -> tuple[Any, float]:
+        info = self.session.tracks[track_id]
+        index = int((self.session.cat.track_ids == track_id).nonzero()[0][0])
+        return info, float(self.session.cat.duration_s[index])
+
+    def _song(self, track_id: int, pos: int) -> list[tuple[str, object]]:
+        info, duration = self._info(track_id)
+        return [("file", info.path), ("Title", info.title), ("Artist", info.artist),
+                ("Time", int(duration)), ("duration", f"{duration:.3f}"), ("Pos", pos),
+                ("Id", track_id)]  # fmt: skip
+
+    def _currentsong(self, args: list[str]) -> Pairs:
+        s = self._snap()
+        return self._song(s.current, 0) if s.current is not None else []
+
+    def _playlistinfo(self, args: list[str]) -> Pairs:
+        s = self._snap()
+        return [pair for pos, tid in enumerate(s.queue) for pair in self._song(tid, pos)]
+
+    def _stats(self, args: list[str]) -> Pairs:
+        cat = self.session.cat
+        artists = len(set(cat.artist.tolist()))
+        return [("artists", artists), ("songs", cat.size),
+                ("db_playtime", int(cat.duration_s.sum()))]  # fmt: skip
+
+    def _commands(self, args: list[str]) -> Pairs:
+        return [("command", name) for name in sorted([*self.handlers, "close", "idle", "noidle"])]
+
+    def _password(self, args: list[str]) -> Pairs:
+        if self.password is not None and args != [self.password]:
+            raise ProtocolError(Ack.PASSWORD, "incorrect password")
+        self.authorised = True
+        return []
+
+    def _sendmessage(self, args: list[str]) -> Pairs:
+        if len(args) != 2:
+            raise ProtocolError(Ack.ARG, "sendmessage takes a channel and a message")
+        channel, text = args
+        if channel != CHANNEL:
+            raise ProtocolError(Ack.NO_EXIST, f'no such channel; use "{CHANNEL}"')
+        words = text.strip().lower()
+        if words.startswith("mood "):
+            self._run("mood_request", mood=words.removeprefix("mood ").strip())
+        elif words in SHORTCUTS:
+            self._run(SHORTCUTS[words])
+        else:
+            intent = self.parser.parse(words)
+            try:
+                call = self.session.registry.from_intent(intent)
+            except CommandError as e:
+                raise ProtocolError(Ack.ARG, f"not understood: {words!r}") from e
+            self.session.submit(call).result(timeout=TIMEOUT_S)
+        return []
+
+
+def _nothing(args: list[str]) -> Pairs:
+    return []
+
+
+def _outputs(args: list[str]) -> Pairs:
+    return [("outputsid", 0), ("outputname", "moodplay"), ("plugin", "libvlc"),
+            ("outputenabled", 1)]  # fmt: skip
+
+
+def _tagtypes(args: list[str]) -> Pairs:
+    return [("tagtype", t) for t in ("Artist", "Album", "Title", "Track", "Genre")]
+
+
+class MpdServer:
+    def __init__(self, session: LiveSession, host: str = "127.0.0.1", port: int = 6600,
+                 password: str | None = None) -> None:  # fmt: skip
+        self.session, self.host, self.port, self.password = session, host, port, password
+        self._server: asyncio.AbstractServer | None = None
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._client, self.host, self.port)
+        return int(self._server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        facade = MpdFacade(self.session, self.password)
+        conversation = Conversation(facade.dispatch)
+        writer.write(f"OK MPD {PROTOCOL_VERSION}\n".encode())
+        try:
+            while line := await reader.readline():
+                raw = line.rstrip(b"\n")
+                if raw.strip() == b"close":
+                    break
+                if raw.strip() == b"idle" or raw.startswith(b"idle "):
+                    await self._idle(reader, writer)
+                    continue
+                answer = await asyncio.get_running_loop().run_in_executor(
+                    None, conversation.handle, raw
+                )
+                if answer is not None:
+                    writer.write(answer.encode())
+                    await writer.drain()
+        except (ConnectionError, asyncio.LimitOverrunError, ValueError) as e:
+            log.info("MPD client dropped: %s", e)
+        finally:
+            writer.close()
+
+    async def _idle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Answer when the player or the queue changes, or at once on noidle."""
+        start = self.session.changes
+        pending = asyncio.ensure_future(reader.readline())
+        while True:
+            done, _ = await asyncio.wait({pending}, timeout=0.1)
+            if done:
+                writer.write(b"OK\n")  # noidle (or anything) ends idle
+                break
+            if self.session.changes != start:
+                writer.write(b"changed: player\nchanged: playlist\nOK\n")
+                pending.cancel()
+                break
+        await writer.drain()

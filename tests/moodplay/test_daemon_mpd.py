@@ -1,0 +1,118 @@
+"""The daemon steered by the real `mpc` binary and by python-mpd2, over loopback."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import corpus_files, ffmpeg, run_moodplay
+from tests.pulse import pulse_server
+
+NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbital Elevator")
+
+
+@pytest.fixture(scope="module")
+def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("mpd-music")
+    for name in NAMES:
+        src = next(p for p in corpus_files() if p.stem == name)
+        ffmpeg(src, folder / f"{name}.ogg", "-c:a", "copy", seconds=20)
+    db = folder.parent / "mpd.db"
+    assert run_moodplay("scan", "--plain", "--db", str(db), str(folder)).returncode == 0
+    return db
+
+
+@pytest.fixture
+def daemon(library_db: Path, tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    with pulse_server(tmp_path / "pulse") as env:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "moodplay", "daemon", "--db", str(library_db),
+             "--mpd-port", "0"],
+            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            env={**os.environ, **env},
+        )  # fmt: skip
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        assert line.startswith("ready: MPD on 127.0.0.1:"), line + proc.stderr.read()
+        yield int(line.strip().rsplit(":", 1)[1]), proc
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=15)
+
+
+def mpc(port: int, *args: str) -> str:
+    result = subprocess.run(["mpc", "-h", "127.0.0.1", "-p", str(port), *args],
+                            capture_output=True, text=True, timeout=20, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_mpc_controls_playback(daemon: tuple[int, subprocess.Popen[str]], library_db: Path) -> None:
+    port, proc = daemon
+    assert "volume:100%" in mpc(port, "status").replace(" ", "")
+    out = mpc(port, "play")
+    assert "[playing]" in out and "Maxstack" in out
+    first = mpc(port, "current").strip()
+    time.sleep(1.5)
+    mpc(port, "next")
+    time.sleep(0.5)
+    assert mpc(port, "current").strip() != first
+    assert "volume: 30%" in mpc(port, "volume", "30")
+    mpc(port, "sendmessage", "moodplay", "mood calm")
+    mpc(port, "sendmessage", "moodplay", "like")
+    assert "[paused]" in mpc(port, "pause")
+    assert len(mpc(port, "playlist").splitlines()) >= 5
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=15) == 0
+    with sqlite3.connect(library_db) as con:
+        kinds = [r[0] for r in con.execute("SELECT kind FROM events")]
+    assert "skipped" in kinds and "liked" in kinds
+
+
+BAD_LINES = (
+    (b"frobnicate", b'ACK [5@0] {frobnicate} unknown command "frobnicate"'),
+    (b'find "unterminated', b"ACK [2@0] {} missing closing"),
+    (b"\xff\xfe", b"ACK [2@0] {} request is not UTF-8"),
+    (b"ping", b"OK"),
+)
+
+
+def test_python_mpd2_and_bad_input(daemon: tuple[int, subprocess.Popen[str]]) -> None:
+    import mpd
+
+    port, _ = daemon
+    client = mpd.MPDClient()
+    client.connect("127.0.0.1", port)
+    assert client.status()["state"] == "stop"
+    client.command_list_ok_begin()
+    client.status()
+    client.ping()
+    results = client.command_list_end()
+    assert results[0]["state"] == "stop"
+    with pytest.raises(mpd.CommandError, match=r"0\.\.100"):
+        client.setvol(150)
+    with pytest.raises(mpd.CommandError, match="not understood"):
+        client.sendmessage("moodplay", "banana telephone")
+    client.close()
+    client.disconnect()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        stream = raw.makefile("rwb")
+        assert stream.readline().startswith(b"OK MPD ")
+        for line, answer in BAD_LINES:
+            stream.write(line + b"\n")
+            stream.flush()
+            assert stream.readline().startswith(answer), line
+
+
+def test_not_loopback_needs_a_password(library_db: Path) -> None:
+    result = run_moodplay("daemon", "--db", str(library_db), "--mpd-host", "0.0.0.0")
+    assert result.returncode == 1 and "set --mpd-password" in result.stderr
