@@ -22,6 +22,7 @@ from library import (
     stats,
 )
 from models import ModelError, ModelInstallError, install, load_manifest
+from moodplay._client import ClientError, cmd_say, cmd_status
 from moodplay._config import Config, ConfigError, data_dir, load_config
 from moodplay._daemon import DaemonError, cmd_daemon
 from moodplay._listen_cli import ListenError, cmd_listen
@@ -57,7 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add in (_add_scan, _add_library, _add_queue, _add_listen, _add_models, _add_daemon):
+    adders = (_add_scan, _add_library, _add_queue, _add_listen, _add_models, _add_daemon,
+              _add_client)  # fmt: skip
+    for add in adders:
         add(sub, common)
     return parser
 
@@ -104,6 +107,18 @@ def _add_daemon(sub: Any, common: argparse.ArgumentParser) -> None:
     daemon.add_argument("--mpd-password", help="required when --mpd-host is not loopback")
     daemon.add_argument("--aout", default="pulse", help="libVLC audio output (pulse, alsa)")
     daemon.set_defaults(func=cmd_daemon)
+
+
+def _add_client(sub: Any, common: argparse.ArgumentParser) -> None:
+    conn = argparse.ArgumentParser(add_help=False)
+    conn.add_argument("--host", default="127.0.0.1")
+    conn.add_argument("--port", type=int, default=6600)
+    say = sub.add_parser("say", parents=[common, conn], help="a text command to the daemon")
+    say.add_argument("text", nargs="+", help='e.g. "play something calm", "mood calm", "like"')
+    say.set_defaults(func=cmd_say)
+    status = sub.add_parser("status", parents=[common, conn], help="what the daemon is doing")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=cmd_status)
 
 
 def _add_listen(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -279,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(load_config(args.config), args)
     except (
         ConfigError, StoreError, ModelError, ModelInstallError, UserError, ListenError,
-        TrainError, QueueError, DaemonError,
+        TrainError, QueueError, DaemonError, ClientError,
     ) as e:  # fmt: skip
         print(f"moodplay: {e}", file=sys.stderr)
         return EXIT_ERROR

@@ -116,3 +116,16 @@ def test_python_mpd2_and_bad_input(daemon: tuple[int, subprocess.Popen[str]]) ->
 def test_not_loopback_needs_a_password(library_db: Path) -> None:
     result = run_moodplay("daemon", "--db", str(library_db), "--mpd-host", "0.0.0.0")
     assert result.returncode == 1 and "set --mpd-password" in result.stderr
+
+
+def test_say_and_status_through_the_daemon(daemon: tuple[int, subprocess.Popen[str]]) -> None:
+    port, _ = daemon
+    assert run_moodplay("say", "--port", str(port), "play").returncode == 0
+    said = run_moodplay("say", "--port", str(port), "play something calm")
+    assert said.returncode == 0 and "ok: play something calm" in said.stdout
+    status = run_moodplay("status", "--port", str(port))
+    assert status.stdout.startswith("play: Maxstack - ")
+    bad = run_moodplay("say", "--port", str(port), "banana telephone")
+    assert bad.returncode == 1 and "not understood" in bad.stderr
+    gone = run_moodplay("status", "--port", "1")
+    assert gone.returncode == 1 and "no moodplay daemon" in gone.stderr
