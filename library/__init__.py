@@ -7,7 +7,7 @@ Public surface: :class:`Store` (all SQL), :class:`Scanner` (walk + analyse + com
 from library._analyse import Analyser, AnalysisSettings
 from library._baselines import load_baseline, save_baseline
 from library._decode import read_mono
-from library._events import Event, load_events, record_event
+from library._events import Event, forget_events, load_events, record_event
 from library._fingerprint import similarity
 from library._migrations import LATEST as SCHEMA_VERSION
 from library._report import (
@@ -44,6 +44,7 @@ __all__ = [
     "default_jobs",
     "errors",
     "find_tracks",
+    "forget_events",
     "library_names",
     "load_baseline",
     "load_events",

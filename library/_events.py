@@ -50,3 +50,16 @@ def load_events(store: Store, since: float = 0.0) -> list[Event]:
         )
         for r in rows
     ]
+
+
+def forget_events(store: Store, since: float | None = None) -> int:
+    """Delete listening events (all, or from ``since`` on) and scrub them from the file:
+    VACUUM rewrites the database and the WAL is truncated, so the rows are really gone."""
+    with store.transaction():
+        if since is None:
+            count = store.execute("DELETE FROM events").rowcount
+        else:
+            count = store.execute("DELETE FROM events WHERE at >= ?", (since,)).rowcount
+    store.execute("VACUUM")
+    store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return int(count)

@@ -25,6 +25,7 @@ from models import ModelError, ModelInstallError, install, load_manifest
 from moodplay._client import ClientError, cmd_say, cmd_status
 from moodplay._config import Config, ConfigError, data_dir, load_config
 from moodplay._daemon import DaemonError, cmd_daemon
+from moodplay._history_cli import HistoryError, cmd_export, cmd_forget
 from moodplay._listen_cli import ListenError, cmd_listen
 from moodplay._moodmap import draw_map, summary_lines
 from moodplay._paths import database_path, library_roots
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     adders = (_add_scan, _add_library, _add_queue, _add_listen, _add_models, _add_daemon,
-              _add_client)  # fmt: skip
+              _add_client, _add_history)  # fmt: skip
     for add in adders:
         add(sub, common)
     return parser
@@ -119,6 +120,18 @@ def _add_client(sub: Any, common: argparse.ArgumentParser) -> None:
     status = sub.add_parser("status", parents=[common, conn], help="what the daemon is doing")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=cmd_status)
+
+
+def _add_history(sub: Any, common: argparse.ArgumentParser) -> None:
+    history = sub.add_parser("history", parents=[common], help="export or forget what you played")
+    what = history.add_subparsers(dest="history_command", required=True, metavar="WHAT")
+    export = what.add_parser("export", parents=[common], help="every listening event as JSON")
+    export.add_argument("--out", type=Path, help="write here instead of standard output")
+    export.set_defaults(func=cmd_export)
+    forget = what.add_parser("forget", parents=[common], help="delete events for good")
+    forget.add_argument("--all", action="store_true")
+    forget.add_argument("--since", metavar="YYYY-MM-DD[THH:MM]")
+    forget.set_defaults(func=cmd_forget)
 
 
 def _add_listen(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -294,7 +307,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(load_config(args.config), args)
     except (
         ConfigError, StoreError, ModelError, ModelInstallError, UserError, ListenError,
-        TrainError, QueueError, DaemonError, ClientError,
+        TrainError, QueueError, DaemonError, ClientError, HistoryError,
     ) as e:  # fmt: skip
         print(f"moodplay: {e}", file=sys.stderr)
         return EXIT_ERROR
