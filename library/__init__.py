@@ -7,7 +7,14 @@ Public surface: :class:`Store` (all SQL), :class:`Scanner` (walk + analyse + com
 from library._analyse import Analyser, AnalysisSettings
 from library._baselines import load_baseline, save_baseline
 from library._decode import read_mono
-from library._events import Event, forget_events, load_events, record_event
+from library._events import (
+    Event,
+    forget_events,
+    load_events,
+    load_state,
+    record_event,
+    save_state,
+)
 from library._fingerprint import similarity
 from library._migrations import LATEST as SCHEMA_VERSION
 from library._report import (
@@ -48,10 +55,12 @@ __all__ = [
     "library_names",
     "load_baseline",
     "load_events",
+    "load_state",
     "mood_points",
     "read_mono",
     "record_event",
     "save_baseline",
+    "save_state",
     "similarity",
     "stats",
 ]

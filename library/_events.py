@@ -63,3 +63,15 @@ def forget_events(store: Store, since: float | None = None) -> int:
     store.execute("VACUUM")
     store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return int(count)
+
+
+def save_state(store: Store, state: dict[str, object]) -> None:
+    """The daemon's state to resume from (what played, where, how loud), in one transaction."""
+    with store.transaction():
+        for key, value in state.items():
+            store.execute("INSERT OR REPLACE INTO daemon_state VALUES (?, ?)",
+                          (key, json.dumps(value)))  # fmt: skip
+
+
+def load_state(store: Store) -> dict[str, object]:
+    return {r["key"]: json.loads(r["value"]) for r in store.query("SELECT * FROM daemon_state")}

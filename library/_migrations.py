@@ -93,6 +93,16 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         CREATE INDEX events_track ON events(track_id);
         """,
     ),
+    (
+        4,
+        "daemon state",
+        """
+        CREATE TABLE daemon_state (
+            key TEXT PRIMARY KEY,        -- current_track, position_s, volume_pct, queue
+            value TEXT NOT NULL          -- JSON
+        );
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

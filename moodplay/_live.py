@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from context import ContextSource
-from library import Event, Store, record_event
+from library import Event, Store, load_state, record_event, save_state
 from moodplay._commands import Call, Registry, voice_commands
 from moodplay._config import Config
 from player import Player, PlayerEvent, Track, gain_for
@@ -65,6 +65,9 @@ class LiveSession:
         self.registry = self._registry()
         self.reasons: dict[int, str] = {}
         self._started_at = 0.0
+        self._resume_at = 0.0
+        self._saved_at = 0.0
+        self._saved_changes = -1
 
     # -- the thread-safe entry point -------------------------------------------------------
 
@@ -78,9 +81,57 @@ class LiveSession:
         with Store(self.db) as store:
             self.store = store
             try:
+                self._restore()
                 self._loop(stop, tick_s)
             finally:
+                self._persist(force=True)
                 self.store = None
+
+    # -- surviving a restart -----------------------------------------------------------------
+
+    def _restore(self) -> None:
+        """Resume what was playing, where, at what volume — paused, waiting for "play"."""
+        assert self.store is not None
+        state = load_state(self.store)
+        ids = {int(t): i for i, t in enumerate(self.cat.track_ids)}
+        volume = state.get("volume_pct", 100)
+        self.player.set_volume(volume if isinstance(volume, int) else 100)
+        current = state.get("current_track")
+        if not isinstance(current, int) or current not in ids:
+            return
+        saved = state.get("queue", [])
+        queue_ids = [t for t in saved if t in ids] if isinstance(saved, list) else []
+        keep = [ids[current], *[ids[t] for t in queue_ids if t != current][:1]]
+        self.queue.plan = self.queue.planner.plan(self.queue.state, self.queue.history,
+                                                  self.queue.length, 0, keep=keep)  # fmt: skip
+        position = state.get("position_s", 0.0)
+        self._resume_at = float(position) if isinstance(position, int | float) else 0.0
+
+    def _persist(self, force: bool = False) -> None:
+        if self.store is None or (not force and time.monotonic() - self._saved_at < 1.0):
+            return
+        if not force and self.changes == self._saved_changes and self.player.paused:
+            return
+        current = self.player.current.track_id if self.player.current else self._resumable()
+        position = self.player.position_s() if self.player.current else self._resume_at
+        save_state(self.store, {
+            "current_track": current, "position_s": round(position, 3),
+            "volume_pct": self.player.volume_pct,
+            "queue": [int(self.cat.track_ids[i]) for i in self.queue.queue],
+        })  # fmt: skip
+        self._saved_at, self._saved_changes = time.monotonic(), self.changes
+
+    @property
+    def resume_at(self) -> float:
+        return self._resume_at
+
+    def resumable(self) -> int | None:
+        """The track a restart resumes (paused) until "play", else None."""
+        return self._resumable()
+
+    def _resumable(self) -> int | None:
+        entries = self.queue.plan.entries
+        return int(entries[0].track_id) if entries and self._resume_at else None
 
     def _loop(self, stop: threading.Event, tick_s: float) -> None:
         while not stop.is_set():
@@ -93,6 +144,7 @@ class LiveSession:
             for event in self.player.poll():
                 self._on_player(event)
                 self.changes += 1
+            self._persist()
 
     def _execute(self, call: Call | Callable[[], object], done: Future[object]) -> None:
         try:
@@ -111,13 +163,13 @@ class LiveSession:
         info = self.tracks[track_id]
         return Track(track_id, info.path, info.gain_db)
 
-    def _start_current(self) -> None:
+    def _start_current(self, start_s: float = 0.0) -> None:
         entries = self.queue.plan.entries
         if not entries:
             self.player.stop()
             return
         self.reasons = {e.track_id: e.reason for e in entries}
-        self.player.play(self._track(entries[0].index))
+        self.player.play(self._track(entries[0].index), start_s)
         self._started_at = time.time()
         self.player.prepare(self._track(entries[1].index) if len(entries) > 1 else None)
 
@@ -172,12 +224,16 @@ class LiveSession:
 
     def cmd_play(self) -> None:
         if self.player.current is None:
-            self._start_current()
+            start, self._resume_at = self._resume_at, 0.0
+            self._start_current(start)
         else:
             self.player.pause(False)
 
     def cmd_resume(self) -> None:
-        self.player.pause(False)
+        if self.player.current is None:
+            self.cmd_play()
+        else:
+            self.player.pause(False)
 
     def cmd_pause(self) -> None:
         self.player.pause(True)
@@ -280,8 +336,17 @@ class Snapshot:
 def snapshot(session: LiveSession) -> Snapshot:
     """Call on the session thread (``session.submit(lambda: snapshot(session))``)."""
     p = session.player
-    state = "stop" if p.current is None else ("pause" if p.paused else "play")
     ids = [int(session.cat.track_ids[i]) for i in session.queue.queue]
-    current = p.current.track_id if p.current else None
-    return Snapshot(state, p.volume_pct, p.position_s() if current else 0.0, current, ids,
-                    dict(session.reasons), session.changes)  # fmt: skip
+    current: int | None
+    if p.current is not None:
+        state, current, elapsed = (
+            ("pause" if p.paused else "play"),
+            p.current.track_id,
+            p.position_s(),
+        )
+    elif session.resumable() is not None:
+        state, current, elapsed = "pause", session.resumable(), session.resume_at
+    else:
+        state, current, elapsed = "stop", None, 0.0
+    return Snapshot(state, p.volume_pct, elapsed, current, ids, dict(session.reasons),
+                    session.changes)  # fmt: skip

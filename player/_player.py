@@ -36,7 +36,7 @@ class PlayerEvent:
 
 
 class Decks(Protocol):
-    def load(self, deck: int, path: Path) -> None: ...
+    def load(self, deck: int, path: Path, start_s: float = 0.0) -> None: ...
     def play(self, deck: int) -> None: ...
     def pause(self, deck: int, paused: bool) -> None: ...
     def stop(self, deck: int) -> None: ...
@@ -73,10 +73,10 @@ class Player:
     def current(self) -> Track | None:
         return self._current
 
-    def play(self, track: Track) -> None:
-        """Start ``track`` now on the active deck."""
+    def play(self, track: Track, start_s: float = 0.0) -> None:
+        """Start ``track`` now on the active deck (``start_s`` seconds in)."""
         self._decks.stop(self._active)
-        self._start(self._active, track)
+        self._start(self._active, track, start_s)
 
     def prepare(self, track: Track | None) -> None:
         """Load the next track on the idle deck, so it starts without a parse delay."""
@@ -100,12 +100,12 @@ class Player:
             self._decks.play(self._active)
         return track
 
-    def _start(self, deck: int, track: Track) -> None:
+    def _start(self, deck: int, track: Track, start_s: float = 0.0) -> None:
         self._current = track
         if not track.path.is_file():
             self._raw.put(("missing", deck))
             return
-        self._decks.load(deck, track.path)
+        self._decks.load(deck, track.path, start_s)
         self._apply_volume(deck)
         self._decks.play(deck)
         self.paused = False

@@ -42,8 +42,10 @@ class VlcDecks:
 
         return callback
 
-    def load(self, deck: int, path: Path) -> None:
+    def load(self, deck: int, path: Path, start_s: float = 0.0) -> None:
         media = self._instance.media_new_path(str(path))
+        if start_s > 0:
+            media.add_option(f":start-time={start_s:.3f}")
         media.parse_with_options(vlc.MediaParseFlag.local, 2000)  # ready before it is needed
         self._decks[deck].set_media(media)
 

@@ -18,6 +18,9 @@ SEED_BEFORE: dict[int, list[str]] = {
     3: [
         "INSERT INTO voice_baselines VALUES ('default', 3, x'00', x'00', 1)",
     ],
+    4: [
+        "INSERT INTO events (track_id, kind, at, part_of_day) VALUES (7, 'played', 1, 'night')",
+    ],
 }
 SEED_AFTER_1 = [
     "INSERT INTO tracks (id, path, size_bytes, mtime_ns, title, duration_s, added_at, updated_at)"

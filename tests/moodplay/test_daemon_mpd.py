@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -32,7 +33,14 @@ def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def daemon(library_db: Path, tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+def fresh_db(library_db: Path, tmp_path: Path) -> Path:
+    """A copy per test: the daemon keeps its state in the database."""
+    return Path(shutil.copy(library_db, tmp_path / "library.db"))
+
+
+@pytest.fixture
+def daemon(fresh_db: Path, tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    library_db = fresh_db
     with pulse_server(tmp_path / "pulse") as env:
         proc = subprocess.Popen(
             [sys.executable, "-m", "moodplay", "daemon", "--db", str(library_db),
@@ -56,7 +64,8 @@ def mpc(port: int, *args: str) -> str:
     return result.stdout
 
 
-def test_mpc_controls_playback(daemon: tuple[int, subprocess.Popen[str]], library_db: Path) -> None:
+def test_mpc_controls_playback(daemon: tuple[int, subprocess.Popen[str]], fresh_db: Path) -> None:
+    library_db = fresh_db
     port, proc = daemon
     assert "volume:100%" in mpc(port, "status").replace(" ", "")
     out = mpc(port, "play")
@@ -129,3 +138,38 @@ def test_say_and_status_through_the_daemon(daemon: tuple[int, subprocess.Popen[s
     assert bad.returncode == 1 and "not understood" in bad.stderr
     gone = run_moodplay("status", "--port", "1")
     assert gone.returncode == 1 and "no moodplay daemon" in gone.stderr
+
+
+def test_kill_9_then_restart_resumes_paused(fresh_db: Path, tmp_path: Path) -> None:
+    library_db = fresh_db
+    with pulse_server(tmp_path / "pulse") as env:
+
+        def start() -> tuple[int, subprocess.Popen[str]]:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "moodplay", "daemon", "--db", str(library_db),
+                 "--mpd-port", "0"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                env={**os.environ, **env},
+            )  # fmt: skip
+            assert proc.stderr is not None
+            line = proc.stderr.readline()
+            assert line.startswith("ready"), line + proc.stderr.read()
+            return int(line.strip().rsplit(":", 1)[1]), proc
+
+        port, proc = start()
+        mpc(port, "play")
+        mpc(port, "volume", "30")
+        time.sleep(3.0)
+        playing = mpc(port, "current").strip()
+        proc.kill()  # kill -9: no chance to save anything on the way out
+        proc.wait(timeout=10)
+        port, proc = start()
+        try:
+            status = mpc(port, "status")
+            assert "[paused]" in status and "volume: 30%" in status
+            assert mpc(port, "current").strip() == playing
+            elapsed = status.split("#1/")[1].split()[1].split("/")[0]  # e.g. "0:02/0:20"
+            assert elapsed != "0:00"  # the position survived the kill
+            assert "[playing]" in mpc(port, "play")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=15)
