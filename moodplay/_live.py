@@ -36,6 +36,7 @@ class TrackInfo:
     title: str
     artist: str
     gain_db: float
+    album: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -308,13 +309,14 @@ class LiveSession:
 
 def track_infos(store: Store) -> dict[int, TrackInfo]:
     rows = store.query(
-        "SELECT t.id, t.path, t.title, t.artist, t.rg_track_gain_db, a.loudness_lufs "
+        "SELECT t.id, t.path, t.title, t.artist, t.album, t.rg_track_gain_db, a.loudness_lufs "
         "FROM tracks t JOIN analysis a ON a.track_id = t.id WHERE t.missing_since IS NULL"
     )
     out = {}
     for r in rows:
         gain = gain_for(r["rg_track_gain_db"], r["loudness_lufs"])
-        out[r["id"]] = TrackInfo(Path(r["path"]), r["title"], r["artist"] or "unknown", gain)
+        artist = r["artist"] or "unknown"
+        out[r["id"]] = TrackInfo(Path(r["path"]), r["title"], artist, gain, r["album"] or "")
     return out
 
 

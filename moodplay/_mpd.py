@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 PROTOCOL_VERSION = "0.23.0"
 CHANNEL = "moodplay"
 TIMEOUT_S = 5.0
+TAGS = {"artist": "Artist", "album": "Album", "title": "Title"}
 SHORTCUTS = {"like": "like", "dislike": "dislike", "ban": "ban", "more": "more_like_this",
              "why": "why_this", "skip": "next", "good night": "wind_down"}  # fmt: skip
 
@@ -44,6 +45,8 @@ class MpdFacade:
             "outputs": _outputs, "tagtypes": _tagtypes, "commands": self._commands,
             "notcommands": _nothing, "sendmessage": self._sendmessage,
             "channels": lambda a: [("channel", CHANNEL)], "password": self._password,
+            "seekcur": self._seekcur, "seek": self._seek, "list": self._list,
+            "find": self._find(exact=True), "search": self._find(exact=False),
         }  # fmt: skip
 
     def dispatch(self, name: str, args: list[str]) -> Pairs:
@@ -111,6 +114,56 @@ class MpdFacade:
         return [("file", info.path), ("Title", info.title), ("Artist", info.artist),
                 ("Time", int(duration)), ("duration", f"{duration:.3f}"), ("Pos", pos),
                 ("Id", track_id)]  # fmt: skip
+
+    def _seekcur(self, args: list[str]) -> Pairs:
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, "seekcur takes a time in seconds")
+        return self._seek_to(args[0])
+
+    def _seek(self, args: list[str]) -> Pairs:
+        if len(args) != 2 or args[0] != "0":
+            raise ProtocolError(Ack.ARG, "seek works on the current song: seek 0 SECONDS")
+        return self._seek_to(args[1])
+
+    def _seek_to(self, text: str) -> Pairs:
+        try:
+            seconds = float(text)
+        except ValueError:
+            raise ProtocolError(Ack.ARG, f"{text!r} is not a time in seconds") from None
+        if not 0 <= seconds < 86_400:
+            raise ProtocolError(Ack.ARG, "time out of range")
+        player = self.session.player
+        self.session.submit(lambda: player.seek(seconds)).result(timeout=TIMEOUT_S)
+        return []
+
+    def _list(self, args: list[str]) -> Pairs:
+        if not args or args[0].lower() not in TAGS:
+            raise ProtocolError(Ack.ARG, "list takes artist, album or title")
+        tag = args[0].lower()
+        values = sorted({getattr(info, tag, None) or "" for info in self._infos()} - {""})
+        return [(TAGS[tag], v) for v in values]
+
+    def _infos(self) -> list[Any]:
+        return list(self.session.tracks.values())
+
+    def _find(self, exact: bool) -> Callable[[list[str]], Pairs]:
+        def run(args: list[str]) -> Pairs:
+            if len(args) != 2:
+                raise ProtocolError(
+                    Ack.ARG, "usage: find|search TAG VALUE (TAG: artist, title, any)"
+                )
+            tag, value = args[0].lower(), args[1].lower()
+            if tag not in ("artist", "title", "any"):
+                raise ProtocolError(Ack.ARG, f"cannot search by {tag!r}")
+            hits = []
+            for track_id, info in self.session.tracks.items():
+                fields = [info.artist, info.title] if tag == "any" else [getattr(info, tag)]
+                texts = [f.lower() for f in fields if f]
+                if any(t == value if exact else value in t for t in texts):
+                    hits.append(track_id)
+            return [pair for pos, tid in enumerate(sorted(hits)) for pair in self._song(tid, pos)]
+
+        return run
 
     def _currentsong(self, args: list[str]) -> Pairs:
         s = self._snap()

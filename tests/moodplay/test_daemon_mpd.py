@@ -173,3 +173,15 @@ def test_kill_9_then_restart_resumes_paused(fresh_db: Path, tmp_path: Path) -> N
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=15)
+
+
+def test_library_queries_and_seek(daemon: tuple[int, subprocess.Popen[str]]) -> None:
+    port, _ = daemon
+    assert mpc(port, "list", "artist").split() == ["Maxstack"]
+    assert "Endgame: Singularity" in mpc(port, "list", "album")
+    found = mpc(port, "search", "title", "nebu").splitlines()
+    assert len(found) == 1 and "Nebula" in found[0]
+    assert mpc(port, "find", "artist", "Maxstack").count("\n") == 6
+    mpc(port, "play")
+    time.sleep(0.5)
+    assert "0:10/" in mpc(port, "seek", "10")
