@@ -107,6 +107,7 @@ def _add_daemon(sub: Any, common: argparse.ArgumentParser) -> None:
     daemon.add_argument("--mpd-port", type=int, default=6600, help="0: any free port")
     daemon.add_argument("--mpd-password", help="required when --mpd-host is not loopback")
     daemon.add_argument("--aout", default="pulse", help="libVLC audio output (pulse, alsa)")
+    daemon.add_argument("--no-voice", action="store_true", help="do not listen to the microphone")
     daemon.set_defaults(func=cmd_daemon)
 
 

@@ -9,14 +9,16 @@ import logging
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from context import ContextSource, detect_device
-from library import Store
+from library import Store, library_names
 from moodplay._config import Config
 from moodplay._live import LiveLibrary, LiveSession, track_infos
 from moodplay._mpd import MpdServer
 from moodplay._paths import database_path
 from moodplay._queue_cli import build_catalogue
+from moodplay._voice_thread import VoiceThread
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +50,12 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
     stop = threading.Event()
     thread = threading.Thread(target=session.run, args=(stop,), name="session")
     thread.start()
+    voice = VoiceThread(config, session, _names(db))
+    print(voice.start() if not args.no_voice else "voice: off (--no-voice)", file=sys.stderr)
     try:
         asyncio.run(_serve(session, args, stop))
     finally:
+        voice.stop()
         stop.set()
         thread.join(timeout=5)
         player.stop()
@@ -71,6 +76,11 @@ async def _serve(session: LiveSession, args: argparse.Namespace, stop: threading
         loop.add_signal_handler(sig, done.set)
     await done.wait()
     await server.close()
+
+
+def _names(db: Path) -> dict[str, list[str]]:
+    with Store(db) as store:
+        return library_names(store)
 
 
 def _loopback(host: str) -> bool:

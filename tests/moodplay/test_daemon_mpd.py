@@ -48,13 +48,21 @@ def daemon(fresh_db: Path, tmp_path: Path) -> Iterator[tuple[int, subprocess.Pop
             stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
             env={**os.environ, **env},
         )  # fmt: skip
-        assert proc.stderr is not None
-        line = proc.stderr.readline()
-        assert line.startswith("ready: MPD on 127.0.0.1:"), line + proc.stderr.read()
-        yield int(line.strip().rsplit(":", 1)[1]), proc
+        yield ready(proc), proc
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=15)
+
+
+def ready(proc: subprocess.Popen[str]) -> int:
+    """The MPD port, once the daemon says it is ready (status lines may come first)."""
+    assert proc.stderr is not None
+    seen = []
+    for line in proc.stderr:
+        seen.append(line)
+        if line.startswith("ready: MPD on 127.0.0.1:"):
+            return int(line.strip().rsplit(":", 1)[1])
+    raise AssertionError("daemon never became ready:\n" + "".join(seen))
 
 
 def mpc(port: int, *args: str) -> str:
@@ -150,10 +158,7 @@ def test_kill_9_then_restart_resumes_paused(fresh_db: Path, tmp_path: Path) -> N
                  "--mpd-port", "0"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                 env={**os.environ, **env},
             )  # fmt: skip
-            assert proc.stderr is not None
-            line = proc.stderr.readline()
-            assert line.startswith("ready"), line + proc.stderr.read()
-            return int(line.strip().rsplit(":", 1)[1]), proc
+            return ready(proc), proc
 
         port, proc = start()
         mpc(port, "play")
@@ -185,3 +190,41 @@ def test_library_queries_and_seek(daemon: tuple[int, subprocess.Popen[str]]) -> 
     mpc(port, "play")
     time.sleep(0.5)
     assert "0:10/" in mpc(port, "seek", "10")
+
+
+def test_spoken_commands_steer_the_daemon(fresh_db: Path, tmp_path: Path) -> None:
+    """End to end: flite speaks into the PulseAudio microphone; mpc sees what the voice did."""
+    import numpy as np
+    import soundfile as sf
+
+    from tests.pulse import play_into_mic
+    from tests.voice.speech import SR, say, silence
+
+    def spoken(text: str) -> Path:
+        path = tmp_path / f"{abs(hash(text))}.wav"
+        sf.write(path, np.concatenate([silence(0.3), say(text, tmp_path), silence(1.0)]), SR)
+        return path
+
+    with pulse_server(tmp_path / "pulse") as env:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "moodplay", "daemon", "--db", str(fresh_db), "--mpd-port", "0"],
+            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, **env},
+        )  # fmt: skip
+        try:
+            port = ready(proc)
+            play_into_mic(spoken("hey music play music"), env)
+            deadline = time.monotonic() + 10
+            while "[playing]" not in mpc(port, "status") and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert "[playing]" in mpc(port, "status")
+            first = mpc(port, "current").strip()
+            play_into_mic(spoken("hey music skip this song"), env)
+            deadline = time.monotonic() + 10
+            while mpc(port, "current").strip() == first and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert mpc(port, "current").strip() != first
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=15)
+    with sqlite3.connect(fresh_db) as con:
+        assert "skipped" in [r[0] for r in con.execute("SELECT kind FROM events")]

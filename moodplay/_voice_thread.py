@@ -1,0 +1,97 @@
+"""Voice inside the daemon: the microphone thread feeds the listener; commands go to the session.
+
+Optional: no microphone, no speech engine or no openSMILE disables voice (or voice tone) with
+one clear status line; the music plays on.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from mood import MoodEstimate
+from moodplay._commands import CommandError
+from moodplay._config import Config
+from moodplay._listen_cli import voice_settings
+from moodplay._live import LiveSession
+from moodplay._voice_mood import VoiceMoodHook
+from recommend import Point, SessionEvent
+from voice import IGNORED, NOT_UNDERSTOOD, WAKE_ONLY, EngineError, Heard, Listener, make_listener
+
+log = logging.getLogger(__name__)
+
+MIN_MOOD_CONFIDENCE = 0.3
+
+
+class VoiceThread:
+    def __init__(self, config: Config, session: LiveSession, names: dict[str, list[str]]) -> None:
+        self.config, self.session, self.names = config, session, names
+        self.status = "off"
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def start(self) -> str:
+        """Start listening if possible; returns the one-line status (also logged)."""
+        if not self.config.voice.enabled:
+            return self._set("voice: off ([voice] enabled = false)")
+        try:
+            from voice._capture import Microphone
+
+            listener = make_listener(voice_settings(self.config), self.names)
+            mic = Microphone(self.config.voice.input_device or None)
+        except (EngineError, OSError) as e:
+            return self._set(f"voice: off ({e})")
+        self._thread = threading.Thread(target=self._run, args=(listener, mic), name="voice",
+                                        daemon=True)  # fmt: skip
+        self._thread.start()
+        return self._set(f"voice: listening on {mic.name!r} for {self.config.voice.wake_phrase!r}")
+
+    def _set(self, status: str) -> str:
+        self.status = status
+        log.warning(status) if "off" in status else log.info(status)
+        return status
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self, listener: Listener, mic: object) -> None:
+        from voice._capture import Microphone
+
+        assert isinstance(mic, Microphone)
+        listener.mood = self._tone()  # its Store belongs to this thread
+        with mic:
+            while not self._stop.is_set():
+                for block in mic.blocks(timeout_s=0.5):
+                    for heard in listener.feed(block):
+                        self._act(heard)
+                    if self._stop.is_set():
+                        return
+
+    def _tone(self) -> VoiceMoodHook | None:
+        try:
+            return VoiceMoodHook(self.session.db, "default", self.config.moods.feelings)
+        except Exception as e:  # openSMILE missing or broken: commands still work
+            log.warning("voice tone: off (%s)", e)
+            return None
+
+    def _act(self, heard: Heard) -> None:
+        if heard.intent.name in (IGNORED, WAKE_ONLY, NOT_UNDERSTOOD):
+            if heard.intent.name == NOT_UNDERSTOOD:
+                log.info("voice: not understood: %r", heard.text)
+            return
+        try:
+            call = self.session.registry.from_intent(heard.intent)
+        except CommandError as e:
+            log.info("voice: %s", e)
+            return
+        log.info("voice: %s %s (heard %r)", call.name, dict(call.args), heard.text)
+        self.session.submit(call)
+        mood = heard.mood
+        if isinstance(mood, MoodEstimate) and mood.confidence >= MIN_MOOD_CONFIDENCE:
+            event = SessionEvent("mood_changed", time.time(),
+                                 mood=Point.from_arousal(mood.arousal, mood.valence),
+                                 mood_confidence=mood.confidence)  # fmt: skip
+            self.session.submit(lambda: self.session.queue.on(event))
