@@ -50,6 +50,19 @@ def run_moodplay(
     )
 
 
+def short_library(folder: Path, names: tuple[str, ...], seconds: float) -> Path:
+    """Cuts of corpus tracks (stream copies, quick to analyse), scanned into ``folder``/lib.db."""
+    music = folder / "music"
+    music.mkdir()
+    for name in names:
+        src = next(p for p in corpus_files() if p.stem == name)
+        ffmpeg(src, music / f"{name}.ogg", "-c:a", "copy", seconds=seconds)
+    db = folder / "lib.db"
+    result = run_moodplay("scan", "--plain", "--db", str(db), str(music))
+    assert result.returncode == 0, result.stderr
+    return db
+
+
 @pytest.fixture(scope="session")
 def corpus() -> list[Path]:
     return corpus_files()

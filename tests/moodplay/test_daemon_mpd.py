@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import corpus_files, ffmpeg, run_moodplay
+from tests.conftest import run_moodplay, short_library
 from tests.pulse import pulse_server
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbital Elevator")
@@ -23,13 +23,7 @@ NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbita
 
 @pytest.fixture(scope="module")
 def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("mpd-music")
-    for name in NAMES:
-        src = next(p for p in corpus_files() if p.stem == name)
-        ffmpeg(src, folder / f"{name}.ogg", "-c:a", "copy", seconds=20)
-    db = folder.parent / "mpd.db"
-    assert run_moodplay("scan", "--plain", "--db", str(db), str(folder)).returncode == 0
-    return db
+    return short_library(tmp_path_factory.mktemp("mpd"), NAMES, seconds=20)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from moodplay import Config
 from moodplay._commands import Call
 from moodplay._live import LiveLibrary, LiveSession, track_infos
 from moodplay._queue_cli import build_catalogue
-from tests.conftest import corpus_files, ffmpeg, run_moodplay
+from tests.conftest import short_library
 from tests.pulse import pulse_server
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable")
@@ -25,13 +25,7 @@ NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable")
 
 @pytest.fixture(scope="module")
 def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("live-music")
-    for name in NAMES:
-        src = next(p for p in corpus_files() if p.stem == name)
-        ffmpeg(src, folder / f"{name}.ogg", "-c:a", "copy", seconds=6)
-    db = folder.parent / "live.db"
-    assert run_moodplay("scan", "--plain", "--db", str(db), str(folder)).returncode == 0
-    return db
+    return short_library(tmp_path_factory.mktemp("live"), NAMES, seconds=6)
 
 
 @pytest.fixture
