@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 
 from library._fingerprint import MATCH_SIMILARITY, similarity
 from library._store import Row, Store
-from library._types import Analysed, Failed, FileStat, Track
+from library._types import Analysed, Failed, FileStat
 
 _TAG_COLUMNS = (
     "title", "artist", "album", "album_artist", "genre", "track_number",
@@ -202,10 +202,6 @@ class Tracks:
                 (*row, time.time(), old["id"]),
             )
 
-    def track(self, track_id: int) -> Track | None:
-        row = self.store.execute("SELECT * FROM tracks WHERE id = ?", (track_id,)).fetchone()
-        return _track(row) if row else None
-
 
 def _file_columns(result: Analysed, tags: dict[str, object]) -> dict[str, object]:
     """The tracks columns that come from the file itself: its stat, audio and tags."""
@@ -227,10 +223,3 @@ def _same_audio(a: Row, b: Row) -> bool:
     if abs(a["duration_s"] - b["duration_s"]) > MOVE_MAX_DURATION_DIFF_S:
         return False
     return similarity(a["fingerprint"] or b"", b["fingerprint"] or b"") >= MATCH_SIMILARITY
-
-
-def _track(row: Row) -> Track:
-    return Track(
-        id=row["id"], path=row["path"], title=row["title"], artist=row["artist"],
-        album=row["album"], duration_s=row["duration_s"], missing=row["missing_since"] is not None,
-    )  # fmt: skip

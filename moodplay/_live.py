@@ -65,7 +65,6 @@ class LiveSession:
         """Bumped whenever what a client would show changes (MPD idle)."""
         self.registry = self._registry()
         self.reasons: dict[int, str] = {}
-        self._started_at = 0.0
         self._resume_at = 0.0
         self._saved_at = 0.0
         self._saved_changes = -1
@@ -171,7 +170,6 @@ class LiveSession:
             return
         self.reasons = {e.track_id: e.reason for e in entries}
         self.player.play(self._track(entries[0].index), start_s)
-        self._started_at = time.time()
         self.player.prepare(self._track(entries[1].index) if len(entries) > 1 else None)
 
     def _on_player(self, event: PlayerEvent) -> None:

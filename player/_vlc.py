@@ -73,12 +73,3 @@ class VlcDecks:
 
     def seek_ms(self, deck: int, ms: int) -> None:
         self._decks[deck].set_time(max(0, ms))
-
-    def is_playing(self, deck: int) -> bool:
-        return bool(self._decks[deck].is_playing())
-
-    def release(self) -> None:
-        for deck in self._decks:
-            deck.stop()
-            deck.release()
-        self._instance.release()

@@ -88,7 +88,6 @@ class History:
 
     events: list[Feedback] = field(default_factory=list)
     _columns: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict, repr=False)
-    _parts: list[str] = field(default_factory=list, repr=False)
     _converted: int = field(default=0, repr=False)
     _weights: SignalWeights | None = field(default=None, repr=False)
     _banned: set[int] = field(default_factory=set, repr=False)
@@ -124,7 +123,7 @@ class History:
     def columns(self, w: SignalWeights) -> dict[str, npt.NDArray[np.float64]]:
         """index, at, value, half_life, bound, started, finished per event (cached)."""
         if self._weights != w:
-            self._columns, self._parts, self._converted, self._weights = {}, [], 0, w
+            self._columns, self._converted, self._weights = {}, 0, w
             self._banned = set()
         new = self.events[self._converted :]
         if new or not self._columns:
@@ -136,7 +135,6 @@ class History:
             for k, name in enumerate(names):
                 old = self._columns.get(name, np.zeros(0))
                 self._columns[name] = np.concatenate([old, fresh[:, k]])
-            self._parts += [fb.part_of_day for fb in new]
             codes = np.array([self._code(fb.part_of_day) for fb in new], dtype=np.float64)
             self._columns["part"] = np.concatenate([self._columns.get("part", np.zeros(0)), codes])
             for fb in new:
@@ -146,9 +144,6 @@ class History:
                     self._banned.discard(fb.index)
             self._converted = len(self.events)
         return self._columns
-
-    def parts(self) -> list[str]:
-        return self._parts
 
     def _code(self, part: str) -> int:
         return self._part_codes.setdefault(part, len(self._part_codes))
