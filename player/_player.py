@@ -133,8 +133,10 @@ class Player:
         return self._decks.position_ms(self._active) / 1000.0
 
     def _wanted_volume(self) -> int:
+        # libVLC's volume scales amplitude cubically (see tests/player), so a gain in dB, an
+        # amplitude ratio, goes through a cube root: -6 dB is volume x 0.79, not x 0.5 (-18 dB).
         gain = 10 ** ((self._current.gain_db if self._current else 0.0) / 20)
-        return round(self.volume_pct * gain)
+        return round(self.volume_pct * gain ** (1 / 3))
 
     def _apply_volume(self, deck: int) -> None:
         self._decks.set_volume(deck, self._wanted_volume())

@@ -124,23 +124,37 @@ def test_missing_and_undecodable_files_fail_and_playback_goes_on(
     assert wait_event(player, 5) == PlayerEvent("ended", Track(5, tones["a"]))
 
 
+def steady_level_db(player: Player, pulse: dict[str, str], track: Track, wav: Path) -> float:
+    """RMS of ``track`` played whole and recorded, its first 0.3 s left out: libVLC takes the
+    volume only once its output exists (the owner's loop re-applies it on its next poll)."""
+    rec = Recorder(pulse, wav)
+    player.play(track)
+    wait_event(player, 5)
+    audio = rec.stop()
+    heard = np.nonzero(np.abs(audio) > 0.002)[0]
+    return rms_db(audio[heard[0] + int(0.3 * 48000) : heard[-1]])
+
+
 def test_volume_follows_pulseaudios_cubic_curve(
     player: Player, pulse: dict[str, str], tones: dict[str, Path], tmp_path: Path
 ) -> None:
     levels = []
     for percent in (100, 50):
-        rec = Recorder(pulse, tmp_path / f"v{percent}.wav")
         player.set_volume(percent)
-        player.play(Track(6, tones["a"]))
-        wait_event(player, 5)
-        audio = rec.stop()
-        heard = np.nonzero(np.abs(audio) > 0.002)[0]
-        # Steady state: libVLC takes the volume only once its output exists (the owner's
-        # loop re-applies it on its next poll), so the first 0.3 s are left out.
-        levels.append(rms_db(audio[heard[0] + int(0.3 * 48000) : heard[-1]]))
+        levels.append(steady_level_db(player, pulse, Track(6, tones["a"]), tmp_path / "v.wav"))
     # libVLC's pulse output sets the stream volume, which PulseAudio maps cubically:
     # 50 % is 0.5 ** 3 of the amplitude, -18 dB.
     assert levels[0] - levels[1] == pytest.approx(-60 * np.log10(0.5), abs=1.5)
+
+
+def test_track_gain_in_db_is_what_is_heard(
+    player: Player, pulse: dict[str, str], tones: dict[str, Path], tmp_path: Path
+) -> None:
+    levels = [
+        steady_level_db(player, pulse, Track(7, tones["a"], gain_db), tmp_path / "g.wav")
+        for gain_db in (0.0, -6.0)
+    ]
+    assert levels[0] - levels[1] == pytest.approx(6.0, abs=1.0)  # not 18 dB (cubic volume)
 
 
 def test_gain_from_replaygain_or_loudness() -> None:
