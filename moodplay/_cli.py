@@ -106,6 +106,10 @@ def _add_daemon(sub: Any, common: argparse.ArgumentParser) -> None:
     daemon.add_argument("--mpd-host", default="127.0.0.1", help="address (default loopback)")
     daemon.add_argument("--mpd-port", type=int, default=6600, help="0: any free port")
     daemon.add_argument("--mpd-password", help="required when --mpd-host is not loopback")
+    daemon.add_argument("--http-host", default="127.0.0.1", help="web page and API address")
+    daemon.add_argument("--http-port", type=int, default=6680, help="0: any free port")
+    daemon.add_argument("--http-token", help="bearer token; required when --http-host is not "
+                        "loopback")  # fmt: skip
     daemon.add_argument("--aout", default="pulse", help="libVLC audio output (pulse, alsa)")
     daemon.add_argument("--no-voice", action="store_true", help="do not listen to the microphone")
     daemon.set_defaults(func=cmd_daemon)

@@ -14,6 +14,7 @@ from pathlib import Path
 from context import ContextSource, detect_device
 from library import Store, library_names
 from moodplay._config import Config
+from moodplay._http import HttpServer
 from moodplay._live import LiveLibrary, LiveSession, track_infos
 from moodplay._mpd import MpdServer
 from moodplay._paths import database_path
@@ -35,6 +36,11 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
             f"--mpd-host {args.mpd_host} is reachable from other machines: set --mpd-password "
             "too, or keep the default 127.0.0.1"
         )
+    if not _loopback(args.http_host) and not args.http_token:
+        raise DaemonError(
+            f"--http-host {args.http_host} is reachable from other machines: set --http-token "
+            "too, or keep the default 127.0.0.1"
+        )
     db = database_path(config, args.db)
     with Store(db) as store:
         library = LiveLibrary(build_catalogue(store), track_infos(store))
@@ -51,9 +57,9 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
     thread = threading.Thread(target=session.run, args=(stop,), name="session")
     thread.start()
     voice = VoiceThread(config, session, _names(db))
-    print(voice.start() if not args.no_voice else "voice: off (--no-voice)", file=sys.stderr)
+    print(voice.start(enabled=not args.no_voice), file=sys.stderr)
     try:
-        asyncio.run(_serve(session, args, stop))
+        asyncio.run(_serve(session, args, voice))
     finally:
         voice.stop()
         stop.set()
@@ -63,12 +69,13 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _serve(session: LiveSession, args: argparse.Namespace, stop: threading.Event) -> None:
+async def _serve(session: LiveSession, args: argparse.Namespace, voice: VoiceThread) -> None:
     server = MpdServer(session, args.mpd_host, args.mpd_port, args.mpd_password)
     try:
         port = await server.start()
     except OSError as e:
         raise DaemonError(f"MPD port {args.mpd_host}:{args.mpd_port}: {e.strerror}") from e
+    web = await _start_web(session, args, voice)
     print(f"ready: MPD on {args.mpd_host}:{port}", file=sys.stderr, flush=True)
     done = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -76,6 +83,23 @@ async def _serve(session: LiveSession, args: argparse.Namespace, stop: threading
         loop.add_signal_handler(sig, done.set)
     await done.wait()
     await server.close()
+    if web is not None:
+        await web.close()
+
+
+async def _start_web(session: LiveSession, args: argparse.Namespace,
+                     voice: VoiceThread) -> HttpServer | None:  # fmt: skip
+    """The HTTP API and page are optional: a port in use disables them with one status line."""
+    web = HttpServer(session, args.http_host, args.http_port, args.http_token, voice.listen_now)
+    try:
+        port = await web.start()
+    except OSError as e:
+        print(f"web: off (port {args.http_host}:{args.http_port}: {e.strerror}; choose another "
+              "with --http-port)", file=sys.stderr, flush=True)  # fmt: skip
+        return None
+    host = f"[{args.http_host}]" if ":" in args.http_host else args.http_host
+    print(f"web: http://{host}:{port}/", file=sys.stderr, flush=True)
+    return web
 
 
 def _names(db: Path) -> dict[str, list[str]]:

@@ -13,6 +13,7 @@ import logging
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -65,6 +66,10 @@ class LiveSession:
         """Bumped whenever what a client would show changes (MPD idle)."""
         self.registry = self._registry()
         self.reasons: dict[int, str] = {}
+        self._reasons_of: object = None
+        self.mode = "adaptive"
+        self.mood_log: deque[tuple[float, float, float]] = deque(maxlen=720)
+        """(time, valence, energy) of the listener's mood whenever it moves (the web plot)."""
         self._resume_at = 0.0
         self._saved_at = 0.0
         self._saved_changes = -1
@@ -144,7 +149,24 @@ class LiveSession:
             for event in self.player.poll():
                 self._on_player(event)
                 self.changes += 1
+            self._log_mood()
+            self._keep_reasons()
             self._persist()
+
+    def _keep_reasons(self) -> None:
+        """Each queued track's reason; a track kept through a re-plan keeps its first reason."""
+        plan = self.queue.plan
+        if plan is self._reasons_of:
+            return
+        self._reasons_of = plan
+        self.reasons = {e.track_id: self.reasons.get(e.track_id, e.reason) if "kept" in e.parts
+                        else e.reason for e in plan.entries}  # fmt: skip
+
+    def _log_mood(self) -> None:
+        state, plan = self.queue.state, self.queue.plan
+        point = state.now if state.now is not None else plan.start
+        if not self.mood_log or self.mood_log[-1][1:] != (point.valence, point.energy):
+            self.mood_log.append((time.time(), point.valence, point.energy))
 
     def _execute(self, call: Call | Callable[[], object], done: Future[object]) -> None:
         try:
@@ -168,7 +190,6 @@ class LiveSession:
         if not entries:
             self.player.stop()
             return
-        self.reasons = {e.track_id: e.reason for e in entries}
         self.player.play(self._track(entries[0].index), start_s)
         self.player.prepare(self._track(entries[1].index) if len(entries) > 1 else None)
 

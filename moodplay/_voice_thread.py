@@ -30,9 +30,12 @@ class VoiceThread:
         self.status = "off"
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._listener: Listener | None = None
 
-    def start(self) -> str:
+    def start(self, enabled: bool = True) -> str:
         """Start listening if possible; returns the one-line status (also logged)."""
+        if not enabled:
+            return self._set("voice: off (--no-voice)")
         if not self.config.voice.enabled:
             return self._set("voice: off ([voice] enabled = false)")
         try:
@@ -42,6 +45,7 @@ class VoiceThread:
             mic = Microphone(self.config.voice.input_device or None)
         except (EngineError, OSError) as e:
             return self._set(f"voice: off ({e})")
+        self._listener = listener
         self._thread = threading.Thread(target=self._run, args=(listener, mic), name="voice",
                                         daemon=True)  # fmt: skip
         self._thread.start()
@@ -51,6 +55,13 @@ class VoiceThread:
         self.status = status
         log.warning(status) if "off" in status else log.info(status)
         return status
+
+    def listen_now(self) -> str:
+        """Push-to-talk: the next command needs no wake phrase (raises when voice is off)."""
+        if self._listener is None:
+            raise RuntimeError("voice is " + self.status.removeprefix("voice: "))
+        self._listener.open_window()
+        return f"listening for {self._listener.follow_up_s:.0f} s: say a command"
 
     def stop(self) -> None:
         self._stop.set()

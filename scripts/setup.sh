@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 apt_run=(python3 python3-venv python3-pip singularity-music libportaudio2
          libvlc5 libvlc-bin vlc-plugin-base pulseaudio-utils)
 # Tests: ffmpeg makes format copies; flite/espeak-ng speak commands; pocketsphinx-testdata is
-# real read speech; a private PulseAudio server stands in for the sound card.
+# real read speech; a private PulseAudio server stands in for the sound card; headless
+# chromium (with its WebDriver) loads the web page.
 apt_test=(ffmpeg util-linux flite espeak-ng sox pocketsphinx-testdata pulseaudio
-          pulseaudio-utils procps mpc)
+          pulseaudio-utils procps mpc chromium chromium-driver)
 packages=("${apt_run[@]}")
 [ "$mode" = test ] && packages+=("${apt_test[@]}")
 

@@ -72,6 +72,8 @@ class Listener:
         self.endpoint_ms = endpoint_ms
         self.mood = mood
         self._open_until = -1.0
+        self._clock_s = 0.0
+        """Seconds of audio fed so far: the stream's own clock, which segments are timed in."""
         self._audio: list[Int16Array] = []
         self._start_s = 0.0
 
@@ -81,7 +83,12 @@ class Listener:
         self.parser = IntentParser(table, 1.0 if self.recognizer.exact else min_match)
 
     def feed(self, audio: Int16Array) -> list[Heard]:
+        self._clock_s += audio.shape[0] / SAMPLE_RATE_HZ
         return [h for seg in self.endpointer.push(audio) if (h := self._on(seg))]
+
+    def open_window(self) -> None:
+        """Push-to-talk: what is said in the next ``follow_up_s`` needs no wake phrase."""
+        self._open_until = self._clock_s + self.follow_up_s
 
     def finish(self) -> list[Heard]:
         return [h for seg in self.endpointer.flush() if (h := self._on(seg))]

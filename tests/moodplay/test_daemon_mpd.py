@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
 import sqlite3
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +14,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_moodplay, short_library
+from tests.moodplay.daemon import running
+from tests.moodplay.daemon import start as start_daemon
 from tests.pulse import pulse_server
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbital Elevator")
@@ -34,29 +34,8 @@ def fresh_db(library_db: Path, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def daemon(fresh_db: Path, tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
-    library_db = fresh_db
-    with pulse_server(tmp_path / "pulse") as env:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "moodplay", "daemon", "--db", str(library_db),
-             "--mpd-port", "0"],
-            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-            env={**os.environ, **env},
-        )  # fmt: skip
-        yield ready(proc), proc
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=15)
-
-
-def ready(proc: subprocess.Popen[str]) -> int:
-    """The MPD port, once the daemon says it is ready (status lines may come first)."""
-    assert proc.stderr is not None
-    seen = []
-    for line in proc.stderr:
-        seen.append(line)
-        if line.startswith("ready: MPD on 127.0.0.1:"):
-            return int(line.strip().rsplit(":", 1)[1])
-    raise AssertionError("daemon never became ready:\n" + "".join(seen))
+    with running(fresh_db, tmp_path) as d:
+        yield d.mpd_port, d.proc
 
 
 def mpc(port: int, *args: str) -> str:
@@ -147,12 +126,8 @@ def test_kill_9_then_restart_resumes_paused(fresh_db: Path, tmp_path: Path) -> N
     with pulse_server(tmp_path / "pulse") as env:
 
         def start() -> tuple[int, subprocess.Popen[str]]:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "moodplay", "daemon", "--db", str(library_db),
-                 "--mpd-port", "0"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                env={**os.environ, **env},
-            )  # fmt: skip
-            return ready(proc), proc
+            d = start_daemon(library_db, env)
+            return d.mpd_port, d.proc
 
         port, proc = start()
         mpc(port, "play")
@@ -200,12 +175,9 @@ def test_spoken_commands_steer_the_daemon(fresh_db: Path, tmp_path: Path) -> Non
         return path
 
     with pulse_server(tmp_path / "pulse") as env:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "moodplay", "daemon", "--db", str(fresh_db), "--mpd-port", "0"],
-            stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, **env},
-        )  # fmt: skip
+        d = start_daemon(fresh_db, env)
+        port, proc = d.mpd_port, d.proc
         try:
-            port = ready(proc)
             play_into_mic(spoken("hey music play music"), env)
             deadline = time.monotonic() + 10
             while "[playing]" not in mpc(port, "status") and time.monotonic() < deadline:

@@ -182,3 +182,12 @@ def test_follow_ups_do_not_extend_the_window(spoken: Path) -> None:
     assert names[2] == "next"  # still inside the 5 s opened by the wake phrase
     late = run(listener, say("hey music pause", spoken), silence(5.5), say("resume", spoken))
     assert [h.intent.name for h in late] == ["pause", IGNORED]
+
+
+def test_open_window_is_push_to_talk(sphinx: Listener, spoken: Path) -> None:
+    """The web page's push-to-talk button: the next command needs no wake phrase, once."""
+    assert [h.intent.name for h in run(sphinx, say("skip this song", spoken))] == [IGNORED]
+    sphinx.open_window()
+    assert [h.intent.name for h in run(sphinx, say("skip this song", spoken))] == ["next"]
+    late = run(sphinx, silence(5.5), say("skip this song", spoken))
+    assert [h.intent.name for h in late] == [IGNORED]  # the window closed again

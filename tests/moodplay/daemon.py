@@ -1,0 +1,67 @@
+"""Start ``moodplay daemon`` as a subprocess on a private PulseAudio server, any free ports."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.pulse import pulse_server
+
+
+@dataclass
+class Daemon:
+    proc: subprocess.Popen[str]
+    env: dict[str, str]
+    mpd_port: int = 0
+    web: str = ""
+    """The web page's URL, e.g. http://127.0.0.1:41234/ (empty when the web part is off)."""
+    lines: list[str] = field(default_factory=list)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=15)
+
+
+def start(db: Path, env: dict[str, str], *extra: str) -> Daemon:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "moodplay", "daemon", "--db", str(db), "--mpd-port", "0",
+         "--http-port", "0", *extra],
+        stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, **env},
+    )  # fmt: skip
+    daemon = Daemon(proc, env)
+    _wait_ready(daemon)
+    return daemon
+
+
+def _wait_ready(daemon: Daemon) -> None:
+    """Read status lines until "ready: MPD on 127.0.0.1:PORT" (the web line comes before)."""
+    assert daemon.proc.stderr is not None
+    for line in daemon.proc.stderr:
+        daemon.lines.append(line)
+        if line.startswith("web: http://"):
+            daemon.web = line.split(" ", 1)[1].strip()
+        if line.startswith("ready: MPD on 127.0.0.1:"):
+            daemon.mpd_port = int(line.strip().rsplit(":", 1)[1])
+            # Keep reading, so a chatty daemon never blocks on a full pipe.
+            threading.Thread(target=daemon.lines.extend, args=(daemon.proc.stderr,),
+                             daemon=True).start()  # fmt: skip
+            return
+    raise AssertionError("daemon never became ready:\n" + "".join(daemon.lines))
+
+
+@contextmanager
+def running(db: Path, folder: Path, *extra: str) -> Iterator[Daemon]:
+    with pulse_server(folder / "pulse") as env:
+        daemon = start(db, env, *extra)
+        try:
+            yield daemon
+        finally:
+            daemon.stop()
