@@ -25,6 +25,7 @@ from models import ModelError, ModelInstallError, install, load_manifest
 from moodplay._client import ClientError, cmd_say, cmd_status
 from moodplay._config import Config, ConfigError, data_dir, load_config
 from moodplay._daemon import DaemonError, cmd_daemon
+from moodplay._doctor import cmd_doctor
 from moodplay._history_cli import HistoryError, cmd_export, cmd_forget
 from moodplay._listen_cli import ListenError, cmd_listen
 from moodplay._moodmap import draw_map, summary_lines
@@ -60,7 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     adders = (_add_scan, _add_library, _add_queue, _add_listen, _add_models, _add_daemon,
-              _add_client, _add_history)  # fmt: skip
+              _add_client, _add_history, _add_doctor)  # fmt: skip
     for add in adders:
         add(sub, common)
     return parser
@@ -125,6 +126,16 @@ def _add_client(sub: Any, common: argparse.ArgumentParser) -> None:
     status = sub.add_parser("status", parents=[common, conn], help="what the daemon is doing")
     status.add_argument("--json", action="store_true")
     status.set_defaults(func=cmd_status)
+
+
+def _add_doctor(sub: Any, common: argparse.ArgumentParser) -> None:
+    doctor = sub.add_parser("doctor", parents=[common], help="check sound, models, library, ports")
+    doctor.add_argument("--aout", default="pulse", help="libVLC audio output the daemon will use")
+    doctor.add_argument("--host", default="127.0.0.1", help="address of the MPD and HTTP ports")
+    doctor.add_argument("--mpd-port", type=int, default=6600)
+    doctor.add_argument("--http-port", type=int, default=6680)
+    doctor.add_argument("--json", action="store_true", help="a JSON list, one object per check")
+    doctor.set_defaults(func=cmd_doctor)
 
 
 def _add_history(sub: Any, common: argparse.ArgumentParser) -> None:

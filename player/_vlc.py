@@ -14,6 +14,29 @@ import vlc
 EventSink = Callable[[str, int], None]
 """(kind, deck) with kind "ended", "failed" or "playing"."""
 
+# libVLC also accepts these shortcuts for its audio output modules.
+_AOUT_ALIASES = {"dummy": "adummy", "pulseaudio": "pulse", "pa": "pulse"}
+
+
+def probe_audio_output(aout: str) -> tuple[str, list[str]]:
+    """libVLC's version and its audio output modules, from an instance made with ``aout``.
+
+    libVLC accepts any ``--aout`` name at start-up and fails only when playing, so the caller
+    compares ``aout`` with the modules returned (see :func:`has_audio_output`).
+    """
+    instance = vlc.Instance(["--no-video", "--quiet", "--intf=dummy", f"--aout={aout}"])
+    if instance is None:
+        raise RuntimeError("libVLC could not start: its plugins are missing")
+    try:
+        modules = [str(o["name"].decode()) for o in instance.audio_output_enumerate_devices()]
+    finally:
+        instance.release()
+    return vlc.libvlc_get_version().decode(), modules
+
+
+def has_audio_output(aout: str, modules: list[str]) -> bool:
+    return _AOUT_ALIASES.get(aout, aout) in modules
+
 
 class VlcDecks:
     """Two libVLC media players ("decks") on one instance with an explicit audio output."""

@@ -29,13 +29,7 @@ class MicrophoneUnavailableError(EngineError):
 
 class Microphone:
     def __init__(self, device: str | int | None = None) -> None:
-        try:
-            import sounddevice as sd
-        except OSError as e:  # libportaudio2 missing
-            raise MicrophoneUnavailableError(
-                f"PortAudio is not available ({e}); install libportaudio2"
-            ) from e
-        self._sd = sd
+        self._sd = sd = _sounddevice()
         self.device = _device(device)
         try:
             info = sd.query_devices(self.device, "input")
@@ -82,6 +76,26 @@ class Microphone:
                     return
                 block = self._blocks.popleft()
             yield block
+
+
+class PortAudioMissingError(MicrophoneUnavailableError):
+    """The PortAudio library itself is missing (Debian: libportaudio2)."""
+
+
+def _sounddevice() -> Any:
+    try:
+        import sounddevice as sd
+    except OSError as e:  # sounddevice loads libportaudio at import
+        raise PortAudioMissingError(
+            f"PortAudio is not available ({e}); install libportaudio2"
+        ) from e
+    return sd
+
+
+def input_devices() -> list[str]:
+    """Names of the devices PortAudio can record from, in its order."""
+    sd = _sounddevice()
+    return [str(d["name"]) for d in sd.query_devices() if int(d["max_input_channels"]) > 0]
 
 
 def _device(device: str | int | None) -> str | int | None:

@@ -8,9 +8,10 @@ grammar, that always returns *some* phrase — can say "not there".
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
-from pocketsphinx import Decoder
+from pocketsphinx import Decoder, get_model_path
 
 from voice._asr import EngineError, Int16Array, Transcript
 from voice._phrases import PhraseTable
@@ -19,6 +20,12 @@ log = logging.getLogger(__name__)
 
 _COMMANDS = "commands"
 _WAKE = "wake"
+
+
+def model_files() -> list[Path]:
+    """The US-English acoustic model folder and dictionary the pocketsphinx wheel ships."""
+    folder = Path(get_model_path()) / "en-us"
+    return [folder / "en-us", folder / "cmudict-en-us.dict"]
 
 
 def jsgf(table: PhraseTable, wake_phrase: str) -> tuple[str, set[str]]:
