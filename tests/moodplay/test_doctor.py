@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +29,7 @@ from moodplay._doctor import (
     check_pulse,
     check_vosk,
 )
-from tests.conftest import CORPUS_TRACKS, run_moodplay
+from tests.conftest import CORPUS_TRACKS, run_moodplay, short_library
 from tests.pulse import pulse_server
 
 NAMES = [
@@ -177,6 +182,41 @@ def test_busy_ports_through_the_cli(scanned_db: Path, isolated_home: Path) -> No
     assert checks["http port"]["ok"] is False
     assert checks["http port"]["detail"] == f"127.0.0.1:{http} is in use by something else"
     assert f"sport = :{http}" in checks["http port"]["fix"]
+
+
+def test_a_running_daemon_is_recognised_on_both_ports(tmp_path: Path, isolated_home: Path) -> None:
+    db = short_library(tmp_path, ("Awakening", "Coherence"), seconds=10)
+    with pulse_server(tmp_path / "pulse") as env:
+        cmd = [sys.executable, "-m", "moodplay", "daemon", "--db", str(db), "--no-voice",
+               "--mpd-port", "0", "--http-port", "0"]  # fmt: skip
+        daemon = subprocess.Popen(cmd, env={**os.environ, **env}, stderr=subprocess.PIPE, text=True)
+        try:
+            http, mpd = daemon_ports(daemon)
+            code, checks = doctor_json("--db", str(db), "--mpd-port", mpd, "--http-port", http,
+                                       env=env)  # fmt: skip
+        finally:
+            daemon.send_signal(signal.SIGTERM)
+            daemon.wait(timeout=15)
+    assert code == 0, {n: c for n, c in checks.items() if not c["ok"]}
+    assert checks["mpd port"]["detail"] == (
+        f"127.0.0.1:{mpd} answers 'OK MPD 0.23.0': a moodplay daemon is running"
+    )
+    assert checks["http port"]["detail"] == (
+        f"127.0.0.1:{http} answers as moodplay: a moodplay daemon is running"
+    )
+
+
+def daemon_ports(daemon: subprocess.Popen[str]) -> tuple[str, str]:
+    """(HTTP, MPD) ports from the daemon's start-up lines ("web: http://...", "ready: MPD on")."""
+    assert daemon.stderr is not None
+    seen = ""
+    for line in daemon.stderr:
+        seen += line
+        if line.startswith("ready: MPD on "):
+            web = re.search(r"^web: http://127\.0\.0\.1:(\d+)/$", seen, re.MULTILINE)
+            assert web, seen
+            return web.group(1), line.strip().rsplit(":", 1)[1]
+    raise AssertionError(f"the daemon never became ready:\n{seen}")
 
 
 # --- single checks -------------------------------------------------------------------------------
