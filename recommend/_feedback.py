@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -21,6 +22,7 @@ import numpy.typing as npt
 from recommend._types import Catalogue
 
 F64 = npt.NDArray[np.float64]
+I64 = npt.NDArray[np.int64]
 
 DAY_S = 86_400.0
 KINDS = ("played", "skipped", "liked", "disliked", "banned", "unbanned", "more_like_this")
@@ -81,17 +83,28 @@ def _skip_signal(fb: Feedback, w: SignalWeights) -> tuple[float, float, bool]:
     return w.late_skip, w.late_skip_half_life_s, False
 
 
+_FLOAT_COLUMNS = ("index", "at", "value", "half_life", "bound", "started", "part")
+
+
 @dataclass
 class History:
     """Every event so far, in order. Appending is cheap; the numeric columns the planner needs
-    are converted once per new event and cached, so a re-plan does not walk the history."""
+    are converted once per new event into growing buffers, so a re-plan does not walk the
+    history. Each event also gets its track's *slot*: tracks numbered in the order they first
+    appear, so evidence is summed over the tracks with history, not over the whole library."""
 
     events: list[Feedback] = field(default_factory=list)
+    _buffers: dict[str, npt.NDArray[Any]] = field(default_factory=dict, repr=False)
     _columns: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict, repr=False)
     _converted: int = field(default=0, repr=False)
     _weights: SignalWeights | None = field(default=None, repr=False)
     _banned: set[int] = field(default_factory=set, repr=False)
     _part_codes: dict[str, int] = field(default_factory=dict, repr=False)
+    _slot_of: dict[int, int] = field(default_factory=dict, repr=False)
+    _slot_map: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False
+    )
+    _mapped: int = field(default=0, repr=False)
 
     def add(self, fb: Feedback) -> None:
         self.events.append(fb)
@@ -102,7 +115,7 @@ class History:
 
     def last_played(self, n_tracks: int) -> npt.NDArray[np.float64]:
         """Unix time each track last started (played or skipped), -inf if never."""
-        cols = self.columns(SignalWeights())
+        cols = self.columns(self._weights or SignalWeights())
         out = np.full(n_tracks, -np.inf, dtype=np.float64)
         started = cols["started"] > 0
         np.maximum.at(out, cols["index"][started].astype(np.int64), cols["at"][started])
@@ -121,29 +134,78 @@ class History:
         return out[::-1]
 
     def columns(self, w: SignalWeights) -> dict[str, npt.NDArray[np.float64]]:
-        """index, at, value, half_life, bound, started, finished per event (cached)."""
+        """index, at, value, half_life, bound, started, part per event (cached)."""
         if self._weights != w:
-            self._columns, self._converted, self._weights = {}, 0, w
+            self._buffers, self._columns, self._converted, self._weights = {}, {}, 0, w
             self._banned = set()
+            self._slot_of, self._mapped = {}, 0
+            self._slot_map = np.zeros(0, dtype=np.int64)
         new = self.events[self._converted :]
         if new or not self._columns:
-            rows = [
-                (fb.index, fb.at, *signal(fb, w), fb.kind in ("played", "skipped")) for fb in new
-            ]
-            fresh = np.array(rows, dtype=np.float64).reshape(-1, 6)
-            names = ("index", "at", "value", "half_life", "bound", "started")
-            for k, name in enumerate(names):
-                old = self._columns.get(name, np.zeros(0))
-                self._columns[name] = np.concatenate([old, fresh[:, k]])
-            codes = np.array([self._code(fb.part_of_day) for fb in new], dtype=np.float64)
-            self._columns["part"] = np.concatenate([self._columns.get("part", np.zeros(0)), codes])
-            for fb in new:
-                if fb.kind == "banned":
-                    self._banned.add(fb.index)
-                elif fb.kind == "unbanned":
-                    self._banned.discard(fb.index)
-            self._converted = len(self.events)
+            self._convert(new, w)
         return self._columns
+
+    def slots(self, w: SignalWeights) -> npt.NDArray[np.int64]:
+        """Per event, its track's slot (see :meth:`tracks`)."""
+        self.columns(w)
+        return self._buffers["slot"][: self._converted]
+
+    def tracks(self, w: SignalWeights) -> npt.NDArray[np.int64]:
+        """Per slot, the track index: every track with history, in order of first event."""
+        self.columns(w)
+        return self._buffers["track"][: len(self._slot_of)]
+
+    def slot_map(self, w: SignalWeights, n_tracks: int) -> npt.NDArray[np.int64]:
+        """Per track of a library of ``n_tracks``: its slot, -1 if it has no history.
+        Kept up to date in place: only tracks new since the last call are written."""
+        tracks = self.tracks(w)
+        if self._slot_map.shape[0] != n_tracks:
+            self._slot_map = np.full(n_tracks, -1, dtype=np.int64)
+            self._mapped = 0
+        if self._mapped < tracks.shape[0]:
+            self._slot_map[tracks[self._mapped :]] = np.arange(self._mapped, tracks.shape[0])
+            self._mapped = tracks.shape[0]
+        return self._slot_map
+
+    def _convert(self, new: list[Feedback], w: SignalWeights) -> None:
+        start, end = self._converted, self._converted + len(new)
+        self._reserve(end)
+        rows = [
+            (fb.index, fb.at, *signal(fb, w), fb.kind in ("played", "skipped"),
+             self._code(fb.part_of_day))
+            for fb in new
+        ]  # fmt: skip
+        fresh = np.array(rows, dtype=np.float64).reshape(-1, len(_FLOAT_COLUMNS))
+        for k, name in enumerate(_FLOAT_COLUMNS):
+            self._buffers[name][start:end] = fresh[:, k]
+        slot = self._buffers["slot"]
+        track = self._buffers["track"]
+        for k, fb in enumerate(new, start):
+            got = self._slot_of.get(fb.index)
+            if got is None:
+                got = self._slot_of[fb.index] = len(self._slot_of)
+                track[got] = fb.index
+            slot[k] = got
+            if fb.kind == "banned":
+                self._banned.add(fb.index)
+            elif fb.kind == "unbanned":
+                self._banned.discard(fb.index)
+        self._converted = end
+        self._columns = {name: self._buffers[name][:end] for name in _FLOAT_COLUMNS}
+
+    def _reserve(self, size: int) -> None:
+        """Room for ``size`` events in every buffer, doubling so appends stay amortised O(1)."""
+        have = self._buffers["at"].shape[0] if self._buffers else 0
+        if size <= have and self._buffers:
+            return
+        room = max(size, 2 * have, 256)
+        old, self._buffers = self._buffers, {}
+        for name in (*_FLOAT_COLUMNS, "slot", "track"):
+            dtype = np.int64 if name in ("slot", "track") else np.float64
+            grown = np.zeros(room, dtype=dtype)
+            if name in old:
+                grown[:have] = old[name]
+            self._buffers[name] = grown
 
     def _code(self, part: str) -> int:
         return self._part_codes.setdefault(part, len(self._part_codes))
@@ -155,8 +217,13 @@ class History:
 
 @dataclass(frozen=True)
 class Evidence:
-    """Decayed evidence for one part of day: per track, and per artist (indexed by artist)."""
+    """Decayed evidence for one part of day. The per-track columns have one row per track with
+    history (its slot, see :meth:`History.tracks`) and a last row of zeros for every other
+    track; :meth:`rows` maps track indices to rows. The per-artist columns are indexed by artist.
+    """
 
+    slot: I64
+    """Per track of the library: its row, -1 (the zero row) if it had no history yet."""
     track: F64
     plays: F64
     finished: F64
@@ -168,33 +235,51 @@ class Evidence:
     artist_plays: F64
     artist_finished: F64
 
+    def rows(self, tracks: I64) -> I64:
+        """The rows of these tracks in the per-track columns."""
+        rows = self.slot[tracks]
+        # ``slot`` grows in place with the history: tracks newer than this summary have none.
+        return np.where(rows < self.track.shape[0] - 1, rows, -1)
+
+    def row(self, track: int) -> int:
+        return int(self.rows(np.array([track], dtype=np.int64))[0])
+
 
 def summarise(
-    history: History, cat: Catalogue, part_of_day: str, now: float, w: SignalWeights
-) -> Evidence:
-    """Vectorised over the cached event columns: a few bincounts, no Python loop."""
+    history: History, cat: Catalogue, part_of_day: str, now: float, w: SignalWeights,
+    *, n_artists: int | None = None,
+) -> Evidence:  # fmt: skip
+    """Vectorised over the cached event columns: a few bincounts over the tracks with history
+    (not the whole library), no Python loop. ``n_artists``: ``cat.artist.max() + 1``, if known.
+    """
     n = cat.size
     cols = history.columns(w)
     idx = cols["index"].astype(np.int64)
+    if idx.size and int(idx.min()) < 0:
+        raise ValueError("feedback track indices must be non-negative")
+    slot = history.slots(w)
+    rows = history.tracks(w).shape[0] + 1  # the last row stays zero: tracks without history
     same = cols["part"] == history.part_code(part_of_day)
     factor = np.where(same, 1.0, w.other_context) * ~((cols["bound"] > 0) & ~same)
     decay = np.exp(-np.log(2) * np.maximum(0.0, now - cols["at"]) / cols["half_life"])
     value = cols["value"] * decay * factor
     started = cols["started"] > 0
     good = started & (cols["value"] > 0)
-    track: F64 = np.bincount(idx, weights=value, minlength=n).astype(np.float64, copy=False)
-    plays: F64 = np.bincount(idx[started], minlength=n).astype(np.float64)
-    finished: F64 = np.bincount(idx[good], minlength=n).astype(np.float64)
+    track: F64 = np.bincount(slot, weights=value, minlength=rows).astype(np.float64, copy=False)
+    plays: F64 = np.bincount(slot[started], minlength=rows).astype(np.float64)
+    finished: F64 = np.bincount(slot[good], minlength=rows).astype(np.float64)
     # The exploration counts are per track x part of day: plays elsewhere count half.
     ctx = np.where(same, 1.0, w.other_context)
     bad = started & ~(cols["value"] > 0)
-    ctx_finished: F64 = np.bincount(idx[good], ctx[good], n).astype(np.float64, copy=False)
-    ctx_skips: F64 = np.bincount(idx[bad], ctx[bad], n).astype(np.float64, copy=False)
-    artists = int(cat.artist.max()) + 1 if n else 0
+    ctx_finished: F64 = np.bincount(slot[good], ctx[good], rows).astype(np.float64, copy=False)
+    ctx_skips: F64 = np.bincount(slot[bad], ctx[bad], rows).astype(np.float64, copy=False)
+    if n_artists is None:
+        n_artists = int(cat.artist.max()) + 1 if n else 0
     by_artist = cat.artist[idx] if idx.size else np.zeros(0, np.int64)
     return Evidence(
-        track, plays, finished, plays - finished, ctx_finished, ctx_skips,
-        np.bincount(by_artist, weights=value, minlength=artists).astype(np.float64),
-        np.bincount(by_artist[started], minlength=artists).astype(np.float64),
-        np.bincount(by_artist[good], minlength=artists).astype(np.float64),
+        history.slot_map(w, n), track, plays, finished, plays - finished, ctx_finished,
+        ctx_skips,
+        np.bincount(by_artist, weights=value, minlength=n_artists).astype(np.float64),
+        np.bincount(by_artist[started], minlength=n_artists).astype(np.float64),
+        np.bincount(by_artist[good], minlength=n_artists).astype(np.float64),
     )  # fmt: skip

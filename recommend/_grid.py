@@ -34,8 +34,10 @@ class MoodGrid:
         for ring in range(1, CELLS + 1):
             xs = range(max(0, x - ring), min(CELLS, x + ring + 1))
             ys = range(max(0, y - ring), min(CELLS, y + ring + 1))
-            parts = [self.order[self.starts[i * CELLS + j] : self.starts[i * CELLS + j + 1]]
-                     for i in xs for j in ys]  # fmt: skip
+            # Cells are sorted column by column: the rows ys of column i are one slice.
+            lo, hi = ys.start, ys.stop
+            parts = [self.order[self.starts[i * CELLS + lo] : self.starts[i * CELLS + hi]]
+                     for i in xs]  # fmt: skip
             found = np.concatenate(parts)
             if found.shape[0] >= want or ring >= CELLS:
                 return found.astype(np.int64)

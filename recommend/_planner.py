@@ -20,6 +20,7 @@ import numpy.typing as npt
 from recommend._feedback import Evidence, History, SignalWeights, signal, summarise
 from recommend._grid import MoodGrid
 from recommend._path import (
+    COVERAGE_RADIUS,
     PART_OF_DAY_PRIORS,
     WIND_DOWN_TARGET,
     clip_to_library,
@@ -75,13 +76,36 @@ class _Round:
         self.heard[artists[self.recent]] = True
 
 
+@dataclass(frozen=True)
+class _Scored:
+    """The candidates near one path point and their scores, apart from what is open."""
+
+    cand: npt.NDArray[np.int64]
+    artist: npt.NDArray[np.int64]
+    pos: npt.NDArray[np.int64]
+    """Where each candidate is in the pool ``static`` was worked out for."""
+    closeness: npt.NDArray[np.float64]
+    total: npt.NDArray[np.float64]
+    static: dict[str, npt.NDArray[np.float64]]
+
+    def best(self, ok: npt.NDArray[np.bool_]) -> tuple[int, dict[str, float]]:
+        """The highest-scoring candidate among those ``ok``, with its score parts."""
+        best = int(np.argmax(np.where(ok, self.total, -np.inf)))
+        at = int(self.pos[best])
+        parts = {"path": float(self.closeness[best])}
+        parts |= {k: float(v[at]) for k, v in self.static.items() if k != "total"}
+        return int(self.cand[best]), parts
+
+
 class Planner:
     def __init__(self, cat: Catalogue, settings: Settings | None = None) -> None:
         self.cat = cat
         self.s = settings or Settings()
         self.grid = MoodGrid(cat)
+        self._rank = np.zeros(cat.size, dtype=np.int64)
+        """Scratch: a pool track's position in the pool (valid only for the current pool)."""
         self.n_artists = int(cat.artist.max()) + 1 if cat.size else 0
-        self._cache: tuple[tuple[int, int, str, int], Evidence] | None = None
+        self._cache: tuple[History, tuple[int, str, int], Evidence] | None = None
         total_h = float(cat.duration_s.sum()) / 3600 if cat.size else 0.0
         self.repeat_window_s = 3600 * min(self.s.no_repeat_hours, 0.5 * total_h)
 
@@ -111,8 +135,11 @@ class Planner:
         static = self._static(r, pool)  # one Thompson sample per track per plan
         entries = [self._entry(r, i, path[0], start, {"kept": 0.0}) for i in kept]
         prev = self.cat.point(kept[-1]) if kept else start
+        scored: dict[Point, _Scored] = {}  # points repeat once the target is reached
         for point in todo:
-            choice = self._choose(r, point, pool, static, near[_key(point)])
+            if point not in scored:
+                scored[point] = self._score(point, pool, static, near[_key(point)])
+            choice = self._choose(r, point, scored[point])
             if choice is None:
                 break
             index, parts = choice
@@ -125,10 +152,11 @@ class Planner:
     def _evidence(self, history: History, part: str, now: float) -> Evidence:
         """Evidence is cached while no feedback arrives (a request or a mood change re-plans
         with the same history); decay is computed to the minute: half-lives are days."""
-        key = (id(history), len(history.events), part, int(now // 60))
-        if self._cache is None or self._cache[0] != key:
-            self._cache = (key, summarise(history, self.cat, part, now, self.s.weights))
-        return self._cache[1]
+        key = (len(history.events), part, int(now // 60))
+        if self._cache is None or self._cache[0] is not history or self._cache[1] != key:
+            ev = summarise(history, self.cat, part, now, self.s.weights, n_artists=self.n_artists)
+            self._cache = (history, key, ev)
+        return self._cache[2]
 
     def _wind_down_slots(self) -> int:
         mean_s = float(self.cat.duration_s.mean()) or 240.0
@@ -143,7 +171,7 @@ class Planner:
             part = state.situation.part_of_day
             default = PART_OF_DAY_PRIORS.get(part, Point(0.5, 0.5))
             wanted = learned_prior(default, self._prior_evidence(history, part))
-        target, clipped = clip_to_library(wanted, self.cat)
+        target, clipped = self._clip(wanted)
         note = ""
         if clipped:
             what = f"'{state.request}'" if state.request else "that mood"
@@ -172,12 +200,32 @@ class Planner:
             v, e = self.cat.valence[recent], self.cat.energy[recent]
             return Point(float(np.mean(v)), float(np.mean(e)))
         prior = PART_OF_DAY_PRIORS.get(state.situation.part_of_day, target)
-        return clip_to_library(prior, self.cat)[0]
+        return self._clip(prior)[0]
+
+    def _clip(self, wanted: Point) -> tuple[Point, bool]:
+        """``clip_to_library``, asking the grid cells around the point first: a track there
+        within COVERAGE_RADIUS settles it without measuring the distance to every track."""
+        if math.isfinite(wanted.valence) and math.isfinite(wanted.energy):
+            near = self.grid.near(wanted, 1)
+            if near.size:
+                dv = self.cat.valence[near] - wanted.valence
+                de = self.cat.energy[near] - wanted.energy
+                if math.sqrt(float((dv**2 + de**2).min())) <= COVERAGE_RADIUS:
+                    return wanted, False
+        return clip_to_library(wanted, self.cat)
 
     def _blocked(self, history: History, now: float) -> npt.NDArray[np.bool_]:
-        blocked = history.last_played(self.cat.size) > now - self.repeat_window_s
+        """Banned, or started inside the no-repeat window (worked out per track with history)."""
+        w = self.s.weights
+        cols = history.columns(w)
+        started = cols["started"] > 0
+        tracks = history.tracks(w)
+        last = np.full(tracks.shape[0], -np.inf, dtype=np.float64)
+        np.maximum.at(last, history.slots(w)[started], cols["at"][started])
+        blocked = np.zeros(self.cat.size, dtype=bool)
+        blocked[tracks[last > now - self.repeat_window_s]] = True
         blocked[sorted(history.banned())] = True
-        return np.asarray(blocked, dtype=bool)
+        return blocked
 
     def _pool(
         self, path: list[Point]
@@ -188,21 +236,33 @@ class Planner:
         near = {k: self.grid.near(p, self.s.candidates) for k, p in points.items()}
         if not near:
             return np.zeros(0, dtype=np.int64), {}
-        seen = np.zeros(self.cat.size, dtype=bool)
-        seen[np.concatenate(list(near.values()))] = True
-        pool = np.nonzero(seen)[0].astype(np.int64)
-        return pool, {k: np.searchsorted(pool, v).astype(np.int64) for k, v in near.items()}
+        found = np.sort(np.concatenate(list(near.values())))
+        fresh = np.ones(found.shape[0], dtype=bool)
+        np.not_equal(found[1:], found[:-1], out=fresh[1:])
+        pool = found[fresh].astype(np.int64, copy=False)  # sorted, each track once
+        self._rank[pool] = np.arange(pool.shape[0])
+        return pool, {k: self._rank[v] for k, v in near.items()}
+
+    def _score(
+        self, point: Point, pool: npt.NDArray[np.int64],
+        static: dict[str, npt.NDArray[np.float64]], pos: npt.NDArray[np.int64],
+    ) -> _Scored:  # fmt: skip
+        """The candidates near ``point`` (``pos`` indexes them in ``pool``), scored."""
+        cand = pool[pos]
+        dv = self.cat.valence[cand] - point.valence
+        de = self.cat.energy[cand] - point.energy
+        closeness = self.s.w_path * np.exp(-(dv * dv + de * de) / self.s.closeness_width**2)
+        total = closeness + static["total"][pos]
+        return _Scored(cand, self.cat.artist[cand], pos, closeness, total, static)
 
     def _choose(
-        self, r: _Round, point: Point, pool: npt.NDArray[np.int64],
-        static: dict[str, npt.NDArray[np.float64]], pos: npt.NDArray[np.int64],
-    ) -> tuple[int, dict[str, float]] | None:  # fmt: skip
-        """The best open track near ``point``: ``pos`` indexes its candidates in ``pool``."""
-        cand = pool[pos]
-        ok = ~r.blocked[cand] & ~r.heard[self.cat.artist[cand]]
+        self, r: _Round, point: Point, scored: _Scored
+    ) -> tuple[int, dict[str, float]] | None:
+        """The best open track among the candidates near ``point``."""
+        ok = ~r.blocked[scored.cand] & ~r.heard[scored.artist]
         if not ok.any():
             return self._choose_wider(r, point)
-        return self._pick(point, pool, static, pos, ok)
+        return scored.best(ok)
 
     def _choose_wider(self, r: _Round, point: Point) -> tuple[int, dict[str, float]] | None:
         """Nothing open and spaced near the point: every open track, spaced ones first."""
@@ -213,23 +273,7 @@ class Planner:
                 return None
         everything = np.arange(pool.size, dtype=np.int64)
         ok = np.ones(pool.size, dtype=bool)
-        return self._pick(point, pool, self._static(r, pool), everything, ok)
-
-    def _pick(
-        self, point: Point, pool: npt.NDArray[np.int64],
-        static: dict[str, npt.NDArray[np.float64]], pos: npt.NDArray[np.int64],
-        ok: npt.NDArray[np.bool_],
-    ) -> tuple[int, dict[str, float]]:  # fmt: skip
-        cand = pool[pos]
-        dv = self.cat.valence[cand] - point.valence
-        de = self.cat.energy[cand] - point.energy
-        closeness = self.s.w_path * np.exp(-(dv * dv + de * de) / self.s.closeness_width**2)
-        total = np.where(ok, closeness + static["total"][pos], -np.inf)
-        best = int(np.argmax(total))
-        at = int(pos[best])
-        parts = {"path": float(closeness[best])}
-        parts |= {k: float(v[at]) for k, v in static.items() if k != "total"}
-        return int(cand[best]), parts
+        return self._score(point, pool, self._static(r, pool), everything).best(ok)
 
     def _spaced_anywhere(self, r: _Round) -> npt.NDArray[np.int64]:
         """Open tracks anywhere whose artist was not heard just now (a wider net)."""
@@ -240,12 +284,13 @@ class Planner:
         """The score parts that do not depend on the path point, once per plan and pool."""
         s, cat, ev = self.s, self.cat, r.ev
         artist = cat.artist[pool]
+        rows = ev.rows(pool)
         parts: dict[str, npt.NDArray[np.floating[Any]]] = {
-            "track": s.w_track * np.tanh(ev.track[pool]),
+            "track": s.w_track * np.tanh(ev.track[rows]),
             "artist": s.w_artist * np.tanh(0.5 * ev.artist[artist]),
             "explore": s.w_explore
-            * (r.rng.beta(1 + ev.context_finished[pool], 1 + ev.context_skips[pool]) - 0.5),
-            "guard": -s.w_guard * np.log1p(ev.plays[pool]),
+            * (r.rng.beta(1 + ev.context_finished[rows], 1 + ev.context_skips[rows]) - 0.5),
+            "guard": -s.w_guard * np.log1p(ev.plays[rows]),
         }
         if r.state.prefer_instrumental:
             prefer = cat.instrumentalness[pool] - cat.speechiness[pool] - 0.5
@@ -275,7 +320,7 @@ def explain(cat: Catalogue, index: int, prev: Point, r: _Round, parts: dict[str,
     plays, finished = int(r.ev.artist_plays[artist]), int(r.ev.artist_finished[artist])
     if plays:
         clauses.append(f"you finished {finished} of {plays} tracks by {cat.artist_name(index)}")
-    elif r.ev.plays[index] == 0 and parts.get("explore", 0.0) > 0.05:
+    elif r.ev.plays[r.ev.row(index)] == 0 and parts.get("explore", 0.0) > 0.05:
         clauses.append("something you have not heard here yet")
     if parts.get("prefer", 0.0) > 0.05:
         clauses.append("instrumental, to stay out of your way")
