@@ -127,7 +127,7 @@ def check_microphone(config: Config) -> Check:
     from voice._capture import (
         Microphone,
         MicrophoneUnavailableError,
-        PortAudioMissingError,
+        PortAudioUnavailableError,
         input_devices,
     )
 
@@ -136,8 +136,8 @@ def check_microphone(config: Config) -> Check:
         if not devices:
             return _problem(name, "no input device", _MIC_FIX)
         mic = Microphone(config.voice.input_device or None)
-    except PortAudioMissingError as e:
-        return _problem(name, str(e), "apt-get install libportaudio2")
+    except PortAudioUnavailableError as e:
+        return _problem(name, f"PortAudio {e.reason}", e.fix)
     except MicrophoneUnavailableError as e:
         return _problem(name, str(e), _MIC_FIX)
     return _ok(name, f"{mic.name!r} ({len(devices)} input device(s): {', '.join(devices)})")

@@ -78,16 +78,24 @@ class Microphone:
             yield block
 
 
-class PortAudioMissingError(MicrophoneUnavailableError):
-    """The PortAudio library itself is missing (Debian: libportaudio2)."""
+class PortAudioUnavailableError(MicrophoneUnavailableError):
+    """PortAudio itself cannot be used (not installed, or its ALSA configuration is broken)."""
+
+    def __init__(self, reason: str, fix: str) -> None:
+        super().__init__(f"PortAudio {reason}; {fix}")
+        self.reason, self.fix = reason, fix
 
 
 def _sounddevice() -> Any:
     try:
         import sounddevice as sd
     except OSError as e:  # sounddevice loads libportaudio at import
-        raise PortAudioMissingError(
-            f"PortAudio is not available ({e}); install libportaudio2"
+        raise PortAudioUnavailableError(
+            f"is not available ({e})", "apt-get install libportaudio2"
+        ) from e
+    except Exception as e:  # it initialises PortAudio at import too: a broken ~/.asoundrc
+        raise PortAudioUnavailableError(
+            f"cannot start ({e})", "check the ALSA configuration (~/.asoundrc)"
         ) from e
     return sd
 

@@ -219,6 +219,17 @@ def daemon_ports(daemon: subprocess.Popen[str]) -> tuple[str, str]:
     raise AssertionError(f"the daemon never became ready:\n{seen}")
 
 
+def test_a_broken_alsa_configuration_is_named(isolated_home: Path, scanned_db: Path) -> None:
+    # PortAudio reads ALSA's configuration when sounddevice is imported; a syntax error there
+    # once crashed the import with an error no caller expected.
+    (isolated_home / ".asoundrc").write_text('pcm.!default { type plug; slave.pcm "hw:0,0" \n')
+    code, checks = doctor_json("--db", str(scanned_db), "--aout", "alsa")
+    assert code == 1
+    mic = checks["microphone"]
+    assert not mic["ok"] and mic["detail"].startswith("PortAudio cannot start (")
+    assert mic["fix"] == "check the ALSA configuration (~/.asoundrc)"
+
+
 # --- single checks -------------------------------------------------------------------------------
 
 
