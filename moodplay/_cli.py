@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from library import (
-    AnalysisSettings,
     Scanner,
     ScanSummary,
     Store,
@@ -32,6 +31,7 @@ from moodplay._moodmap import draw_map, summary_lines
 from moodplay._paths import database_path, library_roots
 from moodplay._progress import ProgressReporter
 from moodplay._queue_cli import QueueError, cmd_queue
+from moodplay._rescan import analysis_settings, remember_roots
 from moodplay._train_cli import TrainError, cmd_train_voice
 
 log = logging.getLogger("moodplay")
@@ -189,15 +189,10 @@ def cmd_scan(config: Config, args: argparse.Namespace) -> int:
     jobs = args.jobs if args.jobs is not None else (config.library.jobs or default_jobs())
     if not 1 <= jobs <= 64:
         raise UserError(f"--jobs {jobs}: use 1..64 worker processes")
-    settings = AnalysisSettings(
-        excerpts=config.analysis.excerpts,
-        excerpt_s=config.analysis.excerpt_s,
-        max_duration_s=config.library.max_duration_min * 60,
-        providers=config.inference.providers,
-        threads=config.inference.threads,
-    )
+    settings = analysis_settings(config)
     print(f"scanning {', '.join(roots)} with {jobs} worker(s)", file=sys.stderr)
     with _open_store(config, args) as store:
+        remember_roots(store, roots)
         reporter = ProgressReporter(force_plain=args.plain)
         try:
             summary = Scanner(store, settings, jobs).scan(

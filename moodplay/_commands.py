@@ -38,8 +38,29 @@ def _text(value: object) -> str:
     return text
 
 
+def _switch(value: object) -> bool:
+    word = str(value).strip().lower()
+    if word in ("1", "on", "true", "yes"):
+        return True
+    if word in ("0", "off", "false", "no"):
+        return False
+    raise CommandError(f"{value!r} is not on/off (1 or 0)")
+
+
+def _minutes(value: object) -> float:
+    try:
+        number = float(str(value))
+    except ValueError:
+        raise CommandError(f"{value!r} is not a number of minutes") from None
+    if not 0 <= number <= 720:
+        raise CommandError(f"{number:g} minutes is outside 0..720 (0 cancels)")
+    return number
+
+
 PERCENT: Converter = _percent
 TEXT: Converter = _text
+SWITCH: Converter = _switch
+MINUTES: Converter = _minutes
 
 
 def word_of(words: Mapping[str, object], what: str) -> Converter:
@@ -142,4 +163,22 @@ def voice_commands(targets: Mapping[str, object], feelings: Mapping[str, object]
             continue
         optional = ("statement",) if name == "mood_statement" else ()
         registry.declare(name, optional, **typed.get(name, {}))
+    return registry
+
+
+APP_COMMANDS: dict[str, dict[str, Converter]] = {
+    "add": {"uri": TEXT},
+    "clear": {},
+    "update": {},
+    "sleep": {"minutes": MINUTES},
+    "private": {"on": SWITCH},
+    "repeat": {"on": SWITCH},
+    "single": {"on": SWITCH},
+}
+"""Commands with no voice phrase (yet): MPD, HTTP and the CLI reach them by name."""
+
+
+def app_commands(registry: Registry) -> Registry:
+    for name, converters in APP_COMMANDS.items():
+        registry.declare(name, (), **converters)
     return registry

@@ -144,6 +144,18 @@ class ContextConfig:
 
 
 @dataclass(frozen=True)
+class PlayerConfig:
+    crossfade_s: float = field(default=0.0, metadata=_range(0, 12, "seconds"))
+    """Overlap of two tracks (at the end of a track and on skip); 0 is off."""
+    duck_pct: int = field(default=30, metadata=_range(0, 100, "percent of the volume"))
+    """While you speak to it, the music plays at this share of its volume."""
+    quiet_volume_pct: int = field(default=40, metadata=_range(0, 100, "percent"))
+    """During quiet hours ([context]) the volume never goes above this."""
+    wind_down_min: float = field(default=30.0, metadata=_range(1, 240, "minutes"))
+    """"Good night": a calm, falling queue for this long, then playback pauses."""
+
+
+@dataclass(frozen=True)
 class Config:
     library: LibraryConfig = LibraryConfig()
     analysis: AnalysisConfig = AnalysisConfig()
@@ -152,6 +164,7 @@ class Config:
     moods: MoodsConfig = MoodsConfig()
     recommend: RecommendConfig = RecommendConfig()
     context: ContextConfig = ContextConfig()
+    player: PlayerConfig = PlayerConfig()
 
 
 def user_config_path() -> Path:

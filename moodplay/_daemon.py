@@ -12,13 +12,14 @@ import threading
 from pathlib import Path
 
 from context import ContextSource, detect_device
-from library import Store, library_names
+from library import Store, default_jobs, library_names
 from moodplay._config import Config
 from moodplay._http import HttpServer
 from moodplay._live import LiveLibrary, LiveSession, track_infos
 from moodplay._mpd import MpdServer
 from moodplay._paths import database_path
 from moodplay._queue_cli import build_catalogue
+from moodplay._rescan import Rescan
 from moodplay._voice_thread import VoiceThread
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,9 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
     except Exception as e:
         raise DaemonError(f"libVLC cannot start ({e}); install libvlc5 and vlc-plugin-base") from e
     session = LiveSession(config, db, library, player, context)
+    jobs = config.library.jobs or default_jobs()
+    rescan = Rescan(config, db, jobs, lambda lib: session.submit(lambda: session.swap_library(lib)))
+    session.updater = rescan.start
     stop = threading.Event()
     thread = threading.Thread(target=session.run, args=(stop,), name="session")
     thread.start()

@@ -30,7 +30,6 @@ from moodplay._commands import CommandError
 from moodplay._live import LiveSession
 from moodplay._view import live_view
 from moodplay._websocket import accept_key, serve_websocket
-from voice import IntentParser, load_phrase_table
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +124,6 @@ class HttpServer:
                  listen_now: Callable[[], str] | None = None) -> None:  # fmt: skip
         self.session, self.host, self.port, self.token = session, host, port, token
         self.listen_now = listen_now
-        self.parser = IntentParser(load_phrase_table("en"))
         self._server: asyncio.AbstractServer | None = None
         self._page = resources.files("moodplay").joinpath("web/index.html").read_bytes()
 
@@ -222,7 +220,7 @@ class HttpServer:
         text = _json_body(request).get("text")
         if not isinstance(text, str) or not text.strip():
             raise HttpError(400, 'send {"text": "play something calm"}')
-        intent = self.parser.parse(text.strip().lower())
+        intent = self.session.parse_text(text)
         try:
             call = self.session.registry.from_intent(intent)
         except CommandError as e:

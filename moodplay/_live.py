@@ -21,14 +21,19 @@ from typing import Any
 
 from context import ContextSource
 from library import Event, Store, load_state, record_event, save_state
-from moodplay._commands import Call, Registry, voice_commands
+from moodplay._commands import Call, CommandError, Registry, app_commands, voice_commands
 from moodplay._config import Config
+from moodplay._modes import ManualQueue, SleepTimer
+from moodplay._queue_cli import build_history
+from moodplay._uris import library_root, resolve
 from player import Player, PlayerEvent, Track, gain_for
 from recommend import Catalogue, ListenerState, Planner, Point, Session, SessionEvent, Situation
+from voice import Intent, IntentParser, load_phrase_table, normalise
 
 log = logging.getLogger(__name__)
 
 VOLUME_STEP = 10
+QUEUED_REASON = "you queued it"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +43,7 @@ class TrackInfo:
     artist: str
     gain_db: float
     album: str = ""
+    track_number: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -67,7 +73,17 @@ class LiveSession:
         self.registry = self._registry()
         self.reasons: dict[int, str] = {}
         self._reasons_of: object = None
-        self.mode = "adaptive"
+        self.root = library_root(info.path for info in self.tracks.values())
+        """The folder all tracks share: MPD URIs are relative to it."""
+        self.manual = ManualQueue()
+        self._parser: IntentParser | None = None
+        self.started, self.library_at = time.monotonic(), time.time()
+        self.updater: Callable[[], bool] | None = None
+        """Starts a rescan in the background (the daemon sets it); False if one is running."""
+        self.sleep = SleepTimer()
+        self.user_volume = 100
+        """The volume the user asked for; quiet hours may cap what is applied."""
+        self._quiet_checked = 0.0
         self.mood_log: deque[tuple[float, float, float]] = deque(maxlen=720)
         """(time, valence, energy) of the listener's mood whenever it moves (the web plot)."""
         self._resume_at = 0.0
@@ -82,6 +98,29 @@ class LiveSession:
         self.inbox.put((call, done), timeout=1.0)
         return done
 
+    def parse_text(self, text: str) -> Intent:
+        """A typed command (MPD message, HTTP, CLI) read with the voice's phrase table and the
+        library's names. Safe from any thread: the parser is rebuilt, never changed."""
+        parser = self._parser
+        if parser is None:
+            table = load_phrase_table("en").with_names(self._names())
+            parser = self._parser = IntentParser(table, self.config.voice.min_match)
+        return parser.parse(text)
+
+    def _names(self) -> dict[str, list[str]]:
+        infos = list(self.tracks.values())
+        return {tag: sorted({getattr(i, tag) for i in infos if getattr(i, tag)})
+                for tag in ("artist", "album", "title")}  # fmt: skip
+
+    @property
+    def mode(self) -> str:
+        """adaptive, or manual while tracks the user queued are playing."""
+        return "manual" if self.manual.pending or self.manual.playing is not None else "adaptive"
+
+    @property
+    def private(self) -> bool:
+        return not self.queue.learn
+
     def run(self, stop: threading.Event, tick_s: float = 0.02) -> None:
         with Store(self.db) as store:
             self.store = store
@@ -95,12 +134,16 @@ class LiveSession:
     # -- surviving a restart -----------------------------------------------------------------
 
     def _restore(self) -> None:
-        """Resume what was playing, where, at what volume — paused, waiting for "play"."""
+        """Learn from the stored history; resume what was playing, where, at what volume —
+        paused, waiting for "play"."""
         assert self.store is not None
+        self.queue.history = build_history(self.store, self.cat)
+        self.queue.replan([])
         state = load_state(self.store)
         ids = {int(t): i for i, t in enumerate(self.cat.track_ids)}
         volume = state.get("volume_pct", 100)
-        self.player.set_volume(volume if isinstance(volume, int) else 100)
+        self.user_volume = volume if isinstance(volume, int) else 100
+        self._apply_volume()
         current = state.get("current_track")
         if not isinstance(current, int) or current not in ids:
             return
@@ -121,7 +164,7 @@ class LiveSession:
         position = self.player.position_s() if self.player.current else self._resume_at
         save_state(self.store, {
             "current_track": current, "position_s": round(position, 3),
-            "volume_pct": self.player.volume_pct,
+            "volume_pct": self.user_volume,
             "queue": [int(self.cat.track_ids[i]) for i in self.queue.queue],
         })  # fmt: skip
         self._saved_at, self._saved_changes = time.monotonic(), self.changes
@@ -149,9 +192,31 @@ class LiveSession:
             for event in self.player.poll():
                 self._on_player(event)
                 self.changes += 1
+            self._tick()
             self._log_mood()
             self._keep_reasons()
             self._persist()
+
+    def _tick(self) -> None:
+        """Timers: the sleep timer, and (each second) the quiet-hours volume cap."""
+        if self.sleep.due():
+            log.info("sleep timer: pausing")
+            self.player.pause(True)
+            self.changes += 1
+        now = time.monotonic()
+        if now - self._quiet_checked >= 1.0:
+            self._quiet_checked = now
+            if self._apply_volume():
+                self.changes += 1
+
+    def _apply_volume(self) -> bool:
+        """Set the player to the user's volume, capped during quiet hours; True if it moved."""
+        cap = self.config.player.quiet_volume_pct if self.context.snapshot().quiet_hours else 100
+        wanted = min(self.user_volume, cap)
+        if wanted == self.player.volume_pct:
+            return False
+        self.player.set_volume(wanted)
+        return True
 
     def _keep_reasons(self) -> None:
         """Each queued track's reason; a track kept through a re-plan keeps its first reason."""
@@ -159,7 +224,9 @@ class LiveSession:
         if plan is self._reasons_of:
             return
         self._reasons_of = plan
-        self.reasons = {e.track_id: self.reasons.get(e.track_id, e.reason) if "kept" in e.parts
+        queued = set(self.manual.pending)
+        self.reasons = {e.track_id: QUEUED_REASON if e.index in queued else
+                        self.reasons.get(e.track_id, e.reason) if "kept" in e.parts
                         else e.reason for e in plan.entries}  # fmt: skip
 
     def _log_mood(self) -> None:
@@ -190,24 +257,53 @@ class LiveSession:
         if not entries:
             self.player.stop()
             return
+        self.manual.started(entries[0].index)
         self.player.play(self._track(entries[0].index), start_s)
         self.player.prepare(self._track(entries[1].index) if len(entries) > 1 else None)
 
+    def queue_event(self, event: SessionEvent) -> None:
+        """Tell the recommender; then put the user's queued tracks back in front."""
+        self.queue.on(event)
+        self._apply_manual(moved_on=event.kind in ("played", "skipped", "banned"))
+
+    def _apply_manual(self, moved_on: bool = False) -> None:
+        """Lead the plan with [what plays now, *queued]; after an end or a skip the plan's first
+        entry is not playing yet, so the user's queue goes before it."""
+        entries = self.queue.plan.entries
+        playing = entries and self.player.current is not None and not moved_on
+        current = entries[0].index if playing else None
+        want = self.manual.head(current)[: self.queue.length]
+        if [e.index for e in entries[: len(want)]] != want:
+            self.queue.replan(want)
+
     def _on_player(self, event: PlayerEvent) -> None:
+        if not self._has(event.track.track_id):  # gone from the library in a rescan
+            self._start_current()
+            return
         index = self._index(event.track.track_id)
         kind = "played" if event.kind == "ended" else "skipped"
         position = self.player.position_s() if kind == "skipped" else self._duration(index)
         self._record(index, kind, position)
-        self.queue.on(SessionEvent(kind, time.time(), index, position, self._duration(index)))
+        if kind == "played":
+            self.manual.ended(index)
+        self.queue_event(SessionEvent(kind, time.time(), index, position, self._duration(index)))
         self._start_current()
 
     def _index(self, track_id: int) -> int:
         return int((self.cat.track_ids == track_id).nonzero()[0][0])
 
+    def _ids(self, indices: list[int]) -> list[int]:
+        return [int(self.cat.track_ids[i]) for i in indices]
+
+    def _has(self, track_id: int) -> bool:
+        return bool((self.cat.track_ids == track_id).any())
+
     def _duration(self, index: int) -> float:
         return float(self.cat.duration_s[index])
 
     def _record(self, index: int, kind: str, position_s: float = 0.0) -> None:
+        if self.private:
+            return  # a private session plays but keeps and learns nothing
         snap = self.context.snapshot()
         assert self.store is not None, "events are recorded by the session thread"
         record_event(self.store, Event(
@@ -223,12 +319,12 @@ class LiveSession:
 
     def _registry(self) -> Registry:
         moods = self.config.moods
-        registry = voice_commands(moods.targets, moods.feelings)
+        registry = app_commands(voice_commands(moods.targets, moods.feelings))
         handlers: dict[str, Any] = {
             "play": self.cmd_play, "resume": self.cmd_resume, "pause": self.cmd_pause,
             "stop": self.cmd_stop, "next": self.cmd_next, "previous": self.cmd_previous,
-            "volume_up": lambda: self.cmd_volume(self.player.volume_pct + VOLUME_STEP),
-            "volume_down": lambda: self.cmd_volume(self.player.volume_pct - VOLUME_STEP),
+            "volume_up": lambda: self.cmd_volume(self.user_volume + VOLUME_STEP),
+            "volume_down": lambda: self.cmd_volume(self.user_volume - VOLUME_STEP),
             "volume_set": self.cmd_volume,
             "mute": lambda: self.player.set_mute(True),
             "unmute": lambda: self.player.set_mute(False),
@@ -237,6 +333,13 @@ class LiveSession:
             "like": lambda: self._feedback("liked"), "dislike": lambda: self._feedback("disliked"),
             "ban": self.cmd_ban, "whats_playing": self.cmd_whats_playing,
             "why_this": self.cmd_why, "wind_down": self.cmd_wind_down,
+            "play_artist": lambda artist: self._play_named("artist", artist),
+            "play_album": lambda album: self._play_named("album", album),
+            "play_title": lambda title: self._play_named("title", title),
+            "add": self.cmd_add, "clear": self.cmd_clear, "update": self.cmd_update,
+            "sleep": self.cmd_sleep, "private": self.cmd_private,
+            "repeat": lambda on: setattr(self.manual, "repeat", on),
+            "single": lambda on: setattr(self.manual, "single", on),
         }  # fmt: skip
         for name, handler in handlers.items():
             registry.bind(name, handler)
@@ -267,25 +370,27 @@ class LiveSession:
             return
         position = self.player.position_s()
         self._record(index, "skipped", position)
-        self.queue.on(SessionEvent("skipped", time.time(), index, position, self._duration(index)))
+        duration = self._duration(index)
+        self.queue_event(SessionEvent("skipped", time.time(), index, position, duration))
         self._start_current()
 
     def cmd_previous(self) -> None:
-        self.queue.on(SessionEvent("previous", time.time()))
+        self.queue_event(SessionEvent("previous", time.time()))
         self._start_current()
 
     def cmd_volume(self, percent: int) -> int:
-        self.player.set_volume(max(0, min(100, percent)))
+        self.user_volume = max(0, min(100, percent))
+        self._apply_volume()
         return self.player.volume_pct
 
     def cmd_mood(self, mood: str) -> None:
         point = Point(*self.config.moods.targets[mood])
-        self.queue.on(SessionEvent("request", time.time(), target=point, request=mood))
+        self.queue_event(SessionEvent("request", time.time(), target=point, request=mood))
         self.player.prepare(self._next_track())
 
     def cmd_statement(self, feeling: str, statement: str = "") -> None:
         point = Point(*self.config.moods.feelings[feeling])
-        self.queue.on(SessionEvent("mood_changed", time.time(), mood=point, mood_confidence=0.8))
+        self.queue_event(SessionEvent("mood_changed", time.time(), mood=point, mood_confidence=0.8))
         self.player.prepare(self._next_track())
 
     def _next_track(self) -> Track | None:
@@ -297,7 +402,7 @@ class LiveSession:
         if index is None:
             return
         self._record(index, kind if kind != "more_like_this" else "more_like_this")
-        self.queue.on(SessionEvent(kind, time.time(), index))
+        self.queue_event(SessionEvent(kind, time.time(), index))
         self.player.prepare(self._next_track())
 
     def cmd_ban(self) -> None:
@@ -305,7 +410,7 @@ class LiveSession:
         if index is None:
             return
         self._record(index, "banned")
-        self.queue.on(SessionEvent("banned", time.time(), index))
+        self.queue_event(SessionEvent("banned", time.time(), index))
         self._start_current()
 
     def cmd_whats_playing(self) -> str:
@@ -322,8 +427,76 @@ class LiveSession:
         return self.reasons.get(int(self.cat.track_ids[index]), "it was next in the queue")
 
     def cmd_wind_down(self) -> None:
-        self.queue.on(SessionEvent("wind_down", time.time()))
+        self.queue_event(SessionEvent("wind_down", time.time()))
         self.player.prepare(self._next_track())
+        self.sleep.set(self.config.player.wind_down_min)
+
+    def cmd_sleep(self, minutes: float) -> str:
+        self.sleep.set(minutes)
+        return f"pausing in {minutes:g} minutes" if minutes else "sleep timer off"
+
+    def cmd_private(self, on: bool) -> str:
+        """Private: music plays, nothing is stored or learned until it is switched off."""
+        self.queue.learn = not on
+        return "private: nothing is recorded" if on else "private off: listening is recorded"
+
+    # -- the user's own queue (MPD add/clear, "play the album X") ---------------------------
+
+    def cmd_add(self, uri: str) -> int:
+        ids = resolve(uri, self.tracks, self.root)
+        if not ids:
+            raise CommandError(f"nothing in the library at {uri!r} (see lsinfo)")
+        added = self.manual.add(self._index(t) for t in ids)
+        self._apply_manual()
+        if self.player.current is not None:
+            self.player.prepare(self._next_track())
+        return added
+
+    def cmd_clear(self) -> None:
+        """As in MPD: the queue is emptied and playback stops; adaptive picks fill it again."""
+        self.manual.clear()
+        self.player.stop()
+        self._resume_at = 0.0
+        self.queue.replan([])
+
+    def cmd_update(self) -> str:
+        if self.updater is None:
+            raise CommandError("rescanning is not available in this process")
+        return "rescanning the library" if self.updater() else "a rescan is already running"
+
+    def _play_named(self, tag: str, name: str) -> str:
+        wanted = normalise(name)
+        ids = [t for t, info in self.tracks.items() if normalise(str(getattr(info, tag))) == wanted]
+        if not ids:
+            raise CommandError(f"no {tag} called {name!r} in the library")
+        ordered = resolve("", {t: self.tracks[t] for t in ids}, self.root)
+        self.manual.clear()
+        self.manual.add(self._index(t) for t in ordered)
+        self.player.stop()
+        self.queue.replan(self.manual.head(None))
+        self._start_current()
+        return f"playing {len(ids)} track{'s' if len(ids) > 1 else ''}"
+
+    def swap_library(self, library: LiveLibrary) -> None:
+        """After a rescan: the new catalogue, the same listener; what plays keeps playing."""
+        assert self.store is not None
+        head, pending = self._ids(self.queue.queue[:2]), self._ids(self.manual.pending)
+        played = self._ids(self.queue.played)
+        self.cat, self.tracks = library.catalogue, library.tracks
+        self.root = library_root(info.path for info in self.tracks.values())
+        self._parser = None  # new names
+        self.library_at = time.time()
+        new = {int(t): i for i, t in enumerate(self.cat.track_ids)}
+        session = Session(Planner(self.cat), self.queue.state, build_history(self.store, self.cat),
+                          self.queue.length, self.queue.seed)  # fmt: skip
+        session.learn, session.played = self.queue.learn, [new[t] for t in played if t in new]
+        self.queue = session
+        self.manual.pending = [new[t] for t in pending if t in new]
+        self.manual.playing = None
+        keep = [new[t] for t in head if t in new]
+        lead = self.manual.head(keep[0] if keep else None)
+        self.queue.replan(lead + [i for i in keep[1:] if i not in lead])
+        self.changes += 1
 
 
 def track_infos(store: Store) -> dict[int, TrackInfo]:

@@ -2,21 +2,23 @@
 
 Stock clients (mpc, ncmpcpp, python-mpd2) control moodplay: every command goes through the same
 registry as voice. moodplay's own commands arrive as client messages on the "moodplay" channel:
-``mpc sendmessage moodplay "mood calm"`` (also "like", "dislike", "ban", "more", "why" and any
-phrase the voice understands, e.g. "play something energetic").
+``mpc sendmessage moodplay "mood calm"`` (also "like", "dislike", "ban", "more", "why",
+"sleep 20", "private on", and any phrase the voice understands, e.g. "play something
+energetic").
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
-from moodplay._commands import CommandError
+from moodplay._commands import APP_COMMANDS, CommandError
 from moodplay._live import LiveSession, Snapshot, snapshot
 from moodplay._mpd_protocol import Ack, Conversation, Pairs, ProtocolError
-from voice import IntentParser, load_phrase_table
+from moodplay._uris import listing, uri_of
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,6 @@ class MpdFacade:
         self.session = session
         self.password = password
         self.authorised = password is None
-        self.parser = IntentParser(load_phrase_table("en"))
         self.handlers: dict[str, Callable[[list[str]], Pairs]] = {
             "status": self._status, "currentsong": self._currentsong, "stats": self._stats,
             "playlistinfo": self._playlistinfo, "plchanges": self._playlistinfo,
@@ -47,6 +48,10 @@ class MpdFacade:
             "channels": lambda a: [("channel", CHANNEL)], "password": self._password,
             "seekcur": self._seekcur, "seek": self._seek, "list": self._list,
             "find": self._find(exact=True), "search": self._find(exact=False),
+            "add": self._add, "clear": self._simple("clear"), "lsinfo": self._lsinfo,
+            "update": self._update, "rescan": self._update,
+            "repeat": self._switch("repeat"), "single": self._switch("single"),
+            "random": self._unsupported_on("random"), "consume": self._unsupported_on("consume"),
         }  # fmt: skip
 
     def dispatch(self, name: str, args: list[str]) -> Pairs:
@@ -84,6 +89,43 @@ class MpdFacade:
         self._run("pause" if want else "resume")
         return []
 
+    def _switch(self, name: str) -> Callable[[list[str]], Pairs]:
+        def run(args: list[str]) -> Pairs:
+            if len(args) != 1 or args[0] not in ("0", "1"):
+                raise ProtocolError(Ack.ARG, f"{name} takes 0 or 1")
+            self._run(name, on=args[0])
+            return []
+
+        return run
+
+    def _unsupported_on(self, name: str) -> Callable[[list[str]], Pairs]:
+        """moodplay orders the queue itself: "random 0" is accepted, "random 1" explained."""
+
+        def run(args: list[str]) -> Pairs:
+            if args != ["0"]:
+                raise ProtocolError(Ack.ARG, f"{name}: moodplay picks the order itself; only 0")
+            return []
+
+        return run
+
+    def _add(self, args: list[str]) -> Pairs:
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, "add takes one URI (a file or a folder; see lsinfo)")
+        self._run("add", uri=args[0])
+        return []
+
+    def _update(self, args: list[str]) -> Pairs:
+        self._run("update")
+        return [("updating_db", 1)]
+
+    def _lsinfo(self, args: list[str]) -> Pairs:
+        uri = args[0] if args else ""
+        folders, files = listing(uri, self.session.tracks, self.session.root)
+        if uri.strip("/") and not folders and not files:
+            raise ProtocolError(Ack.NO_EXIST, f"no such directory: {uri}")
+        pairs: list[tuple[str, object]] = [("directory", f) for f in folders]
+        return pairs + [p for tid in files for p in self._song(tid, None)]
+
     def _setvol(self, args: list[str]) -> Pairs:
         if len(args) != 1:
             raise ProtocolError(Ack.ARG, "setvol takes one number, 0..100")
@@ -93,7 +135,8 @@ class MpdFacade:
     def _status(self, args: list[str]) -> Pairs:
         s = self._snap()
         pairs: list[tuple[str, object]] = [
-            ("volume", s.volume_pct), ("repeat", 0), ("random", 0), ("single", 0),
+            ("volume", s.volume_pct), ("repeat", int(self.session.manual.repeat)), ("random", 0),
+            ("single", int(self.session.manual.single)),
             ("consume", 0), ("playlist", s.changes), ("playlistlength", len(s.queue)),
             ("state", s.state),
         ]  # fmt: skip
@@ -109,11 +152,16 @@ class MpdFacade:
         index = int((self.session.cat.track_ids == track_id).nonzero()[0][0])
         return info, float(self.session.cat.duration_s[index])
 
-    def _song(self, track_id: int, pos: int) -> list[tuple[str, object]]:
+    def _song(self, track_id: int, pos: int | None) -> list[tuple[str, object]]:
         info, duration = self._info(track_id)
-        return [("file", info.path), ("Title", info.title), ("Artist", info.artist),
-                ("Time", int(duration)), ("duration", f"{duration:.3f}"), ("Pos", pos),
-                ("Id", track_id)]  # fmt: skip
+        song: list[tuple[str, object]] = [
+            ("file", uri_of(info.path, self.session.root)), ("Title", info.title),
+            ("Artist", info.artist), ("Album", info.album),
+            ("Time", int(duration)), ("duration", f"{duration:.3f}"),
+        ]  # fmt: skip
+        if info.track_number:
+            song.append(("Track", info.track_number))
+        return song + ([("Pos", pos), ("Id", track_id)] if pos is not None else [])
 
     def _seekcur(self, args: list[str]) -> Pairs:
         if len(args) != 1:
@@ -176,8 +224,11 @@ class MpdFacade:
     def _stats(self, args: list[str]) -> Pairs:
         cat = self.session.cat
         artists = len(set(cat.artist.tolist()))
-        return [("artists", artists), ("songs", cat.size),
-                ("db_playtime", int(cat.duration_s.sum()))]  # fmt: skip
+        albums = len({info.album for info in self.session.tracks.values() if info.album})
+        return [("artists", artists), ("albums", albums), ("songs", cat.size),
+                ("uptime", int(time.monotonic() - self.session.started)),
+                ("db_playtime", int(cat.duration_s.sum())),
+                ("db_update", int(self.session.library_at))]  # fmt: skip
 
     def _commands(self, args: list[str]) -> Pairs:
         return [("command", name) for name in sorted([*self.handlers, "close", "idle", "noidle"])]
@@ -195,12 +246,15 @@ class MpdFacade:
         if channel != CHANNEL:
             raise ProtocolError(Ack.NO_EXIST, f'no such channel; use "{CHANNEL}"')
         words = text.strip().lower()
+        name, _, arg = words.partition(" ")
         if words.startswith("mood "):
             self._run("mood_request", mood=words.removeprefix("mood ").strip())
+        elif name in APP_COMMANDS and len(APP_COMMANDS[name]) == (1 if arg else 0):
+            self._run(name, **{key: arg.strip() for key in APP_COMMANDS[name]})
         elif words in SHORTCUTS:
             self._run(SHORTCUTS[words])
         else:
-            intent = self.parser.parse(words)
+            intent = self.session.parse_text(words)
             try:
                 call = self.session.registry.from_intent(intent)
             except CommandError as e:

@@ -52,8 +52,7 @@ class VoiceThread:
         return self._set(f"voice: listening on {mic.name!r} for {self.config.voice.wake_phrase!r}")
 
     def _set(self, status: str) -> str:
-        self.status = status
-        log.warning(status) if "off" in status else log.info(status)
+        self.status = status  # the daemon prints it as a status line
         return status
 
     def listen_now(self) -> str:
@@ -105,4 +104,4 @@ class VoiceThread:
             event = SessionEvent("mood_changed", time.time(),
                                  mood=Point.from_arousal(mood.arousal, mood.valence),
                                  mood_confidence=mood.confidence)  # fmt: skip
-            self.session.submit(lambda: self.session.queue.on(event))
+            self.session.submit(lambda: self.session.queue_event(event))

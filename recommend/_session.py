@@ -43,6 +43,8 @@ class Session:
         self.seed = seed
         self.played: list[int] = []
         """Tracks started in this session, oldest first (for ``previous``)."""
+        self.learn = True
+        """False: feedback moves the queue on but is not learned from (a private session)."""
         self.plan = self._replan(keep=[])
 
     @property
@@ -61,8 +63,9 @@ class Session:
     def _feedback(self, e: SessionEvent) -> None:
         if e.index is None:
             raise ValueError(f"{e.kind} needs the track index")
-        part = self.state.situation.part_of_day
-        self.history.add(Feedback(e.index, e.kind, e.at, part, e.position_s, e.duration_s))
+        if self.learn:
+            part = self.state.situation.part_of_day
+            self.history.add(Feedback(e.index, e.kind, e.at, part, e.position_s, e.duration_s))
         queue = self.queue
         if e.kind in ("played", "skipped"):
             self.played.append(e.index)
@@ -79,9 +82,9 @@ class Session:
         keep = queue[:2]
         if e.kind == "more_like_this" and e.index is not None:
             # The current track's mood becomes the target; similar tracks rank up.
-            self.history.add(
-                Feedback(e.index, "more_like_this", e.at, self.state.situation.part_of_day)
-            )
+            if self.learn:
+                part = self.state.situation.part_of_day
+                self.history.add(Feedback(e.index, "more_like_this", e.at, part))
             point = self.planner.cat.point(e.index)
             self.state = replace(
                 self.state, target=point, request="more like this", wind_down=False
@@ -98,6 +101,11 @@ class Session:
         elif e.kind == "request":
             self.state = replace(self.state, target=e.target, request=e.request, wind_down=False)
         self.plan = self._replan(keep=keep, at=e.at)
+
+    def replan(self, keep: list[int], at: float | None = None) -> Plan:
+        """Plan again from the current state, these tracks first (e.g. ones the user queued)."""
+        self.plan = self._replan(keep, at)
+        return self.plan
 
     def _replan(self, keep: list[int], at: float | None = None) -> Plan:
         if at is not None:

@@ -65,3 +65,14 @@ def running(db: Path, folder: Path, *extra: str) -> Iterator[Daemon]:
             yield daemon
         finally:
             daemon.stop()
+
+
+def mpc(port: int, *args: str, ok: bool = True) -> str:
+    """Run the real ``mpc`` against the daemon; stdout (stderr too when ``ok`` is False)."""
+    result = subprocess.run(["mpc", "-h", "127.0.0.1", "-p", str(port), *args],
+                            capture_output=True, text=True, timeout=20, check=False)  # fmt: skip
+    if ok:
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+    assert result.returncode != 0, result.stdout
+    return result.stdout + result.stderr

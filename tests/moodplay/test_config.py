@@ -56,19 +56,21 @@ def test_all_errors_reported_at_once_with_key_paths() -> None:
         "library": {"jobs": 1000, "max_duration_min": "long", "extensoins": ["mp3"]},
         "analysis": {"excerpts": 0},
         "inference": {"threads": True},
-        "player": {},
+        "player": {"duck_pct": 101},
+        "speaker": {},
     }
     with pytest.raises(ConfigError) as err:
         parse_config(raw, "test.toml")
     problems = err.value.problems
-    assert len(problems) == 6
+    assert len(problems) == 7
     text = str(err.value)
     assert "library.jobs: 1000 is out of range 0..64 processes" in text
     assert "library.max_duration_min: expected a number, got a string 'long'" in text
     assert 'library.extensoins: unknown key; did you mean "extensions"?' in text
     assert "analysis.excerpts: 0 is out of range 1..32" in text
     assert "inference.threads: expected an integer, got a boolean" in text
-    assert "player: unknown key" in text
+    assert "player.duck_pct: 101 is out of range 0..100" in text
+    assert "speaker: unknown key" in text
 
 
 def test_times_of_day_are_checked() -> None:

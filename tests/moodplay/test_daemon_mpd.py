@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run_moodplay, short_library
-from tests.moodplay.daemon import running
+from tests.moodplay.daemon import mpc, running
 from tests.moodplay.daemon import start as start_daemon
 from tests.pulse import pulse_server
 
@@ -36,13 +36,6 @@ def fresh_db(library_db: Path, tmp_path: Path) -> Path:
 def daemon(fresh_db: Path, tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
     with running(fresh_db, tmp_path) as d:
         yield d.mpd_port, d.proc
-
-
-def mpc(port: int, *args: str) -> str:
-    result = subprocess.run(["mpc", "-h", "127.0.0.1", "-p", str(port), *args],
-                            capture_output=True, text=True, timeout=20, check=False)  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return result.stdout
 
 
 def test_mpc_controls_playback(daemon: tuple[int, subprocess.Popen[str]], fresh_db: Path) -> None:

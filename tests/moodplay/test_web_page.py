@@ -72,10 +72,13 @@ def wait_for(what: Any, timeout_s: float = 10.0) -> Any:
 
 
 def queue_titles(browser: Any) -> list[str]:
-    from selenium.webdriver.common.by import By
-
-    items = browser.find_elements(By.CSS_SELECTOR, "#queue li")
-    return [li.text.split("\n")[0].split(" — ")[0] for li in items]
+    """Read in one script call: the page may re-render the list between two WebDriver calls."""
+    titles = browser.execute_script(
+        "return [...document.querySelectorAll('#queue li')]"
+        ".map((li) => li.firstChild.textContent.split(' — ')[0]);"
+    )
+    assert isinstance(titles, list)
+    return [str(t) for t in titles]
 
 
 def test_page_shows_now_playing_and_steers_the_queue(daemon: Daemon, browser: Any,

@@ -1,0 +1,132 @@
+"""What a user of a music daemon expects beyond adaptive play: their own queue (mpc add/clear),
+album play, repeat, private listening, a sleep timer, a quiet-hours volume cap, and a library
+rescan on ``mpc update`` while the music plays."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import sqlite3
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import corpus_files, ffmpeg, short_library
+from tests.moodplay.daemon import Daemon, mpc, running
+
+NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbital Elevator")
+
+
+@pytest.fixture(scope="module")
+def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return short_library(tmp_path_factory.mktemp("modes"), NAMES, seconds=12)
+
+
+@pytest.fixture
+def daemon(library_db: Path, tmp_path: Path) -> Iterator[Daemon]:
+    db = Path(shutil.copy(library_db, tmp_path / "library.db"))
+    with running(db, tmp_path, "--no-voice") as d:
+        yield d
+
+
+def until(check: Callable[[], object], timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {check}"
+        time.sleep(0.2)
+
+
+def view(d: Daemon) -> Any:
+    with urllib.request.urlopen(d.web + "api/status", timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def events(d: Daemon) -> list[str]:
+    args = [str(a) for a in d.proc.args]  # type: ignore[union-attr]
+    with sqlite3.connect(args[args.index("--db") + 1]) as con:
+        return [r[0] for r in con.execute("SELECT kind FROM events ORDER BY id")]
+
+
+def test_mpc_builds_its_own_queue_then_adaptive_fills_in(daemon: Daemon) -> None:
+    port = daemon.mpd_port
+    listing = mpc(port, "ls").splitlines()
+    assert "Nebula.ogg" in listing and len(listing) == len(NAMES)
+    mpc(port, "clear")
+    assert "[playing]" not in mpc(port, "status")
+    mpc(port, "add", "Nebula.ogg")
+    mpc(port, "add", "Awakening.ogg")
+    assert "nothing in the library" in mpc(port, "add", "Missing.ogg", ok=False)
+    assert mpc(port, "playlist").splitlines()[:2] == ["Maxstack - Nebula", "Maxstack - Awakening"]
+    mpc(port, "play")
+    assert mpc(port, "current").strip() == "Maxstack - Nebula"
+    state = view(daemon)
+    assert state["mode"] == "manual" and state["queue"][1]["reason"] == "you queued it"
+    mpc(port, "next")
+    until(lambda: mpc(port, "current").strip() == "Maxstack - Awakening")
+    mpc(port, "next")  # the user's queue ran out: adaptive picks go on
+    until(lambda: mpc(port, "current").strip() not in ("", "Maxstack - Awakening"))
+    assert view(daemon)["mode"] == "adaptive"
+
+
+def test_album_repeat_single_and_sleep(daemon: Daemon) -> None:
+    port = daemon.mpd_port
+    mpc(port, "sendmessage", "moodplay", "play the song nebula")
+    until(lambda: mpc(port, "current").strip() == "Maxstack - Nebula")
+    mpc(port, "repeat", "on")
+    mpc(port, "single", "on")
+    status = mpc(port, "status")
+    assert "repeat: on" in status and "single: on" in status
+    mpc(port, "seek", "10")  # 12 s track: it ends soon, and comes again
+    time.sleep(3.5)
+    assert mpc(port, "current").strip() == "Maxstack - Nebula"
+    assert view(daemon)["elapsed"] < 3.5
+    mpc(port, "sendmessage", "moodplay", "sleep 0.02")  # 1.2 s
+    until(lambda: "[paused]" in mpc(port, "status"), 5)
+    assert "minutes" in mpc(port, "sendmessage", "moodplay", "sleep 999", ok=False)
+
+
+def test_private_listening_records_nothing(daemon: Daemon) -> None:
+    port = daemon.mpd_port
+    mpc(port, "play")
+    mpc(port, "sendmessage", "moodplay", "private on")
+    mpc(port, "next")
+    mpc(port, "sendmessage", "moodplay", "like")
+    assert events(daemon) == []
+    mpc(port, "sendmessage", "moodplay", "private off")
+    mpc(port, "next")
+    until(lambda: events(daemon) == ["skipped"])
+
+
+def test_quiet_hours_cap_the_volume(library_db: Path, tmp_path: Path) -> None:
+    now = dt.datetime.now()
+    start, end = now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[context]\nquiet_start = "{start:%H:%M}"\nquiet_end = "{end:%H:%M}"\n'
+                      "[player]\nquiet_volume_pct = 35\n")  # fmt: skip
+    db = Path(shutil.copy(library_db, tmp_path / "library.db"))
+    with running(db, tmp_path, "--no-voice", "--config", str(config)) as d:
+        assert "volume: 35%" in mpc(d.mpd_port, "volume", "80")
+        assert "volume: 20%" in mpc(d.mpd_port, "volume", "20")
+
+
+def test_update_rescans_while_playing(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
+    db = short_library(tmp_path / "lib", ("Nebula", "Awakening"), seconds=8)
+    with running(db, tmp_path, "--no-voice") as d:
+        port = d.mpd_port
+        mpc(port, "play")
+        playing = mpc(port, "current").strip()
+        src = next(p for p in corpus_files() if p.stem == "Coherence")
+        ffmpeg(src, tmp_path / "lib" / "music" / "Coherence.ogg", "-c:a", "copy", seconds=8)
+        assert mpc(port, "search", "title", "Coherence") == ""
+        mpc(port, "update")
+        until(lambda: "Coherence" in mpc(port, "search", "title", "Coherence"), 60)
+        assert mpc(port, "current").strip() == playing  # the music went on
+        stats = mpc(port, "stats")
+        assert re.search(r"Songs:\s+3\n", stats) and "DB Updated:   Thu Jan  1" not in stats
