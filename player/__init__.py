@@ -1,13 +1,17 @@
-"""Playback with libVLC: two decks, the next track prepared, loudness evened out.
+"""Playback with libVLC: two decks, the next track prepared, crossfade, ducking, loudness evened
+out.
 
 ``player._vlc`` is the only module that imports vlc; the rest sees :class:`Player` over the
 :class:`Decks` protocol.
 """
 
 from player._player import MAX_BOOST_DB, TARGET_LUFS, Decks, Player, PlayerEvent, Track, gain_for
+from player._ramp import DUCK_LEVEL_PCT
 
 
-def open_vlc_player(aout: str = "pulse", device: str | None = None) -> Player:
+def open_vlc_player(
+    aout: str = "pulse", device: str | None = None, crossfade_s: float = 0.0
+) -> Player:
     """A Player on libVLC with an explicit audio output (never libVLC's guess)."""
     import queue
 
@@ -15,10 +19,11 @@ def open_vlc_player(aout: str = "pulse", device: str | None = None) -> Player:
 
     events: queue.Queue[tuple[str, int]] = queue.Queue(maxsize=256)
     decks = VlcDecks(aout, device, lambda kind, deck: events.put_nowait((kind, deck)))
-    return Player(decks, events)
+    return Player(decks, events, crossfade_s)
 
 
 __all__ = [
+    "DUCK_LEVEL_PCT",
     "MAX_BOOST_DB",
     "TARGET_LUFS",
     "Decks",

@@ -1,17 +1,25 @@
 """Playback of a queue on two decks: the next track is loaded before the current one ends.
 
 libVLC 3 has neither gapless playback nor crossfade, so the next track is parsed on the idle
-deck while the current one plays, and started the moment the current one ends. Loudness is
-evened out from ReplayGain or the analysed LUFS. Engine events arrive on libVLC's thread and are
-queued; ``poll()`` (called by the owner's loop) turns them into PlayerEvents.
+deck while the current one plays, and started the moment the current one ends — or, with a
+crossfade, started on the idle deck ``crossfade_s`` before that while the two decks' volumes
+ramp. Loudness is evened out from ReplayGain or the analysed LUFS. Engine events arrive on
+libVLC's thread and are queued; ``poll()`` (called by the owner's loop every few tens of ms)
+turns them into PlayerEvents and drives every volume change over time (ramps, and putting back
+a volume libVLC lost): nothing here runs on libVLC's thread.
 """
 
 from __future__ import annotations
 
+import math
 import queue
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from player._ramp import DUCK_LEVEL_PCT, Fade, deck_volume, fade_gains
 
 TARGET_LUFS = -18.0
 _REASONS = {"failed": "libVLC could not play {path}", "missing": "file not found: {path}"}
@@ -30,12 +38,19 @@ class Track:
 
 @dataclass(frozen=True)
 class PlayerEvent:
+    """One per track left: "ended" when it reached its end — with a crossfade, when the fade
+    out of it starts, and ``Player.current`` is the next track from then on — or "failed"."""
+
     kind: str  # "ended" | "failed"
     track: Track
     reason: str = ""
 
 
 class Decks(Protocol):
+    volume_frozen_tail_s: float
+    """The last seconds of a track during which the engine no longer applies volume changes
+    (it is draining its output buffer): a crossfade's fade-out must end before them."""
+
     def load(self, deck: int, path: Path, start_s: float = 0.0) -> None: ...
     def play(self, deck: int) -> None: ...
     def pause(self, deck: int, paused: bool) -> None: ...
@@ -44,6 +59,7 @@ class Decks(Protocol):
     def get_volume(self, deck: int) -> int: ...
     def set_mute(self, deck: int, muted: bool) -> None: ...
     def position_ms(self, deck: int) -> int: ...
+    def length_ms(self, deck: int) -> int: ...
     def seek_ms(self, deck: int, ms: int) -> None: ...
 
 
@@ -59,49 +75,104 @@ def gain_for(replaygain_db: float | None, loudness_lufs: float | None) -> float:
 
 
 class Player:
-    def __init__(self, decks: Decks, events: queue.Queue[tuple[str, int]]) -> None:
-        self._decks = decks
-        self._raw = events
+    """The owner's one handle on playback; every method runs on the owner's thread."""
+
+    def __init__(
+        self,
+        decks: Decks,
+        events: queue.Queue[tuple[str, int]],
+        crossfade_s: float = 0.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if not (math.isfinite(crossfade_s) and crossfade_s >= 0):
+            raise ValueError(f"crossfade_s must be a number of seconds >= 0, not {crossfade_s}")
+        self._decks, self._raw, self._clock = decks, events, clock
+        self.crossfade_s = crossfade_s
+        """Seconds the end of a track overlaps the next one (0: no crossfade)."""
         self._active = 0
         self._current: Track | None = None
         self._next: Track | None = None
+        self._ready = False  # the idle deck holds self._next
+        self._at_end = False  # the active deck reported its end or a failure
+        self._fade: Fade | None = None
+        self._handover: Track | None = None  # brought in by a crossfade since the last poll
+        self._duck = 1.0
         self.volume_pct = 100
         self.muted = False
         self.paused = False
+        self.ducked = False
 
     @property
     def current(self) -> Track | None:
         return self._current
 
+    @property
+    def crossfading(self) -> bool:
+        return self._fade is not None
+
     def play(self, track: Track, start_s: float = 0.0) -> None:
-        """Start ``track`` now on the active deck (``start_s`` seconds in)."""
+        """Start ``track`` now on the active deck (``start_s`` seconds in).
+
+        The track a crossfade has just brought in (reported with the "ended" of the one before,
+        until the next poll) keeps playing: an owner that answers "ended" with ``play(next)``
+        does not restart it."""
+        if track == self._handover and start_s == 0.0:
+            return
+        self._end_fade()
         self._decks.stop(self._active)
         self._start(self._active, track, start_s)
 
     def prepare(self, track: Track | None) -> None:
-        """Load the next track on the idle deck, so it starts without a parse delay."""
-        self._next = track
-        if track is not None and track.path.is_file():
-            self._decks.load(1 - self._active, track.path)
+        """Load the next track on the idle deck, so it starts without a parse delay. During a
+        crossfade that deck is still fading out: the track loads when the fade ends."""
+        self._next, self._ready = track, False
+        if self._fade is None:
+            self._load_next()
 
     def advance(self) -> Track | None:
-        """Switch to the prepared deck (at the end of a track, or on skip)."""
+        """Switch to the prepared track (at the end of a track, or on skip) and return it.
+
+        With ``crossfade_s`` > 0 and the current track still playing, the two crossfade (for
+        ``crossfade_s``, less if the current track's frozen tail comes sooner); no event is
+        reported for the track left, as the owner knows it skipped. Right after a crossfade
+        reported "ended", this returns the track the crossfade already brought in."""
+        if self._handover is not None:
+            return self._handover
+        self._end_fade()
+        length_s = self._skip_fade_s()
+        if length_s is None:
+            return self._switch()
+        self._begin_fade(length_s)
+        return self._current
+
+    def _skip_fade_s(self) -> float | None:
+        """A skip's fade: ``crossfade_s``, less when the frozen tail comes sooner, none if off."""
+        if not self._can_fade():
+            return None
+        left_s = self._left_s()
+        if left_s is None:
+            return self.crossfade_s
+        length_s = min(self.crossfade_s, left_s - self._decks.volume_frozen_tail_s)
+        return length_s if length_s > 0 else None
+
+    def _switch(self) -> Track | None:
         old, self._active = self._active, 1 - self._active
         self._decks.stop(old)
-        track, self._next = self._next, None
-        self._current = None
-        if track is not None:
-            if not track.path.is_file():
-                self._raw.put(("missing", self._active))
-                self._current = track
-                return track
-            self._current = track
-            self._apply_volume(self._active)
-            self._decks.play(self._active)
+        track, loaded = self._next, self._ready
+        self._next, self._ready, self._current, self._at_end = None, False, track, False
+        if track is None:
+            return None
+        if not track.path.is_file():
+            self._raw.put(("missing", self._active))
+            return track
+        if not loaded:
+            self._decks.load(self._active, track.path)
+        self._apply_volume(self._active)
+        self._decks.play(self._active)
         return track
 
     def _start(self, deck: int, track: Track, start_s: float = 0.0) -> None:
-        self._current = track
+        self._current, self._at_end = track, False
         if not track.path.is_file():
             self._raw.put(("missing", deck))
             return
@@ -110,39 +181,139 @@ class Player:
         self._decks.play(deck)
         self.paused = False
 
+    def _load_next(self) -> None:
+        track = self._next
+        if track is not None and track.path.is_file():
+            self._decks.load(1 - self._active, track.path)
+            self._ready = True
+
+    # -- crossfade ---------------------------------------------------------------------------
+
+    def _can_fade(self) -> bool:
+        return (self.crossfade_s > 0 and self._ready and self._current is not None
+                and self._fade is None and not self._at_end and not self.paused)  # fmt: skip
+
+    def _left_s(self) -> float | None:
+        """Seconds left of the current track, when libVLC knows its length."""
+        length_ms = self._decks.length_ms(self._active)
+        if length_ms <= 0:
+            return None
+        return max(0.0, (length_ms - self._decks.position_ms(self._active)) / 1000)
+
+    def _fade_due(self) -> float | None:
+        """The fade's length, when one should start now: it ends where the current track's
+        frozen tail begins (there the old deck stops), ``crossfade_s`` after it starts — or
+        sooner when a short track's own fade-in took that time; none when no time is left."""
+        left_s = self._left_s() if self._can_fade() else None
+        tail_s = self._decks.volume_frozen_tail_s
+        if left_s is None or left_s > self.crossfade_s + tail_s:
+            return None
+        return left_s - tail_s if left_s > tail_s else None
+
+    def _begin_fade(self, length_s: float) -> None:
+        assert self._current is not None and self._next is not None
+        out = self._active
+        self._fade = Fade(out, self._current.gain_db, self._clock(), length_s)
+        self._active, self._current, self._handover = 1 - out, self._next, self._next
+        self._next, self._ready, self._at_end = None, False, False
+        self._apply_volume(self._active)  # 0: the ramp starts silent
+        self._decks.set_mute(self._active, self.muted)
+        self._decks.play(self._active)
+
+    def _step_fade(self, out: list[PlayerEvent]) -> None:
+        if self._fade is not None:
+            if self._fade.progress(self._clock()) >= 1.0:
+                self._end_fade()
+            return
+        length_s = self._fade_due()
+        if length_s is not None and self._current is not None:
+            out.append(PlayerEvent("ended", self._current))
+            self._begin_fade(length_s)
+
+    def _end_fade(self) -> None:
+        """Stop the deck that faded out (at once, if the fade is cut short); the prepared track
+        waiting for that deck loads there now."""
+        if self._fade is None:
+            return
+        self._decks.stop(self._fade.out_deck)
+        self._fade = None
+        self._apply_volume(self._active)
+        if self._next is not None and not self._ready:
+            self._load_next()
+
+    # -- volume, transport -------------------------------------------------------------------
+
     def set_volume(self, percent: int) -> None:
         self.volume_pct = max(0, min(100, percent))
-        self._apply_volume(self._active)
+        self._apply_volumes()
+
+    def duck(self, on: bool, level_pct: int = DUCK_LEVEL_PCT) -> None:
+        """While on, play at ``level_pct`` % of the user's volume (libVLC's cubic scale: 30 %
+        is -31 dB); off restores it. ``volume_pct`` stays the user's volume throughout."""
+        if not 0 <= level_pct <= 100:
+            raise ValueError(f"duck level must be 0..100 %, not {level_pct}")
+        self.ducked, self._duck = on, (level_pct / 100 if on else 1.0)
+        self._apply_volumes()
 
     def set_mute(self, muted: bool) -> None:
         self.muted = muted
-        self._decks.set_mute(self._active, muted)
+        for deck in self._sounding_decks():
+            self._decks.set_mute(deck, muted)
 
     def pause(self, paused: bool) -> None:
+        """Pause or resume; pausing during a crossfade finishes it first."""
+        if paused:
+            self._end_fade()
         self.paused = paused
         self._decks.pause(self._active, paused)
 
     def stop(self) -> None:
+        self._end_fade()
         self._decks.stop(self._active)
-        self._current = None
+        self._current, self._handover = None, None
 
     def seek(self, seconds: float) -> None:
+        self._end_fade()
         self._decks.seek_ms(self._active, int(seconds * 1000))
 
     def position_s(self) -> float:
         return self._decks.position_ms(self._active) / 1000.0
 
-    def _wanted_volume(self) -> int:
-        # libVLC's volume scales amplitude cubically (see tests/player), so a gain in dB, an
-        # amplitude ratio, goes through a cube root: -6 dB is volume x 0.79, not x 0.5 (-18 dB).
-        gain = 10 ** ((self._current.gain_db if self._current else 0.0) / 20)
-        return round(self.volume_pct * gain ** (1 / 3))
+    def _sounding_decks(self) -> tuple[int, ...]:
+        return (self._active,) if self._fade is None else (self._active, self._fade.out_deck)
+
+    def _wanted_volume(self, deck: int) -> int:
+        """The user's volume, ducked, with the track's gain and the crossfade ramp, as a libVLC
+        volume (see player._ramp for the cubic curve)."""
+        gain_db = self._current.gain_db if self._current else 0.0
+        amplitude = 1.0
+        if self._fade is not None:
+            fading_out, fading_in = fade_gains(self._fade.progress(self._clock()))
+            if deck == self._fade.out_deck:
+                gain_db, amplitude = self._fade.gain_db, fading_out
+            else:
+                amplitude = fading_in
+        return deck_volume(self.volume_pct * self._duck, gain_db, amplitude)
 
     def _apply_volume(self, deck: int) -> None:
-        self._decks.set_volume(deck, self._wanted_volume())
+        self._decks.set_volume(deck, self._wanted_volume(deck))
+
+    def _apply_volumes(self) -> None:
+        for deck in self._sounding_decks():
+            self._apply_volume(deck)
+
+    # -- the owner's loop --------------------------------------------------------------------
 
     def poll(self, timeout_s: float = 0.0) -> list[PlayerEvent]:
-        """Engine events since the last call, for the owner's loop (never blocks libVLC)."""
+        """Engine events since the last call, for the owner's loop (never blocks libVLC); also
+        steps a crossfade and keeps each deck at its wanted volume."""
+        self._handover = None
+        out = self._engine_events(timeout_s)
+        self._step_fade(out)
+        self._keep_volume()
+        return out
+
+    def _engine_events(self, timeout_s: float) -> list[PlayerEvent]:
         out: list[PlayerEvent] = []
         try:
             while True:
@@ -150,21 +321,23 @@ class Player:
                 if deck != self._active or self._current is None:
                     continue  # a deck we already left
                 if kind == "playing":
-                    continue  # the volume is checked below, once the output exists
+                    continue  # the volume is checked after the events, once the output exists
+                self._at_end = True
                 reason = _REASONS.get(kind, "").format(path=self._current.path)
                 out.append(
                     PlayerEvent("ended" if kind == "ended" else "failed", self._current, reason)
                 )
         except queue.Empty:
-            self._keep_volume()
             return out
 
     def _keep_volume(self) -> None:
-        """libVLC forgets a volume set before its audio output exists (it appears some time
-        after "playing"); each poll puts the wanted one back if it differs."""
+        """Each poll puts the wanted volume back on each sounding deck while it differs: libVLC
+        forgets a volume set before its audio output exists, and PulseAudio reports stream
+        volumes back asynchronously, so a read may briefly show an older one."""
         if self._current is None:
             return
-        wanted = self._wanted_volume()
-        if self._decks.get_volume(self._active) not in (-1, wanted):
-            self._decks.set_volume(self._active, wanted)
-            self._decks.set_mute(self._active, self.muted)
+        for deck in self._sounding_decks():
+            wanted = self._wanted_volume(deck)
+            if self._decks.get_volume(deck) not in (-1, wanted):
+                self._decks.set_volume(deck, wanted)
+                self._decks.set_mute(deck, self.muted)

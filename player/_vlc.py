@@ -41,6 +41,12 @@ def has_audio_output(aout: str, modules: list[str]) -> bool:
 class VlcDecks:
     """Two libVLC media players ("decks") on one instance with an explicit audio output."""
 
+    volume_frozen_tail_s = 2.5
+    """Once a track's end is decoded, libVLC 3 drains its output and a volume set meanwhile
+    takes effect only when the stream ends: measured with PulseAudio (the stream volume as
+    PulseAudio reports it), the last 2.0 s of Ogg Vorbis, 1.2 s of FLAC, 1.1 s of MP3. Plus
+    get_time()'s lag (it moves in ~0.3 s steps) and some slack."""
+
     def __init__(self, aout: str = "pulse", device: str | None = None,
                  sink: EventSink | None = None) -> None:  # fmt: skip
         args = ["--no-video", "--quiet", "--intf=dummy", f"--aout={aout}"]
@@ -93,6 +99,10 @@ class VlcDecks:
 
     def position_ms(self, deck: int) -> int:
         return max(0, int(self._decks[deck].get_time()))
+
+    def length_ms(self, deck: int) -> int:
+        """The deck's media length, or <= 0 while libVLC does not know it."""
+        return int(self._decks[deck].get_length())
 
     def seek_ms(self, deck: int, ms: int) -> None:
         self._decks[deck].set_time(max(0, ms))
