@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import queue
+import re
 import threading
 import time
 from collections import deque
@@ -28,7 +29,7 @@ from moodplay._queue_cli import build_history
 from moodplay._uris import library_root, resolve
 from player import Player, PlayerEvent, Track, gain_for
 from recommend import Catalogue, ListenerState, Planner, Point, Session, SessionEvent, Situation
-from voice import Intent, IntentParser, load_phrase_table, normalise
+from voice import Intent, IntentParser, english_number, load_phrase_table, normalise
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,9 @@ class LiveSession:
         if parser is None:
             table = load_phrase_table("en").with_names(self._names())
             parser = self._parser = IntentParser(table, self.config.voice.min_match)
-        return parser.parse(text)
+        # Typed digits read as the spoken words the phrase table holds: "volume 30".
+        words = re.sub(r"\b\d{1,3}\b", lambda m: english_number(int(m.group())), text)
+        return parser.parse(words)
 
     def _names(self) -> dict[str, list[str]]:
         infos = list(self.tracks.values())
@@ -258,7 +261,7 @@ class LiveSession:
             self.player.stop()
             return
         self.manual.started(entries[0].index)
-        self.player.play(self._track(entries[0].index), start_s)
+        self.player.start(self._track(entries[0].index), start_s)
         self.player.prepare(self._track(entries[1].index) if len(entries) > 1 else None)
 
     def queue_event(self, event: SessionEvent) -> None:
@@ -386,7 +389,12 @@ class LiveSession:
     def cmd_mood(self, mood: str) -> None:
         point = Point(*self.config.moods.targets[mood])
         self.queue_event(SessionEvent("request", time.time(), target=point, request=mood))
-        self.player.prepare(self._next_track())
+        if self.player.current is None and not self._resume_at:
+            # "Play something calm" with nothing playing: plan afresh and start.
+            self.queue.replan(self.manual.head(None))
+            self._start_current()
+        else:
+            self.player.prepare(self._next_track())
 
     def cmd_statement(self, feeling: str, statement: str = "") -> None:
         point = Point(*self.config.moods.feelings[feeling])
@@ -396,6 +404,10 @@ class LiveSession:
     def _next_track(self) -> Track | None:
         entries = self.queue.plan.entries
         return self._track(entries[1].index) if len(entries) > 1 else None
+
+    def duck(self, on: bool) -> None:
+        """Quieter while the listener speaks to it (voice activity), back after the command."""
+        self.player.duck(on, self.config.player.duck_pct)
 
     def _feedback(self, kind: str) -> None:
         index = self.current_index()

@@ -22,6 +22,9 @@ from voice import IGNORED, NOT_UNDERSTOOD, WAKE_ONLY, EngineError, Heard, Listen
 log = logging.getLogger(__name__)
 
 MIN_MOOD_CONFIDENCE = 0.3
+MIC_SILENT_S = 2.0
+"""A capture stream delivers blocks (even of silence) all the time; none for this long means
+the device or the sound server went away."""
 
 
 class VoiceThread:
@@ -72,13 +75,22 @@ class VoiceThread:
 
         assert isinstance(mic, Microphone)
         listener.mood = self._tone()  # its Store belongs to this thread
+        listener.on_speech = self._duck
         with mic:
+            heard_at = time.monotonic()
             while not self._stop.is_set():
                 for block in mic.blocks(timeout_s=0.5):
+                    heard_at = time.monotonic()
                     for heard in listener.feed(block):
                         self._act(heard)
                     if self._stop.is_set():
                         return
+                if time.monotonic() - heard_at > MIC_SILENT_S:  # a live stream never stops
+                    log.warning("microphone: no audio for %.0f s; reopening", MIC_SILENT_S)
+                    if mic.reopen():
+                        heard_at = time.monotonic()
+                    else:
+                        self._stop.wait(1.0)
 
     def _tone(self) -> VoiceMoodHook | None:
         try:
@@ -86,6 +98,9 @@ class VoiceThread:
         except Exception as e:  # openSMILE missing or broken: commands still work
             log.warning("voice tone: off (%s)", e)
             return None
+
+    def _duck(self, on: bool) -> None:
+        self.session.submit(lambda: self.session.duck(on))
 
     def _act(self, heard: Heard) -> None:
         if heard.intent.name in (IGNORED, WAKE_ONLY, NOT_UNDERSTOOD):
@@ -98,10 +113,11 @@ class VoiceThread:
             log.info("voice: %s", e)
             return
         log.info("voice: %s %s (heard %r)", call.name, dict(call.args), heard.text)
-        self.session.submit(call)
         mood = heard.mood
         if isinstance(mood, MoodEstimate) and mood.confidence >= MIN_MOOD_CONFIDENCE:
+            # First how they sound, then what they asked: a request plans from their mood.
             event = SessionEvent("mood_changed", time.time(),
                                  mood=Point.from_arousal(mood.arousal, mood.valence),
                                  mood_confidence=mood.confidence)  # fmt: skip
             self.session.submit(lambda: self.session.queue_event(event))
+        self.session.submit(call)

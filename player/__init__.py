@@ -16,10 +16,12 @@ def open_vlc_player(
     import queue
 
     from player._vlc import VlcDecks
+    from player._watch import ServerWatch, pulse_socket
 
     events: queue.Queue[tuple[str, int]] = queue.Queue(maxsize=256)
     decks = VlcDecks(aout, device, lambda kind, deck: events.put_nowait((kind, deck)))
-    return Player(decks, events, crossfade_s)
+    watch = ServerWatch(pulse_socket() if aout == "pulse" else None)
+    return Player(decks, events, crossfade_s, server_back=watch.came_back)
 
 
 __all__ = [

@@ -83,10 +83,13 @@ class Player:
         events: queue.Queue[tuple[str, int]],
         crossfade_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
+        server_back: Callable[[], bool] | None = None,
     ) -> None:
         if not (math.isfinite(crossfade_s) and crossfade_s >= 0):
             raise ValueError(f"crossfade_s must be a number of seconds >= 0, not {crossfade_s}")
         self._decks, self._raw, self._clock = decks, events, clock
+        self._server_back = server_back
+        """True once after the sound server went away and came back (polled each poll())."""
         self.crossfade_s = crossfade_s
         """Seconds the end of a track overlaps the next one (0: no crossfade)."""
         self._active = 0
@@ -121,6 +124,27 @@ class Player:
         self._end_fade()
         self._decks.stop(self._active)
         self._start(self._active, track, start_s)
+
+    def start(self, track: Track, start_s: float = 0.0) -> None:
+        """Play ``track``: from the prepared deck when it is the prepared one (no parse delay;
+        a crossfade when that is on), else loaded now."""
+        if start_s == 0.0 and track in (self._handover, self._next):
+            self.advance()
+            self.paused = False
+        else:
+            self.play(track, start_s)
+
+    def reopen_output(self) -> None:
+        """After the sound server came back: libVLC never reconnects a stream by itself, so the
+        current track starts again, on a new stream, where it was (paused if it was)."""
+        if self._current is None:
+            return
+        position, paused = self.position_s(), self.paused
+        self._end_fade()
+        self._decks.stop(self._active)
+        self._start(self._active, self._current, position)
+        if paused:
+            self.pause(True)
 
     def prepare(self, track: Track | None) -> None:
         """Load the next track on the idle deck, so it starts without a parse delay. During a
@@ -308,6 +332,8 @@ class Player:
         """Engine events since the last call, for the owner's loop (never blocks libVLC); also
         steps a crossfade and keeps each deck at its wanted volume."""
         self._handover = None
+        if self._server_back is not None and self._server_back():
+            self.reopen_output()
         out = self._engine_events(timeout_s)
         self._step_fade(out)
         self._keep_volume()

@@ -34,14 +34,18 @@ def learned_prior(default: Point, evidence: list[tuple[Point, float]]) -> Point:
 
 
 def clip_to_library(target: Point, cat: Catalogue) -> tuple[Point, bool]:
-    """The target, or the nearest track's point when no track lies within COVERAGE_RADIUS."""
+    """The target, or, when no track lies within COVERAGE_RADIUS, the track nearest to the target
+    brought inside the library's range on each axis first: a dark library asked for "calm"
+    still gets its calmest corner, not whatever track happens to be least dark."""
     if cat.size == 0:
         return target, False
     d2 = (cat.valence - target.valence) ** 2 + (cat.energy - target.energy) ** 2
-    nearest = int(np.argmin(d2))
-    if math.sqrt(float(d2[nearest])) <= COVERAGE_RADIUS:
+    if math.sqrt(float(d2.min())) <= COVERAGE_RADIUS:
         return target, False
-    return cat.point(nearest), True
+    boxed = Point(float(np.clip(target.valence, cat.valence.min(), cat.valence.max())),
+                  float(np.clip(target.energy, cat.energy.min(), cat.energy.max())))  # fmt: skip
+    d2 = (cat.valence - boxed.valence) ** 2 + (cat.energy - boxed.energy) ** 2
+    return cat.point(int(np.argmin(d2))), True
 
 
 def plan_path(start: Point, target: Point, slots: int, max_step: float) -> list[Point]:

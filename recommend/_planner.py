@@ -191,7 +191,8 @@ class Planner:
         return out
 
     def _start(self, state: ListenerState, history: History, target: Point) -> Point:
-        """Where the listener is: voice mood, else the recent tracks, else the time of day."""
+        """Where the listener is: voice mood, else the recent tracks, else (with nothing known)
+        the request itself, else the time of day."""
         if state.now is not None:
             return state.now
         now = state.situation.timestamp
@@ -199,6 +200,8 @@ class Planner:
         if recent:
             v, e = self.cat.valence[recent], self.cat.energy[recent]
             return Point(float(np.mean(v)), float(np.mean(e)))
+        if state.target is not None:
+            return target  # nothing says where they are: an explicit request is taken as it is
         prior = PART_OF_DAY_PRIORS.get(state.situation.part_of_day, target)
         return self._clip(prior)[0]
 

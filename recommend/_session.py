@@ -111,12 +111,16 @@ class Session:
         if at is not None:
             self.state = replace(self.state, situation=replace(self.state.situation, timestamp=at))
         self.seed += 1
-        start_from = self._position()
+        start_from = self._position(keep)
         state = self.state if start_from is None else replace(self.state, now=start_from)
         return self.planner.plan(state, self.history, self.length, self.seed, keep=keep)
 
-    def _position(self) -> Point | None:
-        """Re-plans start from the track now playing: a new target never makes the queue jump."""
-        if self.state.now is not None or not self.played:
+    def _position(self, keep: list[int]) -> Point | None:
+        """Re-plans start from where the music is: a new target never makes the queue jump.
+        That is the voice mood, else the last track heard, else the one kept first (playing,
+        nothing finished yet)."""
+        if self.state.now is not None:
             return self.state.now
-        return self.planner.cat.point(self.played[-1])
+        if self.played:
+            return self.planner.cat.point(self.played[-1])
+        return self.planner.cat.point(keep[0]) if keep else None

@@ -15,36 +15,65 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import numpy as np
+import soundfile as sf
+
+
+class PulseServer:
+    """The server as a process the tests can kill and start again (same socket, same sinks)."""
+
+    def __init__(self, folder: Path) -> None:
+        if shutil.which("pulseaudio") is None:
+            raise RuntimeError("pulseaudio is not installed; `make test` installs it")
+        runtime = folder / "pulse"
+        runtime.mkdir(parents=True, exist_ok=True)
+        self.socket = runtime / "native"
+        self._env = {
+            **os.environ,
+            "HOME": str(folder), "XDG_RUNTIME_DIR": str(runtime),
+            "PULSE_RUNTIME_PATH": str(runtime), "PULSE_SERVER": f"unix:{self.socket}",
+        }  # fmt: skip
+        self.env = {k: self._env[k] for k in ("PULSE_SERVER", "XDG_RUNTIME_DIR",
+                                               "PULSE_RUNTIME_PATH")}  # fmt: skip
+        self._server: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        modules = [
+            f"module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
+            "module-null-sink sink_name=speaker rate=48000 channels=2 norewinds=1",
+            "module-null-sink sink_name=micfeed rate=16000 channels=1 norewinds=1",
+            "module-remap-source source_name=mic master=micfeed.monitor",
+        ]
+        cmd = ["pulseaudio", "--daemonize=no", "-n", "--exit-idle-time=-1", "--use-pid-file=no",
+               "--disallow-exit", *[f"--load={m}" for m in modules]]  # fmt: skip
+        self._server = subprocess.Popen(cmd, env=self._env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE)  # fmt: skip
+        _wait_ready(self._env, self._server)
+        for args in (["set-default-sink", "speaker"], ["set-default-source", "mic"]):
+            subprocess.run(["pactl", *args], env=self._env, check=True, capture_output=True)
+
+    def kill(self) -> None:
+        """As a crash would: no goodbye to the clients."""
+        if self._server is not None:
+            self._server.kill()
+            self._server.wait(timeout=10)
+            self._server = None
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.terminate()
+            self._server.wait(timeout=10)
+            self._server = None
+
 
 @contextmanager
 def pulse_server(folder: Path) -> Iterator[dict[str, str]]:
-    if shutil.which("pulseaudio") is None:
-        raise RuntimeError("pulseaudio is not installed; `make test` installs it")
-    runtime = folder / "pulse"
-    runtime.mkdir(parents=True, exist_ok=True)
-    socket = runtime / "native"
-    env = {
-        **os.environ,
-        "HOME": str(folder), "XDG_RUNTIME_DIR": str(runtime), "PULSE_RUNTIME_PATH": str(runtime),
-        "PULSE_SERVER": f"unix:{socket}",
-    }  # fmt: skip
-    modules = [
-        f"module-native-protocol-unix auth-anonymous=1 socket={socket}",
-        "module-null-sink sink_name=speaker rate=48000 channels=2 norewinds=1",
-        "module-null-sink sink_name=micfeed rate=16000 channels=1 norewinds=1",
-        "module-remap-source source_name=mic master=micfeed.monitor",
-    ]
-    cmd = ["pulseaudio", "--daemonize=no", "-n", "--exit-idle-time=-1", "--use-pid-file=no",
-           "--disallow-exit", *[f"--load={m}" for m in modules]]  # fmt: skip
-    server = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = PulseServer(folder)
+    server.start()
     try:
-        _wait_ready(env, server)
-        for args in (["set-default-sink", "speaker"], ["set-default-source", "mic"]):
-            subprocess.run(["pactl", *args], env=env, check=True, capture_output=True)
-        yield {k: env[k] for k in ("PULSE_SERVER", "XDG_RUNTIME_DIR", "PULSE_RUNTIME_PATH")}
+        yield server.env
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        server.stop()
 
 
 def _wait_ready(env: dict[str, str], server: subprocess.Popen[bytes]) -> None:
@@ -62,3 +91,21 @@ def _wait_ready(env: dict[str, str], server: subprocess.Popen[bytes]) -> None:
 
 def play_into_mic(wav: Path, env: dict[str, str]) -> None:
     subprocess.run(["paplay", "--device=micfeed", str(wav)], env={**os.environ, **env}, check=True)
+
+
+def record(env: dict[str, str], seconds: float, path: Path) -> np.ndarray:
+    """What a listener hears for ``seconds``: the speaker's monitor, mono float32 at 48 kHz."""
+    proc = subprocess.Popen(["parecord", "--device=speaker.monitor", "--file-format=wav",
+                             "--rate=48000", "--channels=1", str(path)],
+                            env={**os.environ, **env})  # fmt: skip
+    time.sleep(seconds)
+    proc.terminate()
+    proc.wait(timeout=10)
+    audio, _ = sf.read(path, dtype="float32")
+    return np.asarray(audio)
+
+
+def level_db(audio: np.ndarray) -> float:
+    """RMS level in dBFS (-inf for digital silence)."""
+    rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if audio.size else 0.0
+    return 20 * np.log10(rms) if rms > 0 else float("-inf")

@@ -14,7 +14,14 @@ from voice._engines import (
 )
 from voice._intent import INTENTS, NOT_UNDERSTOOD, Intent, IntentParser, split_wake
 from voice._listen import IGNORED, WAKE_ONLY, Heard, Listener
-from voice._phrases import Phrase, PhraseError, PhraseTable, load_phrase_table, normalise
+from voice._phrases import (
+    Phrase,
+    PhraseError,
+    PhraseTable,
+    english_number,
+    load_phrase_table,
+    normalise,
+)
 
 __all__ = [
     "IGNORED",
@@ -33,6 +40,7 @@ __all__ = [
     "Transcript",
     "VoiceSettings",
     "choose_engine",
+    "english_number",
     "load_phrase_table",
     "make_listener",
     "make_recognizer",

@@ -61,10 +61,27 @@ class Microphone:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._stream is not None:
-            self._stream.stop()
-            self._stream.close()
-            self._stream = None
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            try:
+                stream.stop()
+                stream.close()
+            except self._sd.PortAudioError as e:  # the server is gone: nothing left to close
+                log.info("microphone: closing a broken stream: %s", e)
+
+    def reopen(self) -> bool:
+        """After the sound server went away: re-initialise PortAudio (it lists devices only
+        once) and open the stream again. False while the device is still not there."""
+        self.__exit__()
+        self._sd._terminate()
+        self._sd._initialize()
+        try:
+            self.__enter__()
+        except MicrophoneUnavailableError as e:
+            log.info("microphone: still unavailable (%s)", e)
+            return False
+        log.warning("microphone: reopened %r", self.name)
+        return True
 
     def blocks(self, timeout_s: float = 1.0) -> Iterator[Int16Array]:
         """Captured blocks in order; stops when no audio arrives for ``timeout_s``."""

@@ -71,6 +71,8 @@ class Listener:
         self.follow_up_s = follow_up_s
         self.endpoint_ms = endpoint_ms
         self.mood = mood
+        self.on_speech: Callable[[bool], None] | None = None
+        """Told True when speech starts and False when the utterance ends (ducking)."""
         self._open_until = -1.0
         self._clock_s = 0.0
         """Seconds of audio fed so far: the stream's own clock, which segments are timed in."""
@@ -95,6 +97,8 @@ class Listener:
 
     def _on(self, seg: Segment) -> Heard | None:
         if seg.kind == "start":
+            if self.on_speech is not None:
+                self.on_speech(True)
             self._audio = [seg.audio]
             self._start_s = seg.at_s - seg.audio.shape[0] / SAMPLE_RATE_HZ
             self.recognizer.start()
@@ -103,7 +107,10 @@ class Listener:
             self._audio.append(seg.audio)
             self.recognizer.feed(seg.audio)
         else:
-            return self._utterance(seg.at_s)
+            heard = self._utterance(seg.at_s)
+            if self.on_speech is not None:
+                self.on_speech(False)
+            return heard
         return None
 
     def _utterance(self, end_s: float) -> Heard:

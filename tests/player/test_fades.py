@@ -269,3 +269,26 @@ def test_settings_out_of_range_are_refused() -> None:
         Player(FakeDecks(), queue.Queue(), crossfade_s=-1.0)
     with pytest.raises(ValueError, match="duck level"):
         Player(FakeDecks(), queue.Queue()).duck(True, level_pct=150)
+
+
+def test_start_uses_the_prepared_deck_and_loads_anything_else(tracks: list[Track]) -> None:
+    a, b, c = tracks
+    rig = Rig(crossfade_s=0.0)
+    rig.start(a, b)
+    loads = len(rig.decks.loads)
+    rig.player.start(b)  # the prepared one: no new load, the other deck plays
+    assert len(rig.decks.loads) == loads and rig.decks.playing == [False, True]
+    assert rig.player.current == b
+    rig.player.start(c)  # not prepared: loaded now
+    assert rig.decks.loads[-1] == (1, c.path) and rig.player.current == c
+
+
+def test_reopen_output_restarts_the_track_where_it_was(tracks: list[Track]) -> None:
+    a, b, _ = tracks
+    rig = Rig(crossfade_s=0.0)
+    rig.start(a, b)
+    rig.decks.position[0] = 4_200
+    rig.player.pause(True)
+    rig.player.reopen_output()
+    assert rig.decks.loads[-1] == (0, a.path) and rig.decks.position[0] == 4_200
+    assert rig.player.paused and rig.decks.playing == [False, False]

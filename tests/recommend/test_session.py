@@ -76,3 +76,30 @@ def test_wind_down_and_previous_and_mood(session: Session) -> None:
     assert cat.energy[plan.entries[-1].index] < 0.2
     with pytest.raises(ValueError, match="unknown session event"):
         session.on(SessionEvent("dance", T0))
+
+
+def test_a_request_moves_on_from_the_track_now_playing(session: Session) -> None:
+    """Nothing finished yet: the re-plan starts at the current (kept) track, never jumps."""
+    current = session.queue[0]
+    plan = session.on(SessionEvent("request", T0 + 10, target=Point(0.9, 0.9), request="upbeat"))
+    assert plan.start == session.planner.cat.point(current)
+
+
+def test_a_request_from_a_standstill_starts_at_the_request() -> None:
+    """No voice mood and no recent track: the request is taken at its word (not the prior)."""
+    cat = random_catalogue(3000, 200, 4)
+    calm = Point(0.6, 0.2)
+    state = ListenerState(Situation(T0, "morning"), target=calm, request="calm")
+    plan = Session(Planner(cat), state, length=6, seed=1).plan
+    assert plan.start.distance(calm) < 1e-9
+    assert cat.point(plan.entries[0].index).distance(calm) < 0.1
+
+
+def test_an_unreachable_target_keeps_the_axis_the_library_can_give() -> None:
+    """A dark library asked for "calm" (bright and quiet) gets its quietest tracks."""
+    cat = random_catalogue(400, 40, 5)
+    dark = cat.__class__(**{**cat.__dict__, "valence": (cat.valence * 0.35).astype(np.float32)})
+    state = ListenerState(Situation(T0, "evening"), target=Point(0.6, 0.2), request="calm")
+    plan = Session(Planner(dark), state, length=6, seed=1).plan
+    assert "nothing nearer" in plan.target_note
+    assert plan.target.energy < 0.3 and plan.target.valence > 0.25

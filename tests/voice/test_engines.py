@@ -191,3 +191,12 @@ def test_open_window_is_push_to_talk(sphinx: Listener, spoken: Path) -> None:
     assert [h.intent.name for h in run(sphinx, say("skip this song", spoken))] == ["next"]
     late = run(sphinx, silence(5.5), say("skip this song", spoken))
     assert [h.intent.name for h in late] == [IGNORED]  # the window closed again
+
+
+def test_speech_start_and_end_are_reported_for_ducking(sphinx: Listener, spoken: Path) -> None:
+    calls: list[bool] = []
+    sphinx.on_speech = calls.append
+    heard = run(sphinx, say("hey music pause", spoken))
+    assert [h.intent.name for h in heard] == ["pause"]
+    assert calls == [True, False]  # down when speech starts, back once it is understood
+    assert run(sphinx, silence(2.0)) == [] and calls == [True, False]  # silence: no duck
