@@ -152,38 +152,3 @@ def test_library_queries_and_seek(daemon: tuple[int, subprocess.Popen[str]]) -> 
     mpc(port, "play")
     time.sleep(0.5)
     assert "0:10/" in mpc(port, "seek", "10")
-
-
-def test_spoken_commands_steer_the_daemon(fresh_db: Path, tmp_path: Path) -> None:
-    """End to end: flite speaks into the PulseAudio microphone; mpc sees what the voice did."""
-    import numpy as np
-    import soundfile as sf
-
-    from tests.pulse import play_into_mic
-    from tests.voice.speech import SR, say, silence
-
-    def spoken(text: str) -> Path:
-        path = tmp_path / f"{abs(hash(text))}.wav"
-        sf.write(path, np.concatenate([silence(0.3), say(text, tmp_path), silence(1.0)]), SR)
-        return path
-
-    with pulse_server(tmp_path / "pulse") as env:
-        d = start_daemon(fresh_db, env)
-        port, proc = d.mpd_port, d.proc
-        try:
-            play_into_mic(spoken("hey music play music"), env)
-            deadline = time.monotonic() + 10
-            while "[playing]" not in mpc(port, "status") and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert "[playing]" in mpc(port, "status")
-            first = mpc(port, "current").strip()
-            play_into_mic(spoken("hey music skip this song"), env)
-            deadline = time.monotonic() + 10
-            while mpc(port, "current").strip() == first and time.monotonic() < deadline:
-                time.sleep(0.2)
-            assert mpc(port, "current").strip() != first
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=15)
-    with sqlite3.connect(fresh_db) as con:
-        assert "skipped" in [r[0] for r in con.execute("SELECT kind FROM events")]
