@@ -57,7 +57,15 @@ def _minutes(value: object) -> float:
     return number
 
 
+def _track_id(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise CommandError(f"{value!r} is not a track id") from None
+
+
 PERCENT: Converter = _percent
+TRACK_ID: Converter = _track_id
 TEXT: Converter = _text
 SWITCH: Converter = _switch
 MINUTES: Converter = _minutes
@@ -168,6 +176,7 @@ def voice_commands(targets: Mapping[str, object], feelings: Mapping[str, object]
 
 APP_COMMANDS: dict[str, dict[str, Converter]] = {
     "add": {"uri": TEXT},
+    "unqueue": {"track": TRACK_ID},
     "clear": {},
     "update": {},
     "sleep": {"minutes": MINUTES},

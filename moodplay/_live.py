@@ -339,8 +339,8 @@ class LiveSession:
             "play_artist": lambda artist: self._play_named("artist", artist),
             "play_album": lambda album: self._play_named("album", album),
             "play_title": lambda title: self._play_named("title", title),
-            "add": self.cmd_add, "clear": self.cmd_clear, "update": self.cmd_update,
-            "sleep": self.cmd_sleep, "private": self.cmd_private,
+            "add": self.cmd_add, "unqueue": self.cmd_unqueue, "clear": self.cmd_clear,
+            "update": self.cmd_update, "sleep": self.cmd_sleep, "private": self.cmd_private,
             "repeat": lambda on: setattr(self.manual, "repeat", on),
             "single": lambda on: setattr(self.manual, "single", on),
         }  # fmt: skip
@@ -463,6 +463,19 @@ class LiveSession:
         if self.player.current is not None:
             self.player.prepare(self._next_track())
         return added
+
+    def cmd_unqueue(self, track: int) -> None:
+        """Take a track the user queued out again (MPD delete/deleteid)."""
+        index = self._index(track) if self._has(track) else -1
+        if index not in self.manual.pending:
+            raise CommandError(
+                f"track {track} was not queued by you: moodplay plans that part of the queue "
+                "(dislike or ban a track to keep it away)"
+            )
+        self.manual.pending.remove(index)
+        self.queue.replan(self.manual.head(self.current_index()))
+        if self.player.current is not None:
+            self.player.prepare(self._next_track())
 
     def cmd_clear(self) -> None:
         """As in MPD: the queue is emptied and playback stops; adaptive picks fill it again."""

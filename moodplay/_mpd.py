@@ -18,7 +18,7 @@ from typing import Any
 from moodplay._commands import APP_COMMANDS, CommandError
 from moodplay._live import LiveSession, Snapshot, snapshot
 from moodplay._mpd_protocol import Ack, Conversation, Pairs, ProtocolError
-from moodplay._uris import listing, uri_of
+from moodplay._uris import listing, resolve, uri_of
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,10 @@ class MpdFacade:
             "update": self._update, "rescan": self._update,
             "repeat": self._switch("repeat"), "single": self._switch("single"),
             "random": self._unsupported_on("random"), "consume": self._unsupported_on("consume"),
+            "addid": self._addid, "deleteid": self._deleteid, "delete": self._delete,
+            "playlistid": self._playlistid, "listplaylists": _nothing, "urlhandlers": _nothing,
+            "decoders": _nothing,
+            "replay_gain_status": lambda a: [("replay_gain_mode", "track")],
         }  # fmt: skip
 
     def dispatch(self, name: str, args: list[str]) -> Pairs:
@@ -113,6 +117,35 @@ class MpdFacade:
             raise ProtocolError(Ack.ARG, "add takes one URI (a file or a folder; see lsinfo)")
         self._run("add", uri=args[0])
         return []
+
+    def _addid(self, args: list[str]) -> Pairs:
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, "addid takes one file URI (see lsinfo)")
+        ids = resolve(args[0], self.session.tracks, self.session.root)
+        if len(ids) != 1:
+            raise ProtocolError(Ack.NO_EXIST, f"addid needs one file, not {args[0]!r}")
+        self._run("add", uri=args[0])
+        return [("Id", ids[0])]
+
+    def _deleteid(self, args: list[str]) -> Pairs:
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, "deleteid takes a song id")
+        self._run("unqueue", track=args[0])
+        return []
+
+    def _delete(self, args: list[str]) -> Pairs:
+        queue = self._snap().queue
+        if len(args) != 1 or not args[0].isdigit() or int(args[0]) >= len(queue):
+            raise ProtocolError(Ack.ARG, f"delete takes a position 0..{len(queue) - 1}")
+        self._run("unqueue", track=queue[int(args[0])])
+        return []
+
+    def _playlistid(self, args: list[str]) -> Pairs:
+        queue = self._snap().queue
+        wanted = [int(args[0])] if args and args[0].isdigit() else queue
+        if args and wanted[0] not in queue:
+            raise ProtocolError(Ack.NO_EXIST, "no such song in the queue")
+        return [p for tid in wanted for p in self._song(tid, queue.index(tid))]
 
     def _update(self, args: list[str]) -> Pairs:
         self._run("update")

@@ -130,3 +130,60 @@ def test_update_rescans_while_playing(tmp_path: Path) -> None:
         assert mpc(port, "current").strip() == playing  # the music went on
         stats = mpc(port, "stats")
         assert re.search(r"Songs:\s+3\n", stats) and "DB Updated:   Thu Jan  1" not in stats
+
+
+def test_python_mpd2_edits_the_queue_like_ncmpcpp(daemon: Daemon) -> None:
+    """The calls ncmpcpp makes at start-up and when editing the queue, over python-mpd2."""
+    import mpd
+
+    client = mpd.MPDClient()
+    client.connect("127.0.0.1", daemon.mpd_port)
+    client.command_list_ok_begin()
+    client.status()
+    client.currentsong()
+    client.plchanges(0)
+    client.listplaylists()
+    client.outputs()
+    client.replay_gain_status()
+    status, song, changes, playlists, outputs, gain = client.command_list_end()
+    assert status["state"] == "stop" and song == {} and len(changes) >= 5
+    assert playlists == [] and outputs[0]["outputname"] == "moodplay" and gain == "track"
+    client.clear()
+    first = client.addid("Nebula.ogg")
+    second = client.addid("Coherence.ogg")
+    queue = client.playlistid()
+    assert [s["id"] for s in queue[:2]] == [first, second]
+    client.deleteid(first)
+    assert client.playlistid()[0]["id"] == second
+    adaptive = client.playlistinfo()[1]["id"]
+    with pytest.raises(mpd.CommandError, match="not queued by you"):
+        client.deleteid(adaptive)
+    with pytest.raises(mpd.CommandError, match="one file"):
+        client.addid("")
+    client.close()
+    client.disconnect()
+
+
+def test_idle_wakes_on_a_change_and_noidle_ends_it(daemon: Daemon) -> None:
+    import socket
+    import subprocess
+
+    waiting = subprocess.Popen(["mpc", "-h", "127.0.0.1", "-p", str(daemon.mpd_port), "idle"],
+                               stdout=subprocess.PIPE, text=True)  # fmt: skip
+    time.sleep(0.5)
+    assert waiting.poll() is None  # nothing changed yet: still waiting
+    mpc(daemon.mpd_port, "volume", "50")
+    out, _ = waiting.communicate(timeout=5)
+    assert "player" in out
+    with socket.create_connection(("127.0.0.1", daemon.mpd_port), timeout=5) as sock:
+        stream = sock.makefile("rwb")
+        assert stream.readline().startswith(b"OK MPD")
+        stream.write(b"idle\n")
+        stream.flush()
+        time.sleep(0.3)
+        stream.write(b"noidle\n")
+        stream.flush()
+        assert stream.readline() == b"OK\n"
+        stream.write(b"ping\n")
+        stream.flush()
+        assert stream.readline() == b"OK\n"

@@ -69,7 +69,7 @@ def speak(text: str, folder: Path, env: dict[str, str]) -> None:
 
 def median_energy(db: Path) -> float:
     with sqlite3.connect(db) as con:
-        return statistics.median(r[0] for r in con.execute("SELECT energy FROM analysis"))
+        return float(statistics.median(r[0] for r in con.execute("SELECT energy FROM analysis")))
 
 
 def test_spoken_session_end_to_end(tmp_path: Path) -> None:
