@@ -77,6 +77,8 @@ class LiveSession:
         self.root = library_root(info.path for info in self.tracks.values())
         """The folder all tracks share: MPD URIs are relative to it."""
         self.manual = ManualQueue()
+        self.failures: deque[str] = deque(maxlen=20)
+        """Why the last tracks that could not play failed (the status shows them)."""
         self._parser: IntentParser | None = None
         self.started, self.library_at = time.monotonic(), time.time()
         self.updater: Callable[[], bool] | None = None
@@ -284,13 +286,26 @@ class LiveSession:
             self._start_current()
             return
         index = self._index(event.track.track_id)
-        kind = "played" if event.kind == "ended" else "skipped"
-        position = self.player.position_s() if kind == "skipped" else self._duration(index)
-        self._record(index, kind, position)
-        if kind == "played":
+        if event.kind == "failed":
+            self._failed(index, event.reason)
+        else:
+            self._record(index, "played", self._duration(index))
             self.manual.ended(index)
-        self.queue_event(SessionEvent(kind, time.time(), index, position, self._duration(index)))
+            duration = self._duration(index)
+            self.queue_event(SessionEvent("played", time.time(), index, duration, duration))
         self._start_current()
+
+    def _failed(self, index: int, reason: str) -> None:
+        """A file gone or undecodable: logged and stored as "failed", never learned as a skip;
+        the queue moves on without it."""
+        log.warning("skipping a track that cannot play: %s", reason)
+        self.failures.append(reason)
+        self._record(index, "failed", self.player.position_s())
+        learn, self.queue.learn = self.queue.learn, False
+        try:
+            self.queue_event(SessionEvent("skipped", time.time(), index, 0.0, 0.0))
+        finally:
+            self.queue.learn = learn
 
     def _index(self, track_id: int) -> int:
         return int((self.cat.track_ids == track_id).nonzero()[0][0])

@@ -14,6 +14,7 @@ from library import Store, catalogue_rows, load_events
 from moodplay._config import Config
 from moodplay._paths import database_path
 from recommend import (
+    KINDS,
     Catalogue,
     Feedback,
     History,
@@ -52,7 +53,7 @@ def build_history(store: Store, cat: Catalogue) -> History:
     index = {int(t): i for i, t in enumerate(cat.track_ids)}
     history = History()
     for e in load_events(store):
-        if e.track_id in index:
+        if e.track_id in index and e.kind in KINDS:  # "failed" is not feedback
             history.add(Feedback(index[e.track_id], e.kind, e.at, e.part_of_day, e.position_s,
                                  e.duration_s))  # fmt: skip
     return history

@@ -33,6 +33,8 @@ def live_view(session: LiveSession) -> dict[str, Any]:
         "moods": sorted(session.config.moods.targets),
         "changes": snap.changes,
         "message": plan.message,
+        "problems": list(session.failures)[-3:],
+        "private": session.private,
     }
 
 

@@ -96,3 +96,44 @@ def test_bad_commands_are_reported_not_fatal(live: LiveSession) -> None:
     with pytest.raises(KeyError):
         done.result(timeout=5)
     assert call(live, "volume_set", percent="40") == 40  # the loop is still running
+
+
+def test_a_track_that_cannot_play_is_skipped_logged_and_stored(
+    library_db: Path, tmp_path: Path
+) -> None:
+    """The file of the first planned track vanishes: playback goes on with the next one, the
+    store says "failed", and the failure is not learned as a skip."""
+    from player import open_vlc_player
+
+    db = tmp_path / "lib.db"
+    db.write_bytes(library_db.read_bytes())
+    with Store(db) as store:
+        library = LiveLibrary(build_catalogue(store), track_infos(store))
+    with pulse_server(tmp_path / "pulse") as env:
+        saved = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        session = LiveSession(Config(), db, library, open_vlc_player("pulse"),
+                              ContextSource("desktop"))  # fmt: skip
+        stop = threading.Event()
+        thread = threading.Thread(target=session.run, args=(stop,), daemon=True)
+        thread.start()
+        planned = session.submit(lambda: session.queue.plan.entries[0].track_id).result(5)
+        first = library.tracks[int(str(planned))].path
+        gone = first.rename(first.with_suffix(".away"))
+        try:
+            call(session, "play")
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and ("failed", 0.0) not in events(db):
+                time.sleep(0.1)
+            time.sleep(0.5)
+            assert session.player.current is not None and session.player.current.path != first
+            assert "file not found" in session.failures[-1]
+            assert session.queue.history.events == []  # nothing learned from the failure
+        finally:
+            stop.set()
+            thread.join(timeout=5)
+            session.player.stop()
+            gone.rename(first)
+            for k, v in saved.items():
+                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    assert [k for k, _ in events(db)] == ["failed"]
