@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from moodplay._commands import CommandError
 from moodplay._live import LiveSession
+from moodplay._server import TcpServer
 from moodplay._view import live_view
 from moodplay._websocket import accept_key, serve_websocket
 
@@ -118,24 +119,15 @@ def _json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-class HttpServer:
+class HttpServer(TcpServer):
+    limit = MAX_LINE
+
     def __init__(self, session: LiveSession, host: str = "127.0.0.1", port: int = 6680,
                  token: str | None = None,
                  listen_now: Callable[[], str] | None = None) -> None:  # fmt: skip
         self.session, self.host, self.port, self.token = session, host, port, token
         self.listen_now = listen_now
-        self._server: asyncio.AbstractServer | None = None
         self._page = resources.files("moodplay").joinpath("web/index.html").read_bytes()
-
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._client, self.host, self.port,
-                                                  limit=MAX_LINE)  # fmt: skip
-        return int(self._server.sockets[0].getsockname()[1])
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

@@ -18,6 +18,7 @@ from typing import Any
 from moodplay._commands import APP_COMMANDS, CommandError
 from moodplay._live import LiveSession, Snapshot, snapshot
 from moodplay._mpd_protocol import Ack, Conversation, Pairs, ProtocolError
+from moodplay._server import TcpServer
 from moodplay._uris import listing, resolve, uri_of
 
 log = logging.getLogger(__name__)
@@ -309,20 +310,10 @@ def _tagtypes(args: list[str]) -> Pairs:
     return [("tagtype", t) for t in ("Artist", "Album", "Title", "Track", "Genre")]
 
 
-class MpdServer:
+class MpdServer(TcpServer):
     def __init__(self, session: LiveSession, host: str = "127.0.0.1", port: int = 6600,
                  password: str | None = None) -> None:  # fmt: skip
         self.session, self.host, self.port, self.password = session, host, port, password
-        self._server: asyncio.AbstractServer | None = None
-
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._client, self.host, self.port)
-        return int(self._server.sockets[0].getsockname()[1])
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         facade = MpdFacade(self.session, self.password)

@@ -7,11 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import shutil
 import sqlite3
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,6 @@ NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbita
 @pytest.fixture(scope="module")
 def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return short_library(tmp_path_factory.mktemp("modes"), NAMES, seconds=12)
-
-
-@pytest.fixture
-def daemon(library_db: Path, tmp_path: Path) -> Iterator[Daemon]:
-    db = Path(shutil.copy(library_db, tmp_path / "library.db"))
-    with running(db, tmp_path, "--no-voice") as d:
-        yield d
 
 
 def until(check: Callable[[], object], timeout_s: float = 10.0) -> None:
@@ -103,13 +95,12 @@ def test_private_listening_records_nothing(daemon: Daemon) -> None:
     until(lambda: events(daemon) == ["skipped"])
 
 
-def test_quiet_hours_cap_the_volume(library_db: Path, tmp_path: Path) -> None:
+def test_quiet_hours_cap_the_volume(db: Path, tmp_path: Path) -> None:
     now = dt.datetime.now()
     start, end = now - dt.timedelta(hours=1), now + dt.timedelta(hours=1)
     config = tmp_path / "config.toml"
     config.write_text(f'[context]\nquiet_start = "{start:%H:%M}"\nquiet_end = "{end:%H:%M}"\n'
                       "[player]\nquiet_volume_pct = 35\n")  # fmt: skip
-    db = Path(shutil.copy(library_db, tmp_path / "library.db"))
     with running(db, tmp_path, "--no-voice", "--config", str(config)) as d:
         assert "volume: 35%" in mpc(d.mpd_port, "volume", "80")
         assert "volume: 20%" in mpc(d.mpd_port, "volume", "20")

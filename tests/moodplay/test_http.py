@@ -5,13 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import os
-import shutil
 import socket
 import struct
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,18 +25,6 @@ NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbita
 @pytest.fixture(scope="module")
 def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return short_library(tmp_path_factory.mktemp("http"), NAMES, seconds=20)
-
-
-@pytest.fixture
-def db(library_db: Path, tmp_path: Path) -> Path:
-    """A copy per test: the daemon keeps its state in the database."""
-    return Path(shutil.copy(library_db, tmp_path / "library.db"))
-
-
-@pytest.fixture
-def daemon(db: Path, tmp_path: Path) -> Iterator[Daemon]:
-    with running(db, tmp_path, "--no-voice") as d:
-        yield d
 
 
 def call(url: str, path: str, body: object = None, headers: dict[str, str] | None = None,

@@ -8,7 +8,6 @@ says the mood is; clicking a mood button changes the queue. A screenshot is kept
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import short_library
-from tests.moodplay.daemon import Daemon, running
+from tests.moodplay.daemon import Daemon
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbital Elevator",
          "Through Space", "Media Threat")  # fmt: skip
@@ -28,13 +27,6 @@ CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 @pytest.fixture(scope="module")
 def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return short_library(tmp_path_factory.mktemp("web"), NAMES, seconds=30)
-
-
-@pytest.fixture
-def daemon(library_db: Path, tmp_path: Path) -> Iterator[Daemon]:
-    db = Path(shutil.copy(library_db, tmp_path / "library.db"))
-    with running(db, tmp_path, "--no-voice") as d:
-        yield d
 
 
 @pytest.fixture
