@@ -202,14 +202,14 @@ def main() -> None:
     catalogues = {"singularity (real, 16 tracks)": load_real(args.db),
                   f"generated ({args.tracks} tracks)": generated}  # fmt: skip
     print(f"{run.listeners} listeners x {run.sessions} sessions x {run.length} tracks each")
-    header = f"{'catalogue / population':<44}{'policy':<10}{'skip %':>8}{'to target':>10}" \
+    header = f"{'catalogue / population':<46}{'policy':<10}{'skip %':>8}{'to target':>10}" \
              f"{'in bound %':>11}{'b2b':>5}{'cover %':>9}"  # fmt: skip
     print(header)
     for cat_name, cat in catalogues.items():
         for kind in POPULATIONS:
             for policy in ("moodplay", "shuffle", "nearest"):
                 r = evaluate(cat, kind, policy, run)
-                print(f"{cat_name + ' / ' + kind:<44}{policy:<10}{r['skip_pct']:>8}"
+                print(f"{cat_name + ' / ' + kind:<46}{policy:<10}{r['skip_pct']:>8}"
                       f"{r['to_target']!s:>10}{r['within_bound_pct']:>11}{r['b2b_artists']:>5}"
                       f"{r['coverage_pct']:>9}", flush=True)  # fmt: skip
 
