@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -126,3 +127,24 @@ def test_hook_reads_mood_from_statements_only_and_keeps_the_baseline(tmp_path: P
         assert store.query("SELECT n FROM voice_baselines WHERE profile = 'default'")[0][0] == 3
     again = VoiceMoodHook(db, "default", feelings)
     assert again._baseline.n == 3  # a restart keeps the household's voice baseline
+
+
+def test_features_equal_opensmiles_own_front_end_without_pandas(
+    features: VoiceFeatures, tmp_path: Path
+) -> None:
+    """The adapter drives libSMILEapi directly: the same 88 numbers as opensmile.Smile, and
+    the daemon never imports pandas for them."""
+    import opensmile
+
+    clip = say("hey music play something calm", tmp_path)
+    smile = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
+                            feature_level=opensmile.FeatureLevel.Functionals)  # fmt: skip
+    theirs = smile.process_signal(clip.astype(np.float32) / 32768.0, SR).to_numpy()[0]
+    assert list(smile.feature_names) == features.names
+    np.testing.assert_array_equal(features.extract(clip), np.nan_to_num(theirs))
+    assert not features.extract(np.zeros(160, np.int16)).any()  # 10 ms: nothing to measure
+    probe = ("import sys; from mood._smile import VoiceFeatures; VoiceFeatures(); "
+             "print(sorted({'pandas', 'pyarrow', 'audinterface'} & set(sys.modules)))")  # fmt: skip
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True).stdout.strip()  # fmt: skip
+    assert loaded == "[]"
