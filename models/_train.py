@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import onnx
-from onnx import TensorProto, helper, numpy_helper
 
 Float64Array = npt.NDArray[np.float64]
 
@@ -64,6 +62,9 @@ def train_linear(
 
 
 def _export(w: Float64Array, b: Float64Array) -> bytes:
+    import onnx  # only when training: a daemon never pays for it
+    from onnx import TensorProto, helper, numpy_helper
+
     nodes = [
         helper.make_node("MatMul", ["z", "W"], ["xw"]),
         helper.make_node("Add", ["xw", "b"], ["raw"]),
