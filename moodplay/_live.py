@@ -82,6 +82,8 @@ class LiveSession:
         self._parser: IntentParser | None = None
         self.started, self.library_at = time.monotonic(), time.time()
         self.updater: Callable[[], bool] | None = None
+        self.on_library: list[Callable[[dict[str, list[str]]], None]] = []
+        """Told the new artist/album/title names after a rescan (the voice grammar)."""
         """Starts a rescan in the background (the daemon sets it); False if one is running."""
         self.sleep = SleepTimer()
         self.user_volume = 100
@@ -537,6 +539,9 @@ class LiveSession:
         lead = self.manual.head(keep[0] if keep else None)
         self.queue.replan(lead + [i for i in keep[1:] if i not in lead])
         self.changes += 1
+        names = self._names()
+        for hook in self.on_library:
+            hook(names)
 
 
 def track_infos(store: Store) -> dict[int, TrackInfo]:

@@ -17,7 +17,16 @@ from moodplay._listen_cli import voice_settings
 from moodplay._live import LiveSession
 from moodplay._voice_mood import VoiceMoodHook
 from recommend import Point, SessionEvent
-from voice import IGNORED, NOT_UNDERSTOOD, WAKE_ONLY, EngineError, Heard, Listener, make_listener
+from voice import (
+    IGNORED,
+    NOT_UNDERSTOOD,
+    WAKE_ONLY,
+    EngineError,
+    Heard,
+    Listener,
+    make_listener,
+    update_names,
+)
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +43,8 @@ class VoiceThread:
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
         self._listener: Listener | None = None
+        self._new_names: dict[str, list[str]] | None = None
+        session.on_library.append(self.refresh_names)
 
     def start(self, enabled: bool = True) -> str:
         """Start listening if possible; returns the one-line status (also logged)."""
@@ -58,6 +69,10 @@ class VoiceThread:
         self.status = status  # the daemon prints it as a status line
         return status
 
+    def refresh_names(self, names: dict[str, list[str]]) -> None:
+        """After a rescan: the grammar is rebuilt by the voice thread (the listener is its)."""
+        self._new_names = names
+
     def listen_now(self) -> str:
         """Push-to-talk: the next command needs no wake phrase (raises when voice is off)."""
         if self._listener is None:
@@ -79,6 +94,9 @@ class VoiceThread:
         with mic:
             heard_at = time.monotonic()
             while not self._stop.is_set():
+                if self._new_names is not None:
+                    names, self._new_names = self._new_names, None
+                    update_names(listener, voice_settings(self.config), names)
                 for block in mic.blocks(timeout_s=0.5):
                     heard_at = time.monotonic()
                     for heard in listener.feed(block):

@@ -14,10 +14,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
+import soundfile as sf
 
 from tests.conftest import corpus_files, ffmpeg, short_library
 from tests.moodplay.daemon import Daemon, mpc, running
+from tests.pulse import play_into_mic
+from tests.voice.speech import SR, say, silence
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbital Elevator")
 
@@ -109,7 +113,7 @@ def test_quiet_hours_cap_the_volume(db: Path, tmp_path: Path) -> None:
 def test_update_rescans_while_playing(tmp_path: Path) -> None:
     (tmp_path / "lib").mkdir()
     db = short_library(tmp_path / "lib", ("Nebula", "Awakening"), seconds=8)
-    with running(db, tmp_path, "--no-voice") as d:
+    with running(db, tmp_path) as d:  # voice on: the new name becomes speakable
         port = d.mpd_port
         mpc(port, "play")
         playing = mpc(port, "current").strip()
@@ -121,6 +125,12 @@ def test_update_rescans_while_playing(tmp_path: Path) -> None:
         assert mpc(port, "current").strip() == playing  # the music went on
         stats = mpc(port, "stats")
         assert re.search(r"Songs:\s+3\n", stats) and "DB Updated:   Thu Jan  1" not in stats
+        time.sleep(1.0)  # the voice thread rebuilds its grammar between two reads
+        spoken = tmp_path / "cmd.wav"
+        command = say("hey music play the song coherence", tmp_path)
+        sf.write(spoken, np.concatenate([silence(0.3), command, silence(1.0)]), SR)
+        play_into_mic(spoken, d.env)
+        until(lambda: mpc(port, "current").strip() == "Maxstack - Coherence", 10)
 
 
 def test_python_mpd2_edits_the_queue_like_ncmpcpp(daemon: Daemon) -> None:
