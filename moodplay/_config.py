@@ -74,7 +74,8 @@ class VoiceConfig:
     vosk_model: str = ""
     """Vosk model folder. Empty: $XDG_DATA_HOME/moodplay/models/vosk-small-en-us."""
     wake_phrase: str = "hey music"
-    """Said before a command, or alone and then the command within follow_up_s."""
+    """Said before a command, or alone and then the command within follow_up_s. Empty: no wake
+    phrase — every command heard is acted on."""
     input_device: str = ""
     """sounddevice input device name or index. Empty: the system default input."""
     vad_threshold: float = field(default=0.5, metadata=_range(0.05, 0.95, "probability"))

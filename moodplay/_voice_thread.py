@@ -63,7 +63,9 @@ class VoiceThread:
         self._thread = threading.Thread(target=self._run, args=(listener, mic), name="voice",
                                         daemon=True)  # fmt: skip
         self._thread.start()
-        return self._set(f"voice: listening on {mic.name!r} for {self.config.voice.wake_phrase!r}")
+        wake = self.config.voice.wake_phrase.strip()
+        waits_for = f"for {wake!r}" if wake else "for commands (no wake phrase)"
+        return self._set(f"voice: listening on {mic.name!r} {waits_for}")
 
     def _set(self, status: str) -> str:
         self.status = status  # the daemon prints it as a status line

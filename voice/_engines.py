@@ -86,7 +86,7 @@ def make_listener(
         IntentParser(table, 1.0 if recognizer.exact else settings.min_match),
         endpointer,
         wake_phrase=settings.wake_phrase,
-        require_wake=require_wake,
+        require_wake=require_wake and bool(settings.wake_phrase.strip()),  # "": none needed
         follow_up_s=settings.follow_up_s,
         endpoint_ms=float(settings.trailing_silence_ms),
         mood=mood,

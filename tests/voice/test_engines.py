@@ -200,3 +200,8 @@ def test_speech_start_and_end_are_reported_for_ducking(sphinx: Listener, spoken:
     assert [h.intent.name for h in heard] == ["pause"]
     assert calls == [True, False]  # down when speech starts, back once it is understood
     assert run(sphinx, silence(2.0)) == [] and calls == [True, False]  # silence: no duck
+
+
+def test_an_empty_wake_phrase_means_none_is_needed(spoken: Path) -> None:
+    listener = make_listener(VoiceSettings(engine="pocketsphinx", wake_phrase=""))
+    assert [h.intent.name for h in run(listener, say("skip this song", spoken))] == ["next"]
