@@ -8,6 +8,7 @@ committed.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import queue
@@ -34,6 +35,12 @@ from voice import Intent, IntentParser, english_number, load_phrase_table, norma
 log = logging.getLogger(__name__)
 
 VOLUME_STEP = 10
+
+
+def _nothing() -> None:
+    """What a wake-up runs: the loop then polls the player."""
+
+
 QUEUED_REASON = "you queued it"
 
 
@@ -63,6 +70,7 @@ class LiveSession:
         self.cat, self.tracks = library.catalogue, library.tracks
         catalogue = library.catalogue
         self.player, self.context = player, context
+        player.wakeup = self._wake
         snap = context.snapshot()
         state = ListenerState(Situation(snap.timestamp, snap.part_of_day, snap.weekend))
         self.queue = Session(Planner(catalogue), state, length=config.recommend.queue_length)
@@ -127,6 +135,11 @@ class LiveSession:
     @property
     def private(self) -> bool:
         return not self.queue.learn
+
+    def _wake(self) -> None:
+        """An engine event is waiting: end the loop's wait now (any thread; never blocks)."""
+        with contextlib.suppress(queue.Full):
+            self.inbox.put_nowait((_nothing, Future()))
 
     def run(self, stop: threading.Event, tick_s: float = 0.02) -> None:
         with Store(self.db) as store:
@@ -259,14 +272,25 @@ class LiveSession:
         info = self.tracks[track_id]
         return Track(track_id, info.path, info.gain_db)
 
-    def _start_current(self, start_s: float = 0.0) -> None:
+    def _start_current(self, start_s: float = 0.0, started: Track | None = None) -> None:
         entries = self.queue.plan.entries
         if not entries:
             self.player.stop()
             return
         self.manual.started(entries[0].index)
-        self.player.start(self._track(entries[0].index), start_s)
+        track = self._track(entries[0].index)
+        if track != started:
+            self.player.start(track, start_s)
         self.player.prepare(self._track(entries[1].index) if len(entries) > 1 else None)
+
+    def _start_prepared(self) -> Track | None:
+        """At the end of a track: the prepared one starts before any bookkeeping (the store,
+        the re-plan), so the gap is the player's alone."""
+        prepared = self.player.prepared
+        if prepared is None or (self.manual.repeat and self.manual.single):
+            return None
+        self.player.start(prepared)
+        return prepared
 
     def queue_event(self, event: SessionEvent) -> None:
         """Tell the recommender; then put the user's queued tracks back in front."""
@@ -288,14 +312,16 @@ class LiveSession:
             self._start_current()
             return
         index = self._index(event.track.track_id)
+        started = None
         if event.kind == "failed":
             self._failed(index, event.reason)
         else:
+            started = self._start_prepared()
             self._record(index, "played", self._duration(index))
             self.manual.ended(index)
             duration = self._duration(index)
             self.queue_event(SessionEvent("played", time.time(), index, duration, duration))
-        self._start_current()
+        self._start_current(started=started)
 
     def _failed(self, index: int, reason: str) -> None:
         """A file gone or undecodable: logged and stored as "failed", never learned as a skip;

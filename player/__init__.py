@@ -19,9 +19,17 @@ def open_vlc_player(
     from player._watch import ServerWatch, pulse_socket
 
     events: queue.Queue[tuple[str, int]] = queue.Queue(maxsize=256)
-    decks = VlcDecks(aout, device, lambda kind, deck: events.put_nowait((kind, deck)))
+    made: list[Player] = []
+
+    def sink(kind: str, deck: int) -> None:  # libVLC's event thread: enqueue and wake, no more
+        events.put_nowait((kind, deck))
+        if made and made[0].wakeup is not None:
+            made[0].wakeup()
+
+    decks = VlcDecks(aout, device, sink)
     watch = ServerWatch(pulse_socket() if aout == "pulse" else None)
-    return Player(decks, events, crossfade_s, server_back=watch.came_back)
+    made.append(Player(decks, events, crossfade_s, server_back=watch.came_back))
+    return made[0]
 
 
 __all__ = [

@@ -89,6 +89,9 @@ class Player:
             raise ValueError(f"crossfade_s must be a number of seconds >= 0, not {crossfade_s}")
         self._decks, self._raw, self._clock = decks, events, clock
         self._server_back = server_back
+        self.wakeup: Callable[[], None] | None = None
+        """Called (from libVLC's thread) when an engine event is queued: the owner's loop can
+        poll at once instead of at its next tick (the gap between tracks)."""
         """True once after the sound server went away and came back (polled each poll())."""
         self.crossfade_s = crossfade_s
         """Seconds the end of a track overlaps the next one (0: no crossfade)."""
@@ -108,6 +111,11 @@ class Player:
     @property
     def current(self) -> Track | None:
         return self._current
+
+    @property
+    def prepared(self) -> Track | None:
+        """The track loaded (or to be loaded) on the idle deck, if any."""
+        return self._next
 
     @property
     def crossfading(self) -> bool:
@@ -181,19 +189,21 @@ class Player:
 
     def _switch(self) -> Track | None:
         old, self._active = self._active, 1 - self._active
-        self._decks.stop(old)
         track, loaded = self._next, self._ready
         self._next, self._ready, self._current, self._at_end = None, False, track, False
-        if track is None:
-            return None
-        if not track.path.is_file():
-            self._raw.put(("missing", self._active))
+        try:
+            if track is None:
+                return None
+            if not track.path.is_file():
+                self._raw.put(("missing", self._active))
+                return track
+            if not loaded:
+                self._decks.load(self._active, track.path)
+            self._apply_volume(self._active)
+            self._decks.play(self._active)
             return track
-        if not loaded:
-            self._decks.load(self._active, track.path)
-        self._apply_volume(self._active)
-        self._decks.play(self._active)
-        return track
+        finally:
+            self._decks.stop(old)  # after the new one starts: libVLC's stop waits for its thread
 
     def _start(self, deck: int, track: Track, start_s: float = 0.0) -> None:
         self._current, self._at_end = track, False
