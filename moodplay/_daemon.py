@@ -15,11 +15,12 @@ from context import ContextSource, detect_device
 from library import Store, default_jobs, library_names
 from moodplay._config import Config
 from moodplay._http import HttpServer
-from moodplay._live import LiveLibrary, LiveSession, track_infos
+from moodplay._live import LiveSession
 from moodplay._mpd import MpdServer
 from moodplay._paths import database_path
 from moodplay._queue_cli import build_catalogue
 from moodplay._rescan import Rescan
+from moodplay._tracks import LiveLibrary, track_infos
 from moodplay._voice_thread import VoiceThread
 
 log = logging.getLogger(__name__)

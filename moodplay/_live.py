@@ -27,9 +27,10 @@ from moodplay._commands import Call, CommandError, Registry, app_commands, voice
 from moodplay._config import Config
 from moodplay._modes import ManualQueue, SleepTimer
 from moodplay._queue_cli import build_history
+from moodplay._tracks import LiveLibrary
 from moodplay._uris import library_root, resolve
-from player import Player, PlayerEvent, Track, gain_for
-from recommend import Catalogue, ListenerState, Planner, Point, Session, SessionEvent, Situation
+from player import Player, PlayerEvent, Track
+from recommend import ListenerState, Planner, Point, Session, SessionEvent, Situation
 from voice import Intent, IntentParser, english_number, load_phrase_table, normalise
 
 log = logging.getLogger(__name__)
@@ -42,24 +43,6 @@ def _nothing() -> None:
 
 
 QUEUED_REASON = "you queued it"
-
-
-@dataclasses.dataclass(frozen=True)
-class TrackInfo:
-    path: Path
-    title: str
-    artist: str
-    gain_db: float
-    album: str = ""
-    track_number: int | None = None
-
-
-@dataclasses.dataclass(frozen=True)
-class LiveLibrary:
-    """The analysed library as the session needs it: arrays to plan, files to play."""
-
-    catalogue: Catalogue
-    tracks: dict[int, TrackInfo]
 
 
 class LiveSession:
@@ -568,50 +551,3 @@ class LiveSession:
         names = self._names()
         for hook in self.on_library:
             hook(names)
-
-
-def track_infos(store: Store) -> dict[int, TrackInfo]:
-    rows = store.query(
-        "SELECT t.id, t.path, t.title, t.artist, t.album, t.rg_track_gain_db, a.loudness_lufs "
-        "FROM tracks t JOIN analysis a ON a.track_id = t.id WHERE t.missing_since IS NULL"
-    )
-    out = {}
-    for r in rows:
-        gain = gain_for(r["rg_track_gain_db"], r["loudness_lufs"])
-        artist = r["artist"] or "unknown"
-        out[r["id"]] = TrackInfo(Path(r["path"]), r["title"], artist, gain, r["album"] or "")
-    return out
-
-
-@dataclasses.dataclass(frozen=True)
-class Snapshot:
-    """What clients show: read on the session thread, handed to the servers."""
-
-    state: str  # play | pause | stop
-    volume_pct: int
-    elapsed_s: float
-    current: int | None
-    """Track id now playing."""
-    queue: list[int]
-    """Track ids, current first."""
-    reasons: dict[int, str]
-    changes: int
-
-
-def snapshot(session: LiveSession) -> Snapshot:
-    """Call on the session thread (``session.submit(lambda: snapshot(session))``)."""
-    p = session.player
-    ids = [int(session.cat.track_ids[i]) for i in session.queue.queue]
-    current: int | None
-    if p.current is not None:
-        state, current, elapsed = (
-            ("pause" if p.paused else "play"),
-            p.current.track_id,
-            p.position_s(),
-        )
-    elif session.resumable() is not None:
-        state, current, elapsed = "pause", session.resumable(), session.resume_at
-    else:
-        state, current, elapsed = "stop", None, 0.0
-    return Snapshot(state, p.volume_pct, elapsed, current, ids, dict(session.reasons),
-                    session.changes)  # fmt: skip

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from typing import Any
 
 from moodplay._commands import APP_COMMANDS, CommandError
-from moodplay._live import LiveSession, Snapshot, snapshot
+from moodplay._live import LiveSession
 from moodplay._mpd_protocol import Ack, Conversation, Pairs, ProtocolError
 from moodplay._server import TcpServer
 from moodplay._uris import listing, resolve, uri_of
+from moodplay._view import Snapshot, snapshot
 
 log = logging.getLogger(__name__)
 

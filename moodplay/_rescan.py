@@ -10,9 +10,9 @@ from pathlib import Path
 
 from library import AnalysisSettings, Scanner, Store, load_state, save_state
 from moodplay._config import Config
-from moodplay._live import LiveLibrary, track_infos
 from moodplay._paths import library_roots
 from moodplay._queue_cli import build_catalogue
+from moodplay._tracks import LiveLibrary, track_infos
 
 log = logging.getLogger(__name__)
 

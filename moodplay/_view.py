@@ -6,9 +6,10 @@ consistent state; the servers only serialise it.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from moodplay._live import LiveSession, snapshot
+from moodplay._live import LiveSession
 from recommend import Point
 
 
@@ -54,3 +55,37 @@ def _track(session: LiveSession, track_id: int, reasons: dict[int, str]) -> dict
         "reason": reasons.get(track_id, ""),
         **_point(session.cat.point(index)),
     }
+
+
+@dataclasses.dataclass(frozen=True)
+class Snapshot:
+    """What clients show: read on the session thread, handed to the servers."""
+
+    state: str  # play | pause | stop
+    volume_pct: int
+    elapsed_s: float
+    current: int | None
+    """Track id now playing."""
+    queue: list[int]
+    """Track ids, current first."""
+    reasons: dict[int, str]
+    changes: int
+
+
+def snapshot(session: LiveSession) -> Snapshot:
+    """Call on the session thread (``session.submit(lambda: snapshot(session))``)."""
+    p = session.player
+    ids = [int(session.cat.track_ids[i]) for i in session.queue.queue]
+    current: int | None
+    if p.current is not None:
+        state, current, elapsed = (
+            ("pause" if p.paused else "play"),
+            p.current.track_id,
+            p.position_s(),
+        )
+    elif session.resumable() is not None:
+        state, current, elapsed = "pause", session.resumable(), session.resume_at
+    else:
+        state, current, elapsed = "stop", None, 0.0
+    return Snapshot(state, p.volume_pct, elapsed, current, ids, dict(session.reasons),
+                    session.changes)  # fmt: skip

@@ -15,8 +15,9 @@ from context import ContextSource
 from library import Store
 from moodplay import Config
 from moodplay._commands import Call
-from moodplay._live import LiveLibrary, LiveSession, track_infos
+from moodplay._live import LiveSession
 from moodplay._queue_cli import build_catalogue
+from moodplay._tracks import LiveLibrary, track_infos
 from tests.conftest import short_library
 from tests.pulse import pulse_server
 

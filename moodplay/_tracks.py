@@ -1,0 +1,41 @@
+"""The analysed library as the live session needs it: arrays to plan with, files to play."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from library import Store
+from player import gain_for
+from recommend import Catalogue
+
+
+@dataclasses.dataclass(frozen=True)
+class TrackInfo:
+    path: Path
+    title: str
+    artist: str
+    gain_db: float
+    album: str = ""
+    track_number: int | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class LiveLibrary:
+    """The analysed library as the session needs it: arrays to plan, files to play."""
+
+    catalogue: Catalogue
+    tracks: dict[int, TrackInfo]
+
+
+def track_infos(store: Store) -> dict[int, TrackInfo]:
+    rows = store.query(
+        "SELECT t.id, t.path, t.title, t.artist, t.album, t.rg_track_gain_db, a.loudness_lufs "
+        "FROM tracks t JOIN analysis a ON a.track_id = t.id WHERE t.missing_since IS NULL"
+    )
+    out = {}
+    for r in rows:
+        gain = gain_for(r["rg_track_gain_db"], r["loudness_lufs"])
+        artist = r["artist"] or "unknown"
+        out[r["id"]] = TrackInfo(Path(r["path"]), r["title"], artist, gain, r["album"] or "")
+    return out
