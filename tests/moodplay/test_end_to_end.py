@@ -102,6 +102,7 @@ def test_spoken_session_end_to_end(tmp_path: Path) -> None:
         with sqlite3.connect(db) as con:
             assert "skipped" in [r[0] for r in con.execute("SELECT kind FROM events")]
 
+        _push_to_talk_needs_no_wake_phrase(d, tmp_path, env)
         _volume_follows_the_curve(d, tmp_path, env)
         _sound_server_restart_recovers(d, server, tmp_path)
     finally:
@@ -112,6 +113,21 @@ def test_spoken_session_end_to_end(tmp_path: Path) -> None:
 def _say(d: Daemon, text: str) -> None:
     result = run_moodplay("say", "--port", str(d.mpd_port), text)
     assert result.returncode == 0, result.stderr
+
+
+def _push_to_talk_needs_no_wake_phrase(d: Daemon, folder: Path, env: dict[str, str]) -> None:
+    """The web page's button: the daemon listens on its own microphone, no wake phrase."""
+    time.sleep(5.5)  # past the follow-up window of the last spoken command
+    before = mpc(d.mpd_port, "current").strip()
+    speak("skip this song", folder, env)  # no wake phrase, no button: ignored
+    time.sleep(1.0)
+    assert mpc(d.mpd_port, "current").strip() == before
+    request = urllib.request.Request(d.web + "api/listen", data=b"{}", method="POST",
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert "listening" in json.loads(answer.read())["status"]
+    speak("skip this song", folder, env)
+    until(lambda: mpc(d.mpd_port, "current").strip() != before, 5, "push-to-talk skip")
 
 
 def _volume_follows_the_curve(d: Daemon, folder: Path, env: dict[str, str]) -> None:
