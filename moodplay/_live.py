@@ -30,12 +30,16 @@ from moodplay._queue_cli import build_history
 from moodplay._tracks import LiveLibrary
 from moodplay._uris import library_root, resolve
 from player import Player, PlayerEvent, Track
-from recommend import ListenerState, Planner, Point, Session, SessionEvent, Situation
+from recommend import Catalogue, ListenerState, Planner, Point, Session, SessionEvent, Situation
 from voice import Intent, IntentParser, english_number, load_phrase_table, normalise
 
 log = logging.getLogger(__name__)
 
 VOLUME_STEP = 10
+
+
+def _rows(cat: Catalogue) -> dict[int, int]:
+    return {int(t): i for i, t in enumerate(cat.track_ids)}
 
 
 def _nothing() -> None:
@@ -51,6 +55,8 @@ class LiveSession:
         self.config, self.db = config, db
         self.store: Store | None = None  # opened by run(): a Store belongs to its thread
         self.cat, self.tracks = library.catalogue, library.tracks
+        self.rows = _rows(library.catalogue)
+        """Track id -> catalogue index (built once per library, not searched per lookup)."""
         catalogue = library.catalogue
         self.player, self.context = player, context
         player.wakeup = self._wake
@@ -143,7 +149,7 @@ class LiveSession:
         self.queue.history = build_history(self.store, self.cat)
         self.queue.replan([])
         state = load_state(self.store)
-        ids = {int(t): i for i, t in enumerate(self.cat.track_ids)}
+        ids = self.rows
         volume = state.get("volume_pct", 100)
         self.user_volume = volume if isinstance(volume, int) else 100
         self._apply_volume()
@@ -291,10 +297,10 @@ class LiveSession:
             self.queue.replan(want)
 
     def _on_player(self, event: PlayerEvent) -> None:
-        if not self._has(event.track.track_id):  # gone from the library in a rescan
+        if event.track.track_id not in self.rows:  # gone from the library in a rescan
             self._start_current()
             return
-        index = self._index(event.track.track_id)
+        index = self.index_of(event.track.track_id)
         started = None
         if event.kind == "failed":
             self._failed(index, event.reason)
@@ -318,14 +324,12 @@ class LiveSession:
         finally:
             self.queue.learn = learn
 
-    def _index(self, track_id: int) -> int:
-        return int((self.cat.track_ids == track_id).nonzero()[0][0])
+    def index_of(self, track_id: int) -> int:
+        """The catalogue index of a track id (KeyError when it is not in the library)."""
+        return self.rows[track_id]
 
     def _ids(self, indices: list[int]) -> list[int]:
         return [int(self.cat.track_ids[i]) for i in indices]
-
-    def _has(self, track_id: int) -> bool:
-        return bool((self.cat.track_ids == track_id).any())
 
     def _duration(self, index: int) -> float:
         return float(self.cat.duration_s[index])
@@ -484,7 +488,7 @@ class LiveSession:
         ids = resolve(uri, self.tracks, self.root)
         if not ids:
             raise CommandError(f"nothing in the library at {uri!r} (see lsinfo)")
-        added = self.manual.add(self._index(t) for t in ids)
+        added = self.manual.add(self.index_of(t) for t in ids)
         self._apply_manual()
         if self.player.current is not None:
             self.player.prepare(self._next_track())
@@ -492,7 +496,7 @@ class LiveSession:
 
     def cmd_unqueue(self, track: int) -> None:
         """Take a track the user queued out again (MPD delete/deleteid)."""
-        index = self._index(track) if self._has(track) else -1
+        index = self.rows.get(track, -1)
         if index not in self.manual.pending:
             raise CommandError(
                 f"track {track} was not queued by you: moodplay plans that part of the queue "
@@ -522,7 +526,7 @@ class LiveSession:
             raise CommandError(f"no {tag} called {name!r} in the library")
         ordered = resolve("", {t: self.tracks[t] for t in ids}, self.root)
         self.manual.clear()
-        self.manual.add(self._index(t) for t in ordered)
+        self.manual.add(self.index_of(t) for t in ordered)
         self.player.stop()
         self.queue.replan(self.manual.head(None))
         self._start_current()
@@ -537,7 +541,7 @@ class LiveSession:
         self.root = library_root(info.path for info in self.tracks.values())
         self._parser = None  # new names
         self.library_at = time.time()
-        new = {int(t): i for i, t in enumerate(self.cat.track_ids)}
+        self.rows = new = _rows(self.cat)
         session = Session(Planner(self.cat), self.queue.state, build_history(self.store, self.cat),
                           self.queue.length, self.queue.seed)  # fmt: skip
         session.learn, session.played = self.queue.learn, [new[t] for t in played if t in new]

@@ -184,7 +184,7 @@ class MpdFacade:
 
     def _info(self, track_id: int) -> tuple[Any, float]:
         info = self.session.tracks[track_id]
-        index = int((self.session.cat.track_ids == track_id).nonzero()[0][0])
+        index = self.session.index_of(track_id)
         return info, float(self.session.cat.duration_s[index])
 
     def _song(self, track_id: int, pos: int | None) -> list[tuple[str, object]]:

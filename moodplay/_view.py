@@ -45,7 +45,7 @@ def _point(point: Point) -> dict[str, float]:
 
 def _track(session: LiveSession, track_id: int, reasons: dict[int, str]) -> dict[str, Any]:
     info = session.tracks[track_id]
-    index = int((session.cat.track_ids == track_id).nonzero()[0][0])
+    index = session.index_of(track_id)
     return {
         "id": track_id,
         "title": info.title,
