@@ -21,7 +21,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -56,7 +56,6 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]
     body: bytes = b""
-    json: Any = field(default=None)
 
 
 async def read_request(reader: asyncio.StreamReader) -> Request:
