@@ -73,9 +73,11 @@ class VoiceConfig:
     """auto (Vosk when its model is installed, else PocketSphinx), vosk or pocketsphinx."""
     vosk_model: str = ""
     """Vosk model folder. Empty: $XDG_DATA_HOME/moodplay/models/vosk-small-en-us."""
-    wake_phrase: str = "hey music"
-    """Said before a command, or alone and then the command within follow_up_s. Empty: no wake
-    phrase — every command heard is acted on."""
+    wake_phrase: str = "hey mycroft"
+    """Said before a command, or alone and then the command within follow_up_s. A phrase with a
+    trained microWakeWord model ("hey mycroft", "alexa", "okay nabu", "hey jarvis") uses it;
+    any other phrase is spotted by PocketSphinx. Empty: no wake phrase — every command heard is
+    acted on."""
     input_device: str = ""
     """sounddevice input device name or index. Empty: the system default input."""
     vad_threshold: float = field(default=0.5, metadata=_range(0.05, 0.95, "probability"))
@@ -89,9 +91,19 @@ class VoiceConfig:
     vosk_min_confidence: float = field(default=0.5, metadata=_range(0.0, 1.0, "confidence"))
     """Vosk: mean word confidence below which an utterance is not understood."""
     sphinx_kws_threshold: float = field(default=1e-40, metadata=_range(1e-50, 1e-1, "threshold"))
+    """PocketSphinx keyword-spotting threshold for a custom wake phrase (smaller: more
+    permissive)."""
     tone_model: str = ""
     """Voice-tone ONNX model. Empty: the shipped knowledge-based one (models/voice_mood.onnx)."""
-    """PocketSphinx keyword-spotting threshold for the wake phrase (smaller: more permissive)."""
+    command_max_s: float = field(default=4.0, metadata=_range(1.0, 15.0, "seconds"))
+    """Longest command after the wake word; a longer utterance is "not understood"."""
+    answers: str = field(default="speech", metadata={"choices": ("speech", "earcon", "off")})
+    """How moodplay answers: spoken sentences and earcons, earcons only, or nothing."""
+    tts_voice: str = "en-us"
+    """espeak-ng voice for spoken answers (`espeak-ng --voices` lists them)."""
+    pronunciations: dict[str, str] = field(default_factory=dict, metadata={"strings": True})
+    """Word -> ARPAbet phones (CMUdict's set, e.g. "M AE K S T AE K"), for names the speech
+    engine cannot say; they override the grapheme-to-phoneme guess."""
 
 
 _POINTS = {"points": True}  # a table of word = [valence, energy]
@@ -248,6 +260,8 @@ def _convert(
     origin = typing.get_origin(hint)
     if meta.get("points"):
         return _points_table(where, value, problems)
+    if meta.get("strings"):
+        return _strings_table(where, value, problems)
     if origin is tuple:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             problems.append(f"{where}: expected a list of strings, got {_kind(value)}")
@@ -264,11 +278,22 @@ def _plain(
     if type(value) is not hint:
         problems.append(f"{where}: expected {_kind(hint())}, got {_kind(value)}")
         return None
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        problems.append(f"{where}: {value!r} is not one of {', '.join(choices)}")
+        return None
     pattern = meta.get("pattern")
     if pattern and not re.fullmatch(pattern, str(value)):
         problems.append(f"{where}: {value!r} is not a time of day as HH:MM (e.g. 22:30)")
         return None
     return value
+
+
+def _strings_table(where: str, value: object, problems: list[str]) -> object:
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        problems.append(f"{where}: expected a table of word = \"text\", got {_kind(value)}")
+        return None
+    return {str(k).lower(): v.strip() for k, v in value.items()}
 
 
 def _points_table(where: str, value: object, problems: list[str]) -> object:

@@ -39,6 +39,7 @@ INTENTS = {
     "play_artist": "play an artist; slot artist: name as in the library (normalised)",
     "play_album": "play an album; slot album",
     "play_title": "play a track; slot title",
+    "undo": "take back the last command (a ban, a dislike, a volume change, ...)",
     NOT_UNDERSTOOD: "nothing matched well enough; text holds what was heard",
 }
 """Intent names and their slots: the API voice, MPD, HTTP and the CLI share."""
