@@ -291,7 +291,7 @@ def _plain(
 
 def _strings_table(where: str, value: object, problems: list[str]) -> object:
     if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        problems.append(f"{where}: expected a table of word = \"text\", got {_kind(value)}")
+        problems.append(f'{where}: expected a table of word = "text", got {_kind(value)}')
         return None
     return {str(k).lower(): v.strip() for k, v in value.items()}
 
