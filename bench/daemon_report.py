@@ -107,9 +107,9 @@ def commands(r: dict[str, Any]) -> list[str]:
     offsets = ", ".join(f"{o:+.0f}" for o in c["clock_offsets_ms"])
     misses = "; ".join(c["misses"]) or "none"
     return [
-        _row('"hey music pause" -> speaker silent', _pcts(pause), "p95 <= 1.0 s",
+        _row('"hey mycroft, pause" -> speaker silent', _pcts(pause), "p95 <= 1.0 s",
              _met(worst <= COMMAND_GOAL_MS)),
-        _row('"hey music play music" -> music heard', _pcts(play), "p95 <= 1.0 s",
+        _row('"hey mycroft, play music" -> music heard', _pcts(play), "p95 <= 1.0 s",
              _met(worst <= COMMAND_GOAL_MS)),
         f"    (from the end of the speech to the first 20 ms window below {SILENT_DB:.0f} dBFS "
         f"(that stays so for 0.3 s) / above it; the quietest music heard was "

@@ -45,7 +45,8 @@ def voice_settings(config: Config) -> VoiceSettings:
         vad_threshold=v.vad_threshold, trailing_silence_ms=v.trailing_silence_ms,
         follow_up_s=v.follow_up_s, min_match=v.min_match,
         vosk_min_confidence=v.vosk_min_confidence,
-        sphinx_kws_threshold=v.sphinx_kws_threshold,
+        sphinx_kws_threshold=v.sphinx_kws_threshold, command_max_s=v.command_max_s,
+        pronunciations=dict(v.pronunciations),
     )  # fmt: skip
 
 

@@ -41,9 +41,10 @@ class Recognizer(Protocol):
     exact: bool
     """True when every transcript is a whole grammar phrase (a partial one is not trusted)."""
 
-    def set_grammar(self, table: PhraseTable, wake_phrase: str) -> None:
-        """The closed vocabulary: the table's phrasings, optionally after the wake phrase.
-        Called again when the library's names change."""
+    def set_grammar(self, table: PhraseTable, wake_phrase: str, lead_in: str = "") -> None:
+        """The closed vocabulary: the table's phrasings, optionally after the wake phrase (or
+        after any tail of ``lead_in``, a trained wake word's ARPAbet phones, which is not
+        transcribed). Called again when the library's names change."""
         ...
 
     def start(self) -> None: ...

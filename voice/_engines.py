@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from voice._asr import EngineError, Recognizer
@@ -12,6 +12,8 @@ from voice._intent import IntentParser
 from voice._listen import Listener, MoodHook
 from voice._phrases import PhraseTable, load_phrase_table
 from voice._vad import Endpointer, SileroVad
+from voice._wake import PHONES as WAKE_PHONES
+from voice._wake import MicroWakeWord, trained_model
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +23,15 @@ class VoiceSettings:
     language: str = "en"
     engine: str = "auto"
     vosk_model: Path | None = None
-    wake_phrase: str = "hey music"
+    wake_phrase: str = "hey mycroft"
     vad_threshold: float = 0.5
     trailing_silence_ms: int = 256
     follow_up_s: float = 5.0
     min_match: float = 0.6
     vosk_min_confidence: float = 0.5
     sphinx_kws_threshold: float = 1e-40
+    command_max_s: float = 4.0
+    pronunciations: Mapping[str, str] = field(default_factory=dict)
 
 
 def choose_engine(settings: VoiceSettings) -> str:
@@ -50,6 +54,12 @@ def choose_engine(settings: VoiceSettings) -> str:
     return settings.engine
 
 
+def make_wake(settings: VoiceSettings) -> MicroWakeWord | None:
+    """The trained wake-word detector for the configured phrase, or None (custom phrase)."""
+    model = trained_model(settings.wake_phrase)
+    return None if model is None else MicroWakeWord(model)
+
+
 def make_recognizer(settings: VoiceSettings, table: PhraseTable) -> Recognizer:
     engine = choose_engine(settings)
     recognizer: Recognizer
@@ -61,8 +71,13 @@ def make_recognizer(settings: VoiceSettings, table: PhraseTable) -> Recognizer:
     else:
         from voice._sphinx import SphinxRecognizer
 
-        recognizer = SphinxRecognizer(table.pronunciations, settings.sphinx_kws_threshold)
-    recognizer.set_grammar(table, settings.wake_phrase)
+        words = {**table.pronunciations, **settings.pronunciations}
+        recognizer = SphinxRecognizer(words, settings.sphinx_kws_threshold)
+    model = trained_model(settings.wake_phrase)
+    if model is None:
+        recognizer.set_grammar(table, settings.wake_phrase)
+    else:
+        recognizer.set_grammar(table, "", WAKE_PHONES[model])
     log.info("speech engine: %s (%s)", recognizer.name, settings.language)
     return recognizer
 
@@ -76,6 +91,7 @@ def make_listener(
 ) -> Listener:
     table = load_phrase_table(settings.language).with_names(names or {})
     recognizer = make_recognizer(settings, table)
+    wake = make_wake(settings)
     endpointer = Endpointer(
         SileroVad(),
         threshold=settings.vad_threshold,
@@ -86,9 +102,11 @@ def make_listener(
         IntentParser(table, 1.0 if recognizer.exact else settings.min_match),
         endpointer,
         wake_phrase=settings.wake_phrase,
+        wake=wake,
         require_wake=require_wake and bool(settings.wake_phrase.strip()),  # "": none needed
         follow_up_s=settings.follow_up_s,
         endpoint_ms=float(settings.trailing_silence_ms),
+        command_max_s=settings.command_max_s,
         mood=mood,
     )
 
@@ -97,4 +115,8 @@ def update_names(
     listener: Listener, settings: VoiceSettings, names: Mapping[str, Iterable[str]]
 ) -> None:
     """Play-by-name follows the library: call when tracks are added, moved or gone."""
-    listener.set_names(load_phrase_table(settings.language).with_names(names), settings.min_match)
+    table = load_phrase_table(settings.language).with_names(names)
+    model = trained_model(settings.wake_phrase)
+    lead_in = "" if model is None else WAKE_PHONES[model]
+    listener.recognizer.set_grammar(table, "" if model else settings.wake_phrase, lead_in)
+    listener.parser = IntentParser(table, 1.0 if listener.recognizer.exact else settings.min_match)

@@ -69,6 +69,7 @@ class IntentParser:
     def __init__(self, table: PhraseTable, min_match: float = 0.6) -> None:
         self.phrases = table.expand()
         self.min_match = min_match
+        self._table = table
         self._exact: dict[str, Phrase] = {}
         for p in self.phrases:
             self._exact.setdefault(p.text, p)  # the first intent in table order wins a tie
@@ -76,6 +77,9 @@ class IntentParser:
     def parse(self, text: str, asr_confidence: float = 1.0) -> Intent:
         heard = normalise(text)
         phrase, score = self._best(heard)
+        if score < 1.0:
+            phrase, score = max((phrase, score), self._best(self._table.strip_edges(heard)),
+                                key=lambda best: best[1])  # fmt: skip
         confidence = round(score * asr_confidence, 3)
         if phrase is None or score < self.min_match:
             return Intent(NOT_UNDERSTOOD, {}, heard, confidence)

@@ -59,12 +59,27 @@ class PhraseTable:
     names: dict[str, list[str]] = field(default_factory=dict)
     statements: dict[str, str] = field(default_factory=dict)
     """Fixed mood statements -> the feeling they state."""
+    edges: dict[str, list[str]] = field(default_factory=dict)
+    """Polite words allowed before ("before") and after ("after") any command."""
+
+    def strip_edges(self, text: str) -> str:
+        """``text`` (normalised) without one polite phrase at each end."""
+        for where in ("before", "after"):
+            for edge in sorted((normalise(e) for e in self.edges.get(where, [])), key=len,
+                               reverse=True):  # fmt: skip
+                if where == "before" and text.startswith(edge + " "):
+                    text = text[len(edge) + 1 :]
+                    break
+                if where == "after" and text.endswith(" " + edge):
+                    text = text[: -len(edge) - 1]
+                    break
+        return text
 
     def with_names(self, names: Mapping[str, Iterable[str]]) -> PhraseTable:
         """A copy whose artist/album/title slots hold these library names (normalised)."""
         cleaned = {k: sorted({normalise(n) for n in v if normalise(n)}) for k, v in names.items()}
         return PhraseTable(self.language, self.intents, self.slots, self.pronunciations, cleaned,
-                           self.statements)  # fmt: skip
+                           self.statements, self.edges)  # fmt: skip
 
     def expand(self) -> list[Phrase]:
         out: list[Phrase] = []
@@ -144,4 +159,5 @@ def load_phrase_table(language: str) -> PhraseTable:
         slots=dict(raw.get("slots", {})),
         pronunciations=dict(raw.get("pronunciations", {})),
         statements=dict(raw.get("statements", {})),
+        edges={k: list(v) for k, v in raw.get("edges", {}).items()},
     )

@@ -1,25 +1,65 @@
 """PocketSphinx adapter: the embedded English engine (its PyPI wheel ships the US model).
 
-Commands are decoded with a JSGF grammar built from the phrase table; the wake phrase is then
-verified over the same audio with PocketSphinx's keyword spotter, which — unlike a closed
-grammar, that always returns *some* phrase — can say "not there".
+Commands are decoded with a JSGF grammar built from the phrase table. A closed grammar always
+returns *some* phrase, so each decode is checked against a free phone loop (PocketSphinx's
+allphone search with the model's phone language model) over the same audio — the classic
+likelihood-ratio test of utterance verification (Rose, Juang & Lee, "A training procedure for
+verifying string hypotheses in continuous speech recognition", ICASSP 1995; Jiang, "Confidence
+measures for speech recognition: a survey", Speech Communication 45, 2005). Two measures come
+out of it (see :class:`Verification`): how much worse the grammar path scores than the best
+free phone string, per frame, and how much of the speech the grammar could only explain as
+silence or noise. A custom wake phrase is verified with PocketSphinx's keyword spotter.
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from pocketsphinx import Decoder, get_model_path
 
 from voice._asr import EngineError, Int16Array, Transcript
-from voice._phrases import PhraseTable
+from voice._phrases import PhraseTable, normalise
 
 log = logging.getLogger(__name__)
 
 _COMMANDS = "commands"
 _WAKE = "wake"
+_PHONES = "phones"
+_LEAD_IN = "wakeleadin"
+
+MARGIN_AT_HALF = -0.25
+"""Score margin per frame (see Verification) at which an utterance is as likely a command as
+not; calibrated on the tune half of tests/voice/heldout (bench/voice.py --calibrate)."""
+MARGIN_SCALE = 0.35
+"""Spread of the logistic that turns the margin into a confidence."""
+MAX_UNEXPLAINED = 0.25
+"""Share of the phone loop's speech frames the grammar path may leave to silence or noise."""
+
+
+@dataclass(frozen=True)
+class Verification:
+    """How well a grammar decode explains an utterance, against a free phone loop.
+
+    ``margin`` is (ln P(grammar path) - ln P(best phone string)) * 1000 / frames, with both
+    scores as PocketSphinx reports them (acoustic plus language weights); near 0 or above for a
+    spoken command, clearly negative for speech the grammar cannot say. ``unexplained`` in
+    [0, 1] is the share of the phone loop's non-silence frames that the grammar path spent on
+    silence or noise fillers (a command found inside a longer sentence).
+    """
+
+    margin: float
+    unexplained: float
+
+    @property
+    def confidence(self) -> float:
+        """Probability-like score in [0, 1]; 0 when too much speech was left unexplained."""
+        if self.unexplained > MAX_UNEXPLAINED:
+            return 0.0
+        return 1.0 / (1.0 + math.exp(-(self.margin - MARGIN_AT_HALF) / MARGIN_SCALE))
 
 
 def model_files() -> list[Path]:
@@ -28,10 +68,11 @@ def model_files() -> list[Path]:
     return [folder / "en-us", folder / "cmudict-en-us.dict"]
 
 
-def jsgf(table: PhraseTable, wake_phrase: str) -> tuple[str, set[str]]:
+def jsgf(table: PhraseTable, wake_phrase: str, lead_in: str = "") -> tuple[str, set[str]]:
     """A compact JSGF grammar (slots as rules, not expanded) and every word it uses.
 
     A template whose slot has no values (no albums in the library yet) is left out.
+    ``lead_in``: a rule body (e.g. "tail_a | tail_b") that may precede a command.
     """
     words: set[str] = set(wake_phrase.split())
     rules: dict[str, list[str]] = {}
@@ -48,8 +89,17 @@ def jsgf(table: PhraseTable, wake_phrase: str) -> tuple[str, set[str]]:
     used = {name: values for name, values in rules.items() if values}
     words.update(w for values in used.values() for v in values for w in v.split())
     body = " | ".join(f"( {a} )" for a in sorted(set(alternatives)))
+    before = [normalise(e) for e in table.edges.get("before", [])]
+    after = [normalise(e) for e in table.edges.get("after", [])]
+    words.update(w for e in before + after for w in e.split())
+    if before or after:
+        pre = f"[ {' | '.join(before)} ] " if before else ""
+        post = f" [ {' | '.join(after)} ]" if after else ""
+        body = f"{pre}( {body} ){post}"
     # The wake phrase alone is a sentence too: it opens the follow-up window.
     rule = f"( {wake_phrase} ) | [ {wake_phrase} ] ( {body} )" if wake_phrase else f"( {body} )"
+    if lead_in:
+        rule = f"[ {lead_in} ] ( {body} )"
     lines = ["#JSGF V1.0;", "grammar moodplay;", f"public <command> = {rule};"]
     lines += [f"<{name}> = {' | '.join(values)};" for name, values in used.items()]
     return "\n".join(lines) + "\n", words
@@ -64,20 +114,27 @@ class SphinxRecognizer:
         pronunciations: dict[str, str] | None = None,
         kws_threshold: float = 1e-40,
     ) -> None:
-        self.min_confidence = 0.0  # see Transcript: PocketSphinx gives no usable confidence
+        self.min_confidence = 0.5  # on Verification.confidence
         # bestpath=False: no lattice search after the utterance. The lattice posterior it would
         # give cost ~100 ms per utterance here and did not separate commands from chatter
-        # (both 0.01-0.5), so confidence is not taken from it; the wake check guards instead.
+        # (both 0.01-0.5); the phone-loop verification does.
         self._decoder = Decoder(
             lm=None, loglevel="FATAL", kws_threshold=kws_threshold, bestpath=False
         )
+        self._decoder.add_allphone_file(
+            _PHONES, str(model_files()[0].parent / "en-us-phone.lm.bin")
+        )
+        self.last: Verification | None = None
         self._pronunciations = dict(pronunciations or {})
         self._audio: list[Int16Array] = []
         self._wake_phrase = ""
 
-    def set_grammar(self, table: PhraseTable, wake_phrase: str) -> None:
+    def set_grammar(self, table: PhraseTable, wake_phrase: str, lead_in: str = "") -> None:
+        """``lead_in``: ARPAbet phones of a wake word said just before the audio; any tail of
+        it may precede a command (it is not part of the transcript)."""
         table = self._sayable(table)
-        grammar, words = jsgf(table, wake_phrase)
+        tails = self._lead_in_words(lead_in)
+        grammar, words = jsgf(table, wake_phrase, " | ".join(tails))
         missing = self._add_words(words)
         if wake_phrase and set(wake_phrase.split()) & missing:
             bad = ", ".join(sorted(set(wake_phrase.split()) & missing))
@@ -95,6 +152,14 @@ class SphinxRecognizer:
             self._decoder.add_keyphrase(_WAKE, wake_phrase)
         self._wake_phrase = wake_phrase
         self._decoder.activate_search(_COMMANDS)
+
+    def _lead_in_words(self, phones: str) -> list[str]:
+        """Pseudo-words for each tail (two phones or more) of the wake word."""
+        units = phones.split()
+        tails = [" ".join(units[i:]) for i in range(len(units) - 1)]
+        for i, tail in enumerate(tails):
+            self._decoder.add_word(f"{_LEAD_IN}{i}", tail, False)
+        return [f"{_LEAD_IN}{i}" for i in range(len(tails))]
 
     def _sayable(self, table: PhraseTable) -> PhraseTable:
         """The table without library names that have words outside the dictionary."""
@@ -131,21 +196,51 @@ class SphinxRecognizer:
 
     def finish(self) -> Transcript:
         audio = np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16)
-        self._decoder.activate_search(_COMMANDS)
-        self._decoder.start_utt()
-        self._decoder.process_raw(audio.tobytes(), False, True)
-        self._decoder.end_utt()
-        hyp = self._decoder.hyp()
+        self.last = None
+        hyp = self._decode(_COMMANDS, audio)
         if hyp is None or not hyp.hypstr:
             return Transcript("", 0.0, False)
+        words = self._frames(filler=False)
+        phones = self._decode(_PHONES, audio)
+        self.last = verify(hyp.score, phones.score if phones else None,
+                           self._decoder.n_frames(), words, self._frames(filler=False))  # fmt: skip
         wake = self._spot_wake(audio) if self._wake_phrase else None
-        return Transcript(hyp.hypstr, 1.0, wake)
+        text = " ".join(w for w in hyp.hypstr.split() if not w.startswith(_LEAD_IN))
+        return Transcript(text, round(self.last.confidence, 3), wake)
 
-    def _spot_wake(self, audio: Int16Array) -> bool:
-        self._decoder.activate_search(_WAKE)
+    def _decode(self, search: str, audio: Int16Array) -> object | None:
+        self._decoder.activate_search(search)
         self._decoder.start_utt()
         self._decoder.process_raw(audio.tobytes(), False, True)
         self._decoder.end_utt()
-        found = self._decoder.hyp() is not None
+        return self._decoder.hyp()
+
+    def _frames(self, *, filler: bool) -> set[int]:
+        """Frames of the last decode spent on words (or phones), fillers and silence left out."""
+        out: set[int] = set()
+        for seg in self._decoder.seg():
+            word = seg.word
+            silent = word.startswith(("<", "+", "(")) or word in ("SIL", "[NOISE]")
+            if silent == filler and seg.start_frame >= 0:
+                out.update(range(seg.start_frame, seg.end_frame + 1))
+        return out
+
+    def _spot_wake(self, audio: Int16Array) -> bool:
+        found = self._decode(_WAKE, audio) is not None
         self._decoder.activate_search(_COMMANDS)
         return found
+
+
+def verify(
+    grammar_score: float, phone_score: float | None, frames: int, words: set[int], phones: set[int]
+) -> Verification:
+    """Verification of a grammar decode from the two decodes' scores and speech frames.
+
+    Scores are PocketSphinx's ``hyp().score`` (the path likelihood, exp of its log score);
+    ``words``/``phones``: frame indices each decode spent on speech.
+    """
+    if phone_score is None or phone_score <= 0 or grammar_score <= 0 or frames <= 0:
+        return Verification(margin=-math.inf, unexplained=1.0)
+    margin = (math.log(grammar_score) - math.log(phone_score)) * 1000.0 / frames
+    unexplained = len(phones - words) / len(phones) if phones else 0.0
+    return Verification(margin, unexplained)

@@ -33,13 +33,18 @@ class VoskRecognizer:
         except Exception as e:  # vosk raises a bare Exception when Kaldi fails to load
             raise EngineError(f"Vosk cannot load the model in {model_dir}: {e}") from e
         self.min_confidence = min_confidence
+        self._has_unk = self._model.find_word("[unk]") >= 0  # English models have it; ko not
         self._grammar: str | None = None
         self._recognizer: KaldiRecognizer | None = None
 
-    def set_grammar(self, table: PhraseTable, wake_phrase: str) -> None:
+    def set_grammar(self, table: PhraseTable, wake_phrase: str, lead_in: str = "") -> None:
         sentences = sorted({p.text for p in table.expand()})
         if wake_phrase:
             sentences += [wake_phrase] + [f"{wake_phrase} {p}" for p in sentences]
+        if self._has_unk:
+            # A way out: speech outside the grammar comes back as [unk], never as the
+            # nearest command (the intent parser does not match it).
+            sentences.append("[unk]")
         # ensure_ascii=False: Kaldi matches words byte for byte, escapes would never match.
         self._grammar = json.dumps(sentences, ensure_ascii=False)
 

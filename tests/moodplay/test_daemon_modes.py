@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
@@ -18,7 +19,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from tests.conftest import corpus_files, ffmpeg, short_library
+from tests.conftest import corpus_files, ffmpeg, run_moodplay, short_library
 from tests.moodplay.daemon import Daemon, mpc, running
 from tests.pulse import play_into_mic
 from tests.voice.speech import SR, say, silence
@@ -127,7 +128,7 @@ def test_update_rescans_while_playing(tmp_path: Path) -> None:
         assert re.search(r"Songs:\s+3\n", stats) and "DB Updated:   Thu Jan  1" not in stats
         time.sleep(1.0)  # the voice thread rebuilds its grammar between two reads
         spoken = tmp_path / "cmd.wav"
-        command = say("hey music play the song coherence", tmp_path)
+        command = say("hey mycroft, play the song coherence", tmp_path)
         sf.write(spoken, np.concatenate([silence(0.3), command, silence(1.0)]), SR)
         play_into_mic(spoken, d.env)
         until(lambda: mpc(port, "current").strip() == "Maxstack - Coherence", 10)
@@ -188,3 +189,36 @@ def test_idle_wakes_on_a_change_and_noidle_ends_it(daemon: Daemon) -> None:
         stream.write(b"ping\n")
         stream.flush()
         assert stream.readline() == b"OK\n"
+
+
+def test_play_something_calm_while_paused_plays_and_undo_works_from_every_surface(
+    daemon: Daemon,
+) -> None:
+    """A listener who asks to play something expects to hear it; "undo" then takes back the
+    last command whichever surface sent it (CLI, MPD, HTTP), and says no when none is left."""
+    port = str(daemon.mpd_port)
+    mpc(daemon.mpd_port, "play")
+    mpc(daemon.mpd_port, "pause")
+    assert view(daemon)["state"] == "pause"
+    said = run_moodplay("say", "--port", port, "play something calm")
+    assert said.returncode == 0, said.stderr
+    assert view(daemon)["state"] == "play" and view(daemon)["target"]["request"] == "calm"
+    assert run_moodplay("say", "--port", port, "undo").returncode == 0  # the CLI
+    state = view(daemon)
+    assert state["state"] == "pause" and state["target"]["request"] == ""
+    mpc(daemon.mpd_port, "sendmessage", "moodplay", "take that back")  # MPD: undoes "pause"
+    assert view(daemon)["state"] == "play"
+    request = urllib.request.Request(daemon.web + "api/command", method="POST",
+                                     data=json.dumps({"command": "undo"}).encode(),
+                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert json.loads(answer.read())["result"] == "undid: play"
+    assert view(daemon)["state"] == "stop"
+    refused = mpc(daemon.mpd_port, "sendmessage", "moodplay", "undo", ok=False)
+    assert "nothing to undo" in refused
+    said = run_moodplay("say", "--port", port, "undo")
+    assert said.returncode == 1 and "nothing to undo" in said.stderr
+    with pytest.raises(urllib.error.HTTPError) as refusal:
+        urllib.request.urlopen(request, timeout=10)
+    assert refusal.value.code == 422
+    assert "nothing to undo" in json.loads(refusal.value.read())["error"]

@@ -80,11 +80,11 @@ def test_spoken_session_end_to_end(tmp_path: Path) -> None:
     env = server.env
     d = start(db, env)
     try:
-        speak("hey music play something calm", tmp_path, env)
+        speak("hey mycroft, play something calm", tmp_path, env)
         until(lambda: view(d)["state"] == "play", 10, "calm music starts")
         calm = view(d)
         assert level_db(record(env, 1.5, tmp_path / "calm.wav")) > -50  # music is heard
-        speak("hey music play something energetic", tmp_path, env)
+        speak("hey mycroft, play something energetic", tmp_path, env)
         until(lambda: view(d)["target"]["request"] == "energetic", 10, "energetic is heard")
         energetic = view(d)
         after_calm = calm["queue"][0]["energy"]  # planned for "calm" from a standstill
@@ -96,7 +96,7 @@ def test_spoken_session_end_to_end(tmp_path: Path) -> None:
         assert after_calm < middle < after_energetic
 
         before = mpc(d.mpd_port, "current").strip()
-        speak("hey music skip this song", tmp_path, env)
+        speak("hey mycroft, skip this song", tmp_path, env)
         until(lambda: mpc(d.mpd_port, "current").strip() != before, 5, "skip is audible")
         assert "[playing]" in mpc(d.mpd_port, "status")
         with sqlite3.connect(db) as con:
@@ -149,6 +149,6 @@ def _sound_server_restart_recovers(d: Daemon, server: PulseServer, folder: Path)
     server.start()
     until(lambda: level_db(record(server.env, 1.0, folder / "back.wav")) > -70, 10,
           "playback comes back after the sound server restarts")  # fmt: skip
-    speak("hey music pause", folder, server.env)
+    speak("hey mycroft, pause", folder, server.env)
     until(lambda: view(d)["state"] == "pause", 10, "the microphone works again")
     subprocess.run(["pactl", "info"], env=server.env, check=True, capture_output=True)

@@ -1,4 +1,9 @@
-"""Both speech engines for real: PocketSphinx on flite English, Vosk on espeak-ng Korean."""
+"""Both speech engines for real: PocketSphinx on flite English, Vosk on espeak-ng Korean.
+
+These use a custom wake phrase ("hey music"), spotted by PocketSphinx in the decoded words:
+the path a user gets with a phrase that has no trained wake-word model. The default, trained
+wake word is tested in test_trust.py.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +30,7 @@ from voice import (
 )
 from voice._vad import SileroVad, speech_probabilities
 
+WAKE = "hey music"
 COMMANDS = [
     ("hey music skip this song", "next", {}),
     ("hey music play something calm", "mood_request", {"mood": "calm"}),
@@ -52,7 +58,9 @@ def spoken(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def sphinx() -> Listener:
-    return make_listener(VoiceSettings(engine="pocketsphinx"), {"artist": ["Maxstack"]})
+    return make_listener(
+        VoiceSettings(engine="pocketsphinx", wake_phrase=WAKE), {"artist": ["Maxstack"]}
+    )
 
 
 def test_pocketsphinx_understands_spoken_commands(sphinx: Listener, spoken: Path) -> None:
@@ -70,7 +78,7 @@ def test_commands_with_music_underneath(spoken: Path, snr_db: float, at_least: i
     for i, (text, name, slots) in enumerate(COMMANDS):
         clip = say(text, spoken)
         noisy = mix_at_snr(clip, music(clip.shape[0] / SR + 1, offset_s=30 + 7 * i), snr_db)
-        listener = make_listener(VoiceSettings(engine="pocketsphinx"))
+        listener = make_listener(VoiceSettings(engine="pocketsphinx", wake_phrase=WAKE))
         got = [(h.intent.name, dict(h.intent.slots)) for h in run(listener, noisy)]
         right += got == [(name, slots)]
         wrong = [g for g in got if g[0] not in (IGNORED, NOT_UNDERSTOOD, WAKE_ONLY)]
@@ -101,9 +109,9 @@ def test_wake_alone_opens_the_follow_up_window(sphinx: Listener, spoken: Path) -
 
 
 def test_without_wake_phrase_commands_are_ignored_unless_push_to_talk(spoken: Path) -> None:
-    listener = make_listener(VoiceSettings(engine="pocketsphinx", follow_up_s=0))
+    listener = make_listener(VoiceSettings(engine="pocketsphinx", wake_phrase=WAKE, follow_up_s=0))
     assert [h.intent.name for h in run(listener, say("skip this song", spoken))] == [IGNORED]
-    ptt = make_listener(VoiceSettings(engine="pocketsphinx"), require_wake=False)
+    ptt = make_listener(VoiceSettings(engine="pocketsphinx", wake_phrase=WAKE), require_wake=False)
     assert [h.intent.name for h in run(ptt, say("skip this song", spoken))] == ["next"]
 
 
@@ -140,16 +148,16 @@ def test_korean_phrase_table_loads() -> None:
 
 def test_listen_file_cli(spoken: Path, tmp_path: Path) -> None:
     # The nonsense comes after the 5 s follow-up window, so it needs the wake phrase.
-    clip = np.concatenate([say("hey music skip this song", spoken), silence(6.0),
+    clip = np.concatenate([say("hey mycroft, skip this song", spoken), silence(6.0),
                            say("banana telephone", spoken), silence(0.6),
-                           say("hey music good night", spoken)])  # fmt: skip
+                           say("hey mycroft, good night", spoken)])  # fmt: skip
     wav = tmp_path / "cmd.wav"
     sf.write(wav, clip, SR)
     result = run_moodplay("listen", "--file", str(wav), "--json", "--db", str(tmp_path / "x.db"))
     assert result.returncode == 0, result.stderr
     lines = [json.loads(x) for x in result.stdout.splitlines()]
     assert [x["intent"] for x in lines] == ["next", IGNORED, "wind_down"]
-    assert lines[0]["text"] == "hey music skip this song" and lines[0]["woke"] is True
+    assert lines[0]["text"] == "skip this song" and lines[0]["woke"] is True
     assert lines[0]["command"] == {"name": "next", "args": {}}
     assert lines[1]["command"] is None  # ignored speech asks for nothing
     assert 0 < lines[0]["latency_ms"] < 2000
@@ -161,7 +169,7 @@ def test_listen_file_cli(spoken: Path, tmp_path: Path) -> None:
 def test_play_by_name_follows_the_library(spoken: Path) -> None:
     from voice import update_names
 
-    settings = VoiceSettings(engine="pocketsphinx")
+    settings = VoiceSettings(engine="pocketsphinx", wake_phrase=WAKE)
     listener = make_listener(settings, {"title": ["Awakening"]})
     clip = say("hey music play the song nebula", spoken)
     before = [dict(h.intent.slots) for h in run(listener, clip)]
@@ -173,15 +181,13 @@ def test_play_by_name_follows_the_library(spoken: Path) -> None:
     ]
 
 
-def test_follow_ups_do_not_extend_the_window(spoken: Path) -> None:
-    listener = make_listener(VoiceSettings(engine="pocketsphinx"))
-    heard = run(listener, say("hey music pause", spoken), say("resume", spoken),
-                say("skip this song", spoken))  # fmt: skip
-    names = [h.intent.name for h in heard]
-    assert names[:2] == ["pause", "resume"]
-    assert names[2] == "next"  # still inside the 5 s opened by the wake phrase
-    late = run(listener, say("hey music pause", spoken), silence(5.5), say("resume", spoken))
-    assert [h.intent.name for h in late] == ["pause", IGNORED]
+def test_one_command_per_wake(spoken: Path) -> None:
+    """Only the wake phrase alone (or a question) opens a follow-up window."""
+    listener = make_listener(VoiceSettings(engine="pocketsphinx", wake_phrase=WAKE))
+    heard = run(listener, say("hey music pause", spoken), say("resume", spoken))
+    assert [h.intent.name for h in heard] == ["pause", IGNORED]
+    late = run(listener, say("hey music", spoken), silence(5.5), say("resume", spoken))
+    assert [h.intent.name for h in late] == [WAKE_ONLY, IGNORED]
 
 
 def test_open_window_is_push_to_talk(sphinx: Listener, spoken: Path) -> None:
@@ -195,7 +201,7 @@ def test_open_window_is_push_to_talk(sphinx: Listener, spoken: Path) -> None:
 
 def test_speech_start_and_end_are_reported_for_ducking(sphinx: Listener, spoken: Path) -> None:
     calls: list[bool] = []
-    sphinx.on_speech = calls.append
+    sphinx.on_attention = calls.append
     heard = run(sphinx, say("hey music pause", spoken))
     assert [h.intent.name for h in heard] == ["pause"]
     assert calls == [True, False]  # down when speech starts, back once it is understood

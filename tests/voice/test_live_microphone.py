@@ -39,7 +39,7 @@ def _listen(pulse: dict[str, str], db: Path, *args: str) -> subprocess.Popen[str
 
 def test_spoken_command_through_the_microphone(pulse: dict[str, str], tmp_path: Path) -> None:
     wav = tmp_path / "cmd.wav"
-    clip = np.concatenate([silence(0.3), say("hey music skip this song", tmp_path), silence(1.0)])
+    clip = np.concatenate([silence(0.3), say("hey mycroft, skip this song", tmp_path), silence(1.0)])
     sf.write(wav, clip, SR)
     proc = _listen(pulse, tmp_path / "x.db", "--once")
     time.sleep(0.3)
