@@ -7,7 +7,7 @@ set -euo pipefail
 mode="${1:-run}"
 cd "$(dirname "$0")/.."
 
-apt_run=(python3 python3-venv python3-pip singularity-music libportaudio2
+apt_run=(python3 python3-venv python3-pip singularity-music libportaudio2 espeak-ng
          libvlc5 libvlc-bin vlc-plugin-base pulseaudio-utils)
 # Tests: ffmpeg makes format copies; flite/espeak-ng speak commands; pocketsphinx-testdata is
 # real read speech; a private PulseAudio server stands in for the sound card; headless
