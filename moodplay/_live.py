@@ -3,7 +3,8 @@
 Control surfaces (voice, CLI now; MPD and HTTP later) submit registry calls from any thread to
 a bounded inbox; one thread runs ``run()``: it executes the calls, polls the player and
 re-plans. Every listening event goes to the store at once, so a killed process loses nothing
-committed.
+committed. The commands' handlers live in ``moodplay._handlers``, what ``undo`` needs in
+``moodplay._undo``.
 """
 
 from __future__ import annotations
@@ -19,23 +20,21 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
 
 from context import ContextSource
 from library import Event, Store, load_state, record_event, save_state
-from moodplay._commands import Call, CommandError, Registry, app_commands, voice_commands
+from moodplay._commands import Call, app_commands, voice_commands
 from moodplay._config import Config
+from moodplay._handlers import Handlers
 from moodplay._modes import ManualQueue, SleepTimer
 from moodplay._queue_cli import build_history
 from moodplay._tracks import LiveLibrary
-from moodplay._uris import library_root, resolve
+from moodplay._uris import library_root
 from player import Player, PlayerEvent, Track
-from recommend import Catalogue, ListenerState, Planner, Point, Session, SessionEvent, Situation
-from voice import Intent, IntentParser, english_number, load_phrase_table, normalise
+from recommend import Catalogue, ListenerState, Planner, Session, SessionEvent, Situation
+from voice import Intent, IntentParser, english_number, load_phrase_table
 
 log = logging.getLogger(__name__)
-
-VOLUME_STEP = 10
 
 
 def _rows(cat: Catalogue) -> dict[int, int]:
@@ -68,7 +67,12 @@ class LiveSession:
         )
         self.changes = 0
         """Bumped whenever what a client would show changes (MPD idle)."""
-        self.registry = self._registry()
+        self.handlers = Handlers(self)
+        moods = config.moods
+        self.registry = self.handlers.bind(
+            app_commands(voice_commands(moods.targets, moods.feelings))
+        )
+        """Every command, bound to its handler (``moodplay._handlers``)."""
         self.reasons: dict[int, str] = {}
         self._reasons_of: object = None
         self.root = library_root(info.path for info in self.tracks.values())
@@ -88,7 +92,8 @@ class LiveSession:
         self._quiet_checked = 0.0
         self.mood_log: deque[tuple[float, float, float]] = deque(maxlen=720)
         """(time, valence, energy) of the listener's mood whenever it moves (the web plot)."""
-        self._resume_at = 0.0
+        self.resume_at = 0.0
+        """Where the track a restart resumes starts on "play" (0: nothing to resume)."""
         self._saved_at = 0.0
         self._saved_changes = -1
 
@@ -152,7 +157,7 @@ class LiveSession:
         ids = self.rows
         volume = state.get("volume_pct", 100)
         self.user_volume = volume if isinstance(volume, int) else 100
-        self._apply_volume()
+        self.apply_volume()
         current = state.get("current_track")
         if not isinstance(current, int) or current not in ids:
             return
@@ -162,7 +167,7 @@ class LiveSession:
         self.queue.plan = self.queue.planner.plan(self.queue.state, self.queue.history,
                                                   self.queue.length, 0, keep=keep)  # fmt: skip
         position = state.get("position_s", 0.0)
-        self._resume_at = float(position) if isinstance(position, int | float) else 0.0
+        self.resume_at = float(position) if isinstance(position, int | float) else 0.0
 
     def _persist(self, force: bool = False) -> None:
         if self.store is None or (not force and time.monotonic() - self._saved_at < 1.0):
@@ -170,7 +175,7 @@ class LiveSession:
         if not force and self.changes == self._saved_changes and self.player.paused:
             return
         current = self.player.current.track_id if self.player.current else self._resumable()
-        position = self.player.position_s() if self.player.current else self._resume_at
+        position = self.player.position_s() if self.player.current else self.resume_at
         save_state(self.store, {
             "current_track": current, "position_s": round(position, 3),
             "volume_pct": self.user_volume,
@@ -178,17 +183,13 @@ class LiveSession:
         })  # fmt: skip
         self._saved_at, self._saved_changes = time.monotonic(), self.changes
 
-    @property
-    def resume_at(self) -> float:
-        return self._resume_at
-
     def resumable(self) -> int | None:
         """The track a restart resumes (paused) until "play", else None."""
         return self._resumable()
 
     def _resumable(self) -> int | None:
         entries = self.queue.plan.entries
-        return int(entries[0].track_id) if entries and self._resume_at else None
+        return int(entries[0].track_id) if entries and self.resume_at else None
 
     def _loop(self, stop: threading.Event, tick_s: float) -> None:
         while not stop.is_set():
@@ -215,10 +216,10 @@ class LiveSession:
         now = time.monotonic()
         if now - self._quiet_checked >= 1.0:
             self._quiet_checked = now
-            if self._apply_volume():
+            if self.apply_volume():
                 self.changes += 1
 
-    def _apply_volume(self) -> bool:
+    def apply_volume(self) -> bool:
         """Set the player to the user's volume, capped during quiet hours; True if it moved."""
         cap = self.config.player.quiet_volume_pct if self.context.snapshot().quiet_hours else 100
         wanted = min(self.user_volume, cap)
@@ -261,7 +262,7 @@ class LiveSession:
         info = self.tracks[track_id]
         return Track(track_id, info.path, info.gain_db)
 
-    def _start_current(self, start_s: float = 0.0, started: Track | None = None) -> None:
+    def start_current(self, start_s: float = 0.0, started: Track | None = None) -> None:
         entries = self.queue.plan.entries
         if not entries:
             self.player.stop()
@@ -284,9 +285,9 @@ class LiveSession:
     def queue_event(self, event: SessionEvent) -> None:
         """Tell the recommender; then put the user's queued tracks back in front."""
         self.queue.on(event)
-        self._apply_manual(moved_on=event.kind in ("played", "skipped", "banned"))
+        self.apply_manual(moved_on=event.kind in ("played", "skipped", "banned"))
 
-    def _apply_manual(self, moved_on: bool = False) -> None:
+    def apply_manual(self, moved_on: bool = False) -> None:
         """Lead the plan with [what plays now, *queued]; after an end or a skip the plan's first
         entry is not playing yet, so the user's queue goes before it."""
         entries = self.queue.plan.entries
@@ -298,7 +299,7 @@ class LiveSession:
 
     def _on_player(self, event: PlayerEvent) -> None:
         if event.track.track_id not in self.rows:  # gone from the library in a rescan
-            self._start_current()
+            self.start_current()
             return
         index = self.index_of(event.track.track_id)
         started = None
@@ -306,18 +307,18 @@ class LiveSession:
             self._failed(index, event.reason)
         else:
             started = self._start_prepared()
-            self._record(index, "played", self._duration(index))
+            self.record(index, "played", self.duration(index))
             self.manual.ended(index)
-            duration = self._duration(index)
+            duration = self.duration(index)
             self.queue_event(SessionEvent("played", time.time(), index, duration, duration))
-        self._start_current(started=started)
+        self.start_current(started=started)
 
     def _failed(self, index: int, reason: str) -> None:
         """A file gone or undecodable: logged and stored as "failed", never learned as a skip;
         the queue moves on without it."""
         log.warning("skipping a track that cannot play: %s", reason)
         self.failures.append(reason)
-        self._record(index, "failed", self.player.position_s())
+        self.record(index, "failed", self.player.position_s())
         learn, self.queue.learn = self.queue.learn, False
         try:
             self.queue_event(SessionEvent("skipped", time.time(), index, 0.0, 0.0))
@@ -331,206 +332,33 @@ class LiveSession:
     def _ids(self, indices: list[int]) -> list[int]:
         return [int(self.cat.track_ids[i]) for i in indices]
 
-    def _duration(self, index: int) -> float:
+    def duration(self, index: int) -> float:
         return float(self.cat.duration_s[index])
 
-    def _record(self, index: int, kind: str, position_s: float = 0.0) -> None:
+    def record(self, index: int, kind: str, position_s: float = 0.0) -> Event | None:
+        """Store a listening event at once; the event, or None in a private session."""
         if self.private:
-            return  # a private session plays but keeps and learns nothing
+            return None  # a private session plays but keeps and learns nothing
         snap = self.context.snapshot()
         assert self.store is not None, "events are recorded by the session thread"
-        record_event(self.store, Event(
+        event = Event(
             int(self.cat.track_ids[index]), kind, snap.timestamp, snap.part_of_day, position_s,
-            self._duration(index), dataclasses.asdict(snap),
-        ))  # fmt: skip
+            self.duration(index), dataclasses.asdict(snap),
+        )  # fmt: skip
+        record_event(self.store, event)
+        return event
 
     def current_index(self) -> int | None:
         entries = self.queue.plan.entries
         return entries[0].index if entries and self.player.current else None
 
-    # -- commands ----------------------------------------------------------------------------
-
-    def _registry(self) -> Registry:
-        moods = self.config.moods
-        registry = app_commands(voice_commands(moods.targets, moods.feelings))
-        handlers: dict[str, Any] = {
-            "play": self.cmd_play, "resume": self.cmd_resume, "pause": self.cmd_pause,
-            "stop": self.cmd_stop, "next": self.cmd_next, "previous": self.cmd_previous,
-            "volume_up": lambda: self.cmd_volume(self.user_volume + VOLUME_STEP),
-            "volume_down": lambda: self.cmd_volume(self.user_volume - VOLUME_STEP),
-            "volume_set": self.cmd_volume,
-            "mute": lambda: self.player.set_mute(True),
-            "unmute": lambda: self.player.set_mute(False),
-            "mood_request": self.cmd_mood, "mood_statement": self.cmd_statement,
-            "more_like_this": lambda: self._feedback("more_like_this"),
-            "like": lambda: self._feedback("liked"), "dislike": lambda: self._feedback("disliked"),
-            "ban": self.cmd_ban, "whats_playing": self.cmd_whats_playing,
-            "why_this": self.cmd_why, "wind_down": self.cmd_wind_down,
-            "play_artist": lambda artist: self._play_named("artist", artist),
-            "play_album": lambda album: self._play_named("album", album),
-            "play_title": lambda title: self._play_named("title", title),
-            "add": self.cmd_add, "unqueue": self.cmd_unqueue, "clear": self.cmd_clear,
-            "update": self.cmd_update, "sleep": self.cmd_sleep, "private": self.cmd_private,
-            "repeat": lambda on: setattr(self.manual, "repeat", on),
-            "single": lambda on: setattr(self.manual, "single", on),
-        }  # fmt: skip
-        for name, handler in handlers.items():
-            registry.bind(name, handler)
-        return registry
-
-    def cmd_play(self) -> None:
-        if self.player.current is None:
-            start, self._resume_at = self._resume_at, 0.0
-            self._start_current(start)
-        else:
-            self.player.pause(False)
-
-    def cmd_resume(self) -> None:
-        if self.player.current is None:
-            self.cmd_play()
-        else:
-            self.player.pause(False)
-
-    def cmd_pause(self) -> None:
-        self.player.pause(True)
-
-    def cmd_stop(self) -> None:
-        self.player.stop()
-
-    def cmd_next(self) -> None:
-        index = self.current_index()
-        if index is None:
-            return
-        position = self.player.position_s()
-        self._record(index, "skipped", position)
-        duration = self._duration(index)
-        self.queue_event(SessionEvent("skipped", time.time(), index, position, duration))
-        self._start_current()
-
-    def cmd_previous(self) -> None:
-        self.queue_event(SessionEvent("previous", time.time()))
-        self._start_current()
-
-    def cmd_volume(self, percent: int) -> int:
-        self.user_volume = max(0, min(100, percent))
-        self._apply_volume()
-        return self.player.volume_pct
-
-    def cmd_mood(self, mood: str) -> None:
-        point = Point(*self.config.moods.targets[mood])
-        self.queue_event(SessionEvent("request", time.time(), target=point, request=mood))
-        if self.player.current is None and not self._resume_at:
-            # "Play something calm" with nothing playing: plan afresh and start.
-            self.queue.replan(self.manual.head(None))
-            self._start_current()
-        else:
-            self.player.prepare(self._next_track())
-
-    def cmd_statement(self, feeling: str, statement: str = "") -> None:
-        point = Point(*self.config.moods.feelings[feeling])
-        self.queue_event(SessionEvent("mood_changed", time.time(), mood=point, mood_confidence=0.8))
-        self.player.prepare(self._next_track())
-
-    def _next_track(self) -> Track | None:
+    def next_track(self) -> Track | None:
         entries = self.queue.plan.entries
         return self._track(entries[1].index) if len(entries) > 1 else None
 
     def duck(self, on: bool) -> None:
         """Quieter while the listener speaks to it (voice activity), back after the command."""
         self.player.duck(on, self.config.player.duck_pct)
-
-    def _feedback(self, kind: str) -> None:
-        index = self.current_index()
-        if index is None:
-            return
-        self._record(index, kind if kind != "more_like_this" else "more_like_this")
-        self.queue_event(SessionEvent(kind, time.time(), index))
-        self.player.prepare(self._next_track())
-
-    def cmd_ban(self) -> None:
-        index = self.current_index()
-        if index is None:
-            return
-        self._record(index, "banned")
-        self.queue_event(SessionEvent("banned", time.time(), index))
-        self._start_current()
-
-    def cmd_whats_playing(self) -> str:
-        index = self.current_index()
-        if index is None:
-            return "nothing is playing"
-        info = self.tracks[int(self.cat.track_ids[index])]
-        return f"{info.title} by {info.artist}"
-
-    def cmd_why(self) -> str:
-        index = self.current_index()
-        if index is None:
-            return "nothing is playing"
-        return self.reasons.get(int(self.cat.track_ids[index]), "it was next in the queue")
-
-    def cmd_wind_down(self) -> None:
-        self.queue_event(SessionEvent("wind_down", time.time()))
-        self.player.prepare(self._next_track())
-        self.sleep.set(self.config.player.wind_down_min)
-
-    def cmd_sleep(self, minutes: float) -> str:
-        self.sleep.set(minutes)
-        return f"pausing in {minutes:g} minutes" if minutes else "sleep timer off"
-
-    def cmd_private(self, on: bool) -> str:
-        """Private: music plays, nothing is stored or learned until it is switched off."""
-        self.queue.learn = not on
-        return "private: nothing is recorded" if on else "private off: listening is recorded"
-
-    # -- the user's own queue (MPD add/clear, "play the album X") ---------------------------
-
-    def cmd_add(self, uri: str) -> int:
-        ids = resolve(uri, self.tracks, self.root)
-        if not ids:
-            raise CommandError(f"nothing in the library at {uri!r} (see lsinfo)")
-        added = self.manual.add(self.index_of(t) for t in ids)
-        self._apply_manual()
-        if self.player.current is not None:
-            self.player.prepare(self._next_track())
-        return added
-
-    def cmd_unqueue(self, track: int) -> None:
-        """Take a track the user queued out again (MPD delete/deleteid)."""
-        index = self.rows.get(track, -1)
-        if index not in self.manual.pending:
-            raise CommandError(
-                f"track {track} was not queued by you: moodplay plans that part of the queue "
-                "(dislike or ban a track to keep it away)"
-            )
-        self.manual.pending.remove(index)
-        self.queue.replan(self.manual.head(self.current_index()))
-        if self.player.current is not None:
-            self.player.prepare(self._next_track())
-
-    def cmd_clear(self) -> None:
-        """As in MPD: the queue is emptied and playback stops; adaptive picks fill it again."""
-        self.manual.clear()
-        self.player.stop()
-        self._resume_at = 0.0
-        self.queue.replan([])
-
-    def cmd_update(self) -> str:
-        if self.updater is None:
-            raise CommandError("rescanning is not available in this process")
-        return "rescanning the library" if self.updater() else "a rescan is already running"
-
-    def _play_named(self, tag: str, name: str) -> str:
-        wanted = normalise(name)
-        ids = [t for t, info in self.tracks.items() if normalise(str(getattr(info, tag))) == wanted]
-        if not ids:
-            raise CommandError(f"no {tag} called {name!r} in the library")
-        ordered = resolve("", {t: self.tracks[t] for t in ids}, self.root)
-        self.manual.clear()
-        self.manual.add(self.index_of(t) for t in ordered)
-        self.player.stop()
-        self.queue.replan(self.manual.head(None))
-        self._start_current()
-        return f"playing {len(ids)} track{'s' if len(ids) > 1 else ''}"
 
     def swap_library(self, library: LiveLibrary) -> None:
         """After a rescan: the new catalogue, the same listener; what plays keeps playing."""
@@ -551,6 +379,7 @@ class LiveSession:
         keep = [new[t] for t in head if t in new]
         lead = self.manual.head(keep[0] if keep else None)
         self.queue.replan(lead + [i for i in keep[1:] if i not in lead])
+        self.handlers.undo.clear()  # what it would revert names tracks by the old catalogue
         self.changes += 1
         names = self._names()
         for hook in self.on_library:

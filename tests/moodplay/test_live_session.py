@@ -7,6 +7,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,26 +30,35 @@ def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return short_library(tmp_path_factory.mktemp("live"), NAMES, seconds=6)
 
 
-@pytest.fixture
-def live(library_db: Path, tmp_path: Path) -> Iterator[LiveSession]:
+@contextmanager
+def running_session(db: Path, folder: Path) -> Iterator[LiveSession]:
+    """A live session on ``db``, its own thread, libVLC into a private PulseAudio server."""
     from player import open_vlc_player
 
-    with pulse_server(tmp_path / "pulse") as env:
+    with Store(db) as store:
+        library = LiveLibrary(build_catalogue(store), track_infos(store))
+    with pulse_server(folder / "pulse") as env:
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
-        with Store(library_db) as store:
-            library = LiveLibrary(build_catalogue(store), track_infos(store))
-        session = LiveSession(Config(), library_db, library, open_vlc_player("pulse"),
+        session = LiveSession(Config(), db, library, open_vlc_player("pulse"),
                               ContextSource("desktop"))  # fmt: skip
         stop = threading.Event()
         thread = threading.Thread(target=session.run, args=(stop,), name="session", daemon=True)
         thread.start()
+        try:
+            yield session
+        finally:
+            stop.set()
+            thread.join(timeout=5)
+            session.player.stop()
+            for k, v in saved.items():
+                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+
+
+@pytest.fixture
+def live(library_db: Path, tmp_path: Path) -> Iterator[LiveSession]:
+    with running_session(library_db, tmp_path) as session:
         yield session
-        stop.set()
-        thread.join(timeout=5)
-        session.player.stop()
-        for k, v in saved.items():
-            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 
 
 def call(session: LiveSession, name: str, **args: object) -> object:
@@ -104,24 +114,13 @@ def test_a_track_that_cannot_play_is_skipped_logged_and_stored(
 ) -> None:
     """The file of the first planned track vanishes: playback goes on with the next one, the
     store says "failed", and the failure is not learned as a skip."""
-    from player import open_vlc_player
-
     db = tmp_path / "lib.db"
     db.write_bytes(library_db.read_bytes())
-    with Store(db) as store:
-        library = LiveLibrary(build_catalogue(store), track_infos(store))
-    with pulse_server(tmp_path / "pulse") as env:
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        session = LiveSession(Config(), db, library, open_vlc_player("pulse"),
-                              ContextSource("desktop"))  # fmt: skip
-        stop = threading.Event()
-        thread = threading.Thread(target=session.run, args=(stop,), daemon=True)
-        thread.start()
+    with running_session(db, tmp_path) as session:
         planned = session.submit(lambda: session.queue.plan.entries[0].track_id).result(5)
         learned = len(session.queue.history.events)  # from the stored history
         stored = len(events(db))
-        first = library.tracks[int(str(planned))].path
+        first = session.tracks[int(str(planned))].path
         gone = first.rename(first.with_suffix(".away"))
         try:
             call(session, "play")
@@ -133,10 +132,5 @@ def test_a_track_that_cannot_play_is_skipped_logged_and_stored(
             assert "file not found" in session.failures[-1]
             assert len(session.queue.history.events) == learned  # nothing learned from it
         finally:
-            stop.set()
-            thread.join(timeout=5)
-            session.player.stop()
             gone.rename(first)
-            for k, v in saved.items():
-                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
     assert [k for k, _ in events(db)[stored:]] == ["failed"]

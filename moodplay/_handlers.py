@@ -1,0 +1,349 @@
+"""Every command's handler on the live session, and how each one is undone.
+
+Handlers run on the session thread (the registry calls them from ``LiveSession._execute``). A
+handler that changes state pushes how to put it back on the session's undo stack, so ``undo``
+from any surface reverts the last command, whichever surface sent it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from moodplay._commands import CommandError, Registry
+from moodplay._undo import Playback, UndoStack, state_back, unlearn
+from moodplay._uris import resolve
+from recommend import Point, SessionEvent
+from voice import normalise
+
+if TYPE_CHECKING:
+    from moodplay._live import LiveSession
+
+VOLUME_STEP = 10
+
+
+class Handlers:
+    def __init__(self, session: LiveSession) -> None:
+        self.s = session
+        self.undo = UndoStack()
+
+    def bind(self, registry: Registry) -> Registry:
+        handlers: dict[str, Callable[..., Any]] = {
+            "play": self.cmd_play, "resume": self.cmd_play, "pause": self.cmd_pause,
+            "stop": self.cmd_stop, "next": self.cmd_next, "previous": self.cmd_previous,
+            "volume_up": lambda: self.cmd_volume(self.s.user_volume + VOLUME_STEP),
+            "volume_down": lambda: self.cmd_volume(self.s.user_volume - VOLUME_STEP),
+            "volume_set": self.cmd_volume,
+            "mute": lambda: self.cmd_mute(True), "unmute": lambda: self.cmd_mute(False),
+            "mood_request": self.cmd_mood, "mood_statement": self.cmd_statement,
+            "more_like_this": lambda: self._feedback("more_like_this"),
+            "like": lambda: self._feedback("liked"), "dislike": lambda: self._feedback("disliked"),
+            "ban": self.cmd_ban, "whats_playing": self.cmd_whats_playing,
+            "why_this": self.cmd_why, "wind_down": self.cmd_wind_down,
+            "play_artist": lambda artist: self._play_named("artist", artist),
+            "play_album": lambda album: self._play_named("album", album),
+            "play_title": lambda title: self._play_named("title", title),
+            "add": self.cmd_add, "unqueue": self.cmd_unqueue, "clear": self.cmd_clear,
+            "update": self.cmd_update, "sleep": self.cmd_sleep, "private": self.cmd_private,
+            "repeat": lambda on: self._switch("repeat", on),
+            "single": lambda on: self._switch("single", on),
+            "undo": self.undo.undo,
+        }  # fmt: skip
+        for name, handler in handlers.items():
+            registry.bind(name, handler)
+        return registry
+
+    # -- what undo puts back -------------------------------------------------------------------
+
+    def _transport(self, label: str, action: Callable[[], object], track: bool = False) -> None:
+        """Run a play-state change; undoable when it changed anything."""
+        before = Playback.capture(self.s)
+        action()
+        if not before.same(Playback.capture(self.s)):
+            self.undo.push(label, lambda: before.restore(self.s, track))
+
+    def _replan(self) -> None:
+        """Plan again from the listener state, keeping what plays and what is prepared."""
+        s = self.s
+        s.queue.replan(s.queue.queue[:2])
+        s.apply_manual()
+        if s.player.current is not None:
+            s.player.prepare(s.next_track())
+
+    def _name(self, index: int) -> str:
+        info = self.s.tracks[int(self.s.cat.track_ids[index])]
+        return f"{info.title} by {info.artist}"
+
+    # -- transport -----------------------------------------------------------------------------
+
+    def cmd_play(self) -> None:
+        self._transport("play", self._play)
+
+    def _play(self) -> None:
+        s = self.s
+        if s.player.current is None:
+            start, s.resume_at = s.resume_at, 0.0
+            s.start_current(start)
+        else:
+            s.player.pause(False)
+
+    def cmd_pause(self) -> None:
+        self._transport("pause", lambda: self.s.player.pause(True))
+
+    def cmd_stop(self) -> None:
+        self._transport("stop", self.s.player.stop)
+
+    def cmd_next(self) -> None:
+        s = self.s
+        index = s.current_index()
+        if index is None:
+            return
+        back = state_back(self.s, ("now", "now_confidence", "now_source"))
+        undo_skip = self._skip(index, "skipped")
+
+        def revert() -> None:
+            played = s.queue.played
+            if index in played:  # the session counts it as heard: not any more
+                del played[len(played) - 1 - played[::-1].index(index)]
+            back()
+            undo_skip()
+
+        self.undo.push(f"skip of {self._name(index)}", revert)
+
+    def _skip(self, index: int, kind: str) -> Callable[[], None]:
+        """Skip or ban the current track; returns how to take it back: the event unlearned
+        and the track resumed where it was."""
+        s = self.s
+        before, learned = Playback.capture(self.s), len(s.queue.history.events)
+        if kind == "skipped":
+            position = s.player.position_s()
+            event = s.record(index, kind, position)
+            s.queue_event(SessionEvent(kind, time.time(), index, position, s.duration(index)))
+        else:
+            event = s.record(index, kind)
+            s.queue_event(SessionEvent(kind, time.time(), index))
+        s.start_current()
+        forget = unlearn(self.s, event, learned)
+
+        def revert() -> None:
+            forget()
+            before.restore(self.s, track=True)
+
+        return revert
+
+    def cmd_previous(self) -> None:
+        def back() -> None:
+            self.s.queue_event(SessionEvent("previous", time.time()))
+            self.s.start_current()
+
+        self._transport("going back", back, track=True)
+
+    # -- volume ----------------------------------------------------------------------------------
+
+    def cmd_volume(self, percent: int) -> int:
+        s = self.s
+        before = s.user_volume
+        s.user_volume = max(0, min(100, percent))
+        s.apply_volume()
+        if s.user_volume != before:
+            self.undo.push(f"volume change to {s.user_volume}%", lambda: self.cmd_volume(before))
+        return s.player.volume_pct
+
+    def cmd_mute(self, on: bool) -> None:
+        before = self.s.player.muted
+        self.s.player.set_mute(on)
+        if on != before:
+            self.undo.push("mute" if on else "unmute", lambda: self.s.player.set_mute(before))
+
+    # -- mood and feedback -----------------------------------------------------------------------
+
+    def cmd_mood(self, mood: str) -> None:
+        """A request to play: it plans toward the mood and plays (from pause or stop too)."""
+        s = self.s
+        before = Playback.capture(self.s)
+        back = state_back(self.s, ("target", "request", "wind_down"))
+        point = Point(*s.config.moods.targets[mood])
+        s.queue_event(SessionEvent("request", time.time(), target=point, request=mood))
+        if s.player.current is None and not s.resume_at:
+            s.queue.replan(s.manual.head(None))  # nothing to keep: plan afresh, then start
+        else:
+            s.player.prepare(s.next_track())
+        self._play()
+
+        def revert() -> None:
+            back()
+            self._replan()
+            before.restore(self.s, track=False)
+
+        self.undo.push(f"request for something {mood}", revert)
+
+    def cmd_statement(self, feeling: str, statement: str = "") -> None:
+        s = self.s
+        back = state_back(self.s, ("now", "now_confidence", "now_source"))
+        point = Point(*s.config.moods.feelings[feeling])
+        s.queue_event(SessionEvent("mood_changed", time.time(), mood=point, mood_confidence=0.8))
+        s.player.prepare(s.next_track())
+
+        def revert() -> None:
+            back()
+            self._replan()
+
+        self.undo.push(f"feeling {feeling}", revert)
+
+    def _feedback(self, kind: str) -> None:
+        s = self.s
+        index = s.current_index()
+        if index is None:
+            return
+        before, learned = Playback.capture(self.s), len(s.queue.history.events)
+        back = state_back(self.s, ("target", "request", "wind_down"))
+        event = s.record(index, kind)
+        s.queue_event(SessionEvent(kind, time.time(), index))
+        s.player.prepare(s.next_track())
+        if kind == "more_like_this" and s.player.paused:
+            s.player.pause(False)  # a request to play
+        forget = unlearn(self.s, event, learned)
+
+        def revert() -> None:
+            forget()
+            back()
+            self._replan()
+            before.restore(self.s, track=False)
+
+        label = {"liked": "like of", "disliked": "dislike of", "more_like_this": "more like"}
+        self.undo.push(f"{label[kind]} {self._name(index)}", revert)
+
+    def cmd_ban(self) -> None:
+        index = self.s.current_index()
+        if index is not None:
+            self.undo.push(f"ban of {self._name(index)}", self._skip(index, "banned"))
+
+    def cmd_whats_playing(self) -> str:
+        index = self.s.current_index()
+        return "nothing is playing" if index is None else self._name(index)
+
+    def cmd_why(self) -> str:
+        s = self.s
+        index = s.current_index()
+        if index is None:
+            return "nothing is playing"
+        return s.reasons.get(int(s.cat.track_ids[index]), "it was next in the queue")
+
+    # -- timers and switches ---------------------------------------------------------------------
+
+    def cmd_wind_down(self) -> None:
+        s = self.s
+        back, deadline = state_back(self.s, ("wind_down",)), s.sleep.deadline
+        s.queue_event(SessionEvent("wind_down", time.time()))
+        s.player.prepare(s.next_track())
+        s.sleep.set(s.config.player.wind_down_min)
+
+        def revert() -> None:
+            back()
+            self._replan()
+            s.sleep.deadline = deadline
+
+        self.undo.push("winding down", revert)
+
+    def cmd_sleep(self, minutes: float) -> str:
+        sleep, deadline = self.s.sleep, self.s.sleep.deadline
+        sleep.set(minutes)
+        answer = f"pausing in {minutes:g} minutes" if minutes else "sleep timer off"
+        self.undo.push(f"sleep timer: {answer}", lambda: setattr(sleep, "deadline", deadline))
+        return answer
+
+    def cmd_private(self, on: bool) -> str:
+        """Private: music plays, nothing is stored or learned until it is switched off."""
+        before = self.s.private
+        self.s.queue.learn = not on
+        if on != before:
+            self.undo.push(f"private {'on' if on else 'off'}", lambda: self.cmd_private(before))
+        return "private: nothing is recorded" if on else "private off: listening is recorded"
+
+    def _switch(self, name: str, on: bool) -> None:
+        manual = self.s.manual
+        before = getattr(manual, name)
+        setattr(manual, name, on)
+        if on != before:
+            self.undo.push(f"{name} {'on' if on else 'off'}", lambda: setattr(manual, name, before))
+
+    # -- the user's own queue (MPD add/clear, "play the album X") -----------------------------
+
+    def _queue_back(self) -> Callable[[], None]:
+        """How to put the user's queue back as it is now (what plays keeps playing)."""
+        s = self.s
+        pending = list(s.manual.pending)
+
+        def revert() -> None:
+            s.manual.pending = list(pending)
+            s.queue.replan(s.manual.head(s.current_index()))
+            if s.player.current is not None:
+                s.player.prepare(s.next_track())
+
+        return revert
+
+    def cmd_add(self, uri: str) -> int:
+        s = self.s
+        ids = resolve(uri, s.tracks, s.root)
+        if not ids:
+            raise CommandError(f"nothing in the library at {uri!r} (see lsinfo)")
+        back = self._queue_back()
+        added = s.manual.add(s.index_of(t) for t in ids)
+        s.apply_manual()
+        if s.player.current is not None:
+            s.player.prepare(s.next_track())
+        if added:
+            self.undo.push(f"adding {uri or 'everything'}", back)
+        return added
+
+    def cmd_unqueue(self, track: int) -> None:
+        """Take a track the user queued out again (MPD delete/deleteid)."""
+        s = self.s
+        index = s.rows.get(track, -1)
+        if index not in s.manual.pending:
+            raise CommandError(
+                f"track {track} was not queued by you: moodplay plans that part of the queue "
+                "(dislike or ban a track to keep it away)"
+            )
+        back = self._queue_back()
+        s.manual.pending.remove(index)
+        s.queue.replan(s.manual.head(s.current_index()))
+        if s.player.current is not None:
+            s.player.prepare(s.next_track())
+        self.undo.push(f"taking {self._name(index)} out of your queue", back)
+
+    def cmd_clear(self) -> None:
+        """As in MPD: the queue is emptied and playback stops; adaptive picks fill it again."""
+
+        def clear() -> None:
+            s = self.s
+            s.manual.clear()
+            s.player.stop()
+            s.resume_at = 0.0
+            s.queue.replan([])
+
+        self._transport("clearing the queue", clear, track=True)
+
+    def cmd_update(self) -> str:
+        if self.s.updater is None:
+            raise CommandError("rescanning is not available in this process")
+        return "rescanning the library" if self.s.updater() else "a rescan is already running"
+
+    def _play_named(self, tag: str, name: str) -> str:
+        s = self.s
+        wanted = normalise(name)
+        ids = [t for t, info in s.tracks.items() if normalise(str(getattr(info, tag))) == wanted]
+        if not ids:
+            raise CommandError(f"no {tag} called {name!r} in the library")
+        ordered = resolve("", {t: s.tracks[t] for t in ids}, s.root)
+
+        def play() -> None:
+            s.manual.clear()
+            s.manual.add(s.index_of(t) for t in ordered)
+            s.player.stop()
+            s.queue.replan(s.manual.head(None))
+            s.start_current()
+
+        self._transport(f"playing the {tag} {name}", play, track=True)
+        return f"playing {len(ids)} track{'s' if len(ids) > 1 else ''}"
