@@ -3,8 +3,8 @@
 Stock clients (mpc, ncmpcpp, python-mpd2) control moodplay: every command goes through the same
 registry as voice. moodplay's own commands arrive as client messages on the "moodplay" channel:
 ``mpc sendmessage moodplay "mood calm"`` (also "like", "dislike", "ban", "more", "why",
-"sleep 20", "private on", and any phrase the voice understands, e.g. "play something
-energetic").
+"sleep 20", "private on", "undo", and any phrase the voice understands, e.g. "play something
+energetic"). A message understood but refused ("nothing to undo") is an ACK with the reason.
 """
 
 from __future__ import annotations
@@ -294,7 +294,10 @@ class MpdFacade:
                 call = self.session.registry.from_intent(intent)
             except CommandError as e:
                 raise ProtocolError(Ack.ARG, f"not understood: {words!r}") from e
-            self.session.submit(call).result(timeout=TIMEOUT_S)
+            try:
+                self.session.submit(call).result(timeout=TIMEOUT_S)
+            except CommandError as e:  # understood but refused: "nothing to undo"
+                raise ProtocolError(Ack.ARG, str(e)) from e
         return []
 
 
