@@ -7,6 +7,7 @@ needs them, so a scan never loads them.
 from mood._loudness import LoudnessMeter, integrated_loudness, segment_length, segment_power_spectra
 from mood._melspec import SAMPLE_RATE_HZ, log_mel
 from mood._tempo import estimate_tempo
+from mood._tone_gate import GateRule, ToneGate, ToneSpread, spread_prior
 from mood._track_model import (
     LABELS,
     MIN_EXCERPT_S,
@@ -26,8 +27,11 @@ __all__ = [
     "SAMPLE_RATE_HZ",
     "Baseline",
     "ExcerptPlan",
+    "GateRule",
     "LoudnessMeter",
     "MoodEstimate",
+    "ToneGate",
+    "ToneSpread",
     "TrackAttributeModel",
     "TrackMood",
     "VoiceMoodModel",
@@ -39,6 +43,7 @@ __all__ = [
     "plan_excerpts",
     "segment_length",
     "segment_power_spectra",
+    "spread_prior",
     "to_model_rate",
     "words_estimate",
 ]

@@ -81,13 +81,20 @@ class VoiceMoodModel:
         self._model = OnnxModel(path or VOICE_MOOD, threads=threads)
         self.feature_names = EGEMAPS_FEATURES.read_text().split()
 
-    def estimate(self, features: Float64Array, baseline: Baseline) -> MoodEstimate:
-        """Tone estimate of one utterance; then the utterance joins the baseline."""
+    def tone(self, features: Float64Array, baseline: Baseline) -> MoodEstimate:
+        """Tone of one utterance (88 eGeMAPSv02 functionals) against ``baseline``, which is left
+        as it is: arousal, valence in [-1, 1] (0 = the speaker's usual voice), confidence =
+        the baseline's maturity in [0, 1]. One utterance's reading, not a mood: see ToneGate."""
         z = baseline.zscore(features).astype(np.float32)[np.newaxis, :]
-        confidence = baseline.confidence
         (av,) = self._model.run({"z": z})
+        arousal, valence = (_clip(float(x)) for x in av[0, :2])
+        return MoodEstimate(arousal, valence, baseline.confidence, "voice tone")
+
+    def estimate(self, features: Float64Array, baseline: Baseline) -> MoodEstimate:
+        """Tone estimate of one utterance (:meth:`tone`); then the utterance joins the baseline."""
+        estimate = self.tone(features, baseline)
         baseline.update(features)
-        return MoodEstimate(float(av[0, 0]), float(av[0, 1]), confidence, "voice tone")
+        return estimate
 
 
 def words_estimate(
