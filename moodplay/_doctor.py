@@ -28,6 +28,7 @@ from models import (
     available_providers,
 )
 from moodplay._config import Config, data_dir
+from moodplay._doctor_voice import voice_names
 from moodplay._listen_cli import voice_settings
 from moodplay._paths import database_path
 from voice import EngineError, choose_engine
@@ -271,6 +272,11 @@ def check_library(db: Path) -> Check:
     return _ok(name, detail)
 
 
+def check_voice_names(config: Config, args: argparse.Namespace) -> Check:
+    detail, fix = voice_names(config, database_path(config, args.db), args.config)
+    return Check("voice names", fix is None, detail, fix)
+
+
 def check_mpd_port(host: str, port: int) -> Check:
     name = "mpd port"
     try:
@@ -349,6 +355,7 @@ VOICE_CHECKS = (
     "vosk model",
     "pocketsphinx model",
     "opensmile",
+    "voice names",
 )
 
 
@@ -366,6 +373,7 @@ def checks(config: Config, args: argparse.Namespace) -> list[tuple[str, Callable
         ("onnx runtime", lambda: check_onnx(config)),
         ("opensmile", check_opensmile),
         ("library", lambda: check_library(database_path(config, args.db))),
+        ("voice names", lambda: check_voice_names(config, args)),
         ("mpd port", lambda: check_mpd_port(args.host, args.mpd_port)),
         ("http port", lambda: check_http_port(args.host, args.http_port)),
     ]

@@ -12,6 +12,15 @@ from voice._engines import (
     make_recognizer,
     update_names,
 )
+from voice._g2p import (
+    ARPABET,
+    EspeakError,
+    Pronouncer,
+    dictionary_words,
+    espeak_phonemes,
+    ipa_to_arpabet,
+    parse_phones,
+)
 from voice._intent import INTENTS, NOT_UNDERSTOOD, Intent, IntentParser, split_wake
 from voice._listen import IGNORED, WAKE_ONLY, Heard, Listener
 from voice._phrases import (
@@ -24,11 +33,13 @@ from voice._phrases import (
 )
 
 __all__ = [
+    "ARPABET",
     "IGNORED",
     "INTENTS",
     "NOT_UNDERSTOOD",
     "WAKE_ONLY",
     "EngineError",
+    "EspeakError",
     "Heard",
     "Intent",
     "IntentParser",
@@ -36,15 +47,20 @@ __all__ = [
     "Phrase",
     "PhraseError",
     "PhraseTable",
+    "Pronouncer",
     "Recognizer",
     "Transcript",
     "VoiceSettings",
     "choose_engine",
+    "dictionary_words",
     "english_number",
+    "espeak_phonemes",
+    "ipa_to_arpabet",
     "load_phrase_table",
     "make_listener",
     "make_recognizer",
     "normalise",
+    "parse_phones",
     "split_wake",
     "update_names",
 ]

