@@ -34,10 +34,10 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from models import VOICE_MOOD
-from mood import Baseline, MoodEstimate, VoiceMoodModel
+from mood import SAMPLE_RATE_HZ as SR
+from mood import Baseline, MoodEstimate, VoiceMoodModel, to_model_rate
 from mood._smile import VoiceFeatures
 from mood._tone_gate import GateRule, ToneGate, ToneSpread, model_key
-from tests.voice.speech import SR, say
 
 SENTENCES = [
     "skip this song", "play something calm", "turn the volume down", "what song is this",
@@ -47,7 +47,13 @@ SENTENCES = [
     "resume playback", "play my morning playlist", "who sings this", "play something new",
     "set the volume to thirty percent",
 ]  # fmt: skip
-VOICES = ("slt", "rms", "awb", "kal16", "espeak-m3", "espeak-f3")
+VOICES: dict[str, list[str]] = {
+    **{v: ["flite", "-voice", v, "-o", "{out}", "-t", "{text}"] for v in ("slt", "rms", "awb",
+                                                                         "kal16")},
+    **{f"espeak-{v}": ["espeak-ng", "-v", f"en-us+{v}", "-w", "{out}", "{text}"]
+       for v in ("m3", "f3")},
+}  # fmt: skip
+"""Voice name -> synthesiser command line ({out}: the WAV it writes, {text}: what it says)."""
 PEAK_DBFS = -7.0
 Delivery = Callable[[np.ndarray], np.ndarray]
 
@@ -84,9 +90,20 @@ SUSTAINED: dict[str, Delivery] = {
 "all up" is tempo 1.3 + pitch +300 cents + level +6 dB at once."""
 
 
+def say(text: str, voice: str, folder: Path) -> np.ndarray:
+    """``text`` spoken by ``voice`` (a key of VOICES), 16 kHz mono int16, cached in ``folder``."""
+    out = folder / f"{voice}-{SENTENCES.index(text)}.wav"
+    if not out.exists():
+        command = [arg.format(out=out, text=text) for arg in VOICES[voice]]
+        subprocess.run(command, check=True, capture_output=True)
+    audio, sr = sf.read(out, dtype="float32", always_2d=True)
+    mono = to_model_rate(np.ascontiguousarray(audio.mean(axis=1)), sr)
+    return np.clip(np.round(mono * 32768), -32768, 32767).astype(np.int16)
+
+
 def neutral_clips(voice: str, folder: Path) -> list[np.ndarray]:
     """The voice's neutral renderings, one shared gain: the loudest peaks at PEAK_DBFS."""
-    clips = [say(text, folder, voice) for text in SENTENCES]
+    clips = [say(text, voice, folder) for text in SENTENCES]
     peak = max(int(np.abs(c.astype(np.int32)).max()) for c in clips)
     return [gain(c, PEAK_DBFS - 20 * np.log10(peak / 32768)) for c in clips]
 
