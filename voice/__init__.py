@@ -1,7 +1,8 @@
 """Microphone, VAD, wake phrase, speech recognition and intents.
 
 Public surface: the phrase table and intent parser (pure logic), the recogniser engines behind
-the :class:`Recognizer` protocol, the Silero VAD endpointer, capture and the listening loop.
+the :class:`Recognizer` protocol, the Silero VAD endpointer, capture and the listening loop;
+spoken answers (espeak-ng) and earcons, played by :class:`AnswerOutput`.
 """
 
 from voice._asr import EngineError, Recognizer, Transcript
@@ -31,13 +32,23 @@ from voice._phrases import (
     load_phrase_table,
     normalise,
 )
+from voice._speak import (
+    EARCONS,
+    AnswerOutput,
+    Played,
+    SpeechError,
+    earcon,
+    render_speech,
+)
 
 __all__ = [
     "ARPABET",
+    "EARCONS",
     "IGNORED",
     "INTENTS",
     "NOT_UNDERSTOOD",
     "WAKE_ONLY",
+    "AnswerOutput",
     "EngineError",
     "EspeakError",
     "Heard",
@@ -47,12 +58,15 @@ __all__ = [
     "Phrase",
     "PhraseError",
     "PhraseTable",
+    "Played",
     "Pronouncer",
     "Recognizer",
+    "SpeechError",
     "Transcript",
     "VoiceSettings",
     "choose_engine",
     "dictionary_words",
+    "earcon",
     "english_number",
     "espeak_phonemes",
     "ipa_to_arpabet",
@@ -61,6 +75,7 @@ __all__ = [
     "make_recognizer",
     "normalise",
     "parse_phones",
+    "render_speech",
     "split_wake",
     "update_names",
 ]
