@@ -5,6 +5,7 @@ the :class:`Recognizer` protocol, the Silero VAD endpointer, capture and the lis
 spoken answers (espeak-ng) and earcons, played by :class:`AnswerOutput`.
 """
 
+from voice._answer_output import AnswerOutput, Played
 from voice._asr import EngineError, Recognizer, Transcript
 from voice._engines import (
     VoiceSettings,
@@ -32,14 +33,7 @@ from voice._phrases import (
     load_phrase_table,
     normalise,
 )
-from voice._speak import (
-    EARCONS,
-    AnswerOutput,
-    Played,
-    SpeechError,
-    earcon,
-    render_speech,
-)
+from voice._speak import EARCONS, SpeechError, earcon, render_speech
 
 __all__ = [
     "ARPABET",

@@ -37,12 +37,15 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import re
 import shutil
 import subprocess
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+
+from voice._speak import NO_SOUND_SERVER
 
 log = logging.getLogger(__name__)
 
@@ -202,10 +205,13 @@ def _aligned(exe: str, words: list[str], voice: str) -> dict[str, str]:
 
 def _run_espeak(exe: str, words: list[str], voice: str) -> list[str]:
     timeout_s = 30.0 + 0.01 * len(words)  # ~0.45 ms a word measured here; 20x headroom
+    # espeak-ng 1.51 opens an audio device even with -q: keep it off the sound server as
+    # render_speech does ("-d null" and a server address that cannot exist; see NO_SOUND_SERVER).
     result = subprocess.run(
-        [exe, "-q", "--ipa", "--sep=_", "-v", voice],
+        [exe, "-q", "-d", "null", "--ipa", "--sep=_", "-v", voice],
         input="\n".join(words) + "\n",
         capture_output=True,
+        env={**os.environ, "PULSE_SERVER": NO_SOUND_SERVER},
         text=True,
         encoding="utf-8",
         errors="replace",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import subprocess
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from pocketsphinx import Decoder
 
+from tests.pulse import pulse_server
 from tests.voice.speech import say
 from voice._g2p import (
     ARPABET,
@@ -166,6 +168,25 @@ def test_an_unknown_espeak_voice_is_an_error() -> None:
 
     with pytest.raises(EspeakError, match=r"-v nosuch failed \(exit 1\)"):
         espeak_phonemes(["hello"], voice="nosuch")
+
+
+def test_espeak_ng_stays_off_the_sound_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """espeak-ng 1.51 opens a client and a playback stream on the user's server even with -q."""
+    with pulse_server(tmp_path) as pulse:
+        for key, value in pulse.items():
+            monkeypatch.setenv(key, value)  # the user's session: espeak-ng would find the server
+        events = subprocess.Popen(["pactl", "subscribe"], stdout=subprocess.PIPE, text=True)
+        try:
+            time.sleep(0.3)
+            ipa = espeak_phonemes(["maxstack", "coherence"])
+            time.sleep(0.3)
+        finally:
+            events.terminate()
+        out, _ = events.communicate(timeout=10)
+    assert ipa == {"maxstack": "m_ˈæ_k_s_s_t_æ_k", "coherence": "k_oʊ_h_ˈɪ_ɹ_ə_n_s"}
+    assert "client" not in out and "sink-input" not in out, out
 
 
 def test_without_espeak_names_get_nothing_and_one_warning(tmp_path: Path) -> None:

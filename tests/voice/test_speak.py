@@ -157,7 +157,7 @@ def test_no_output_device_drops_sounds_and_logs_once(caplog: pytest.LogCaptureFi
     told: list[bool] = []
     out = AnswerOutput(told.append, device="no such output device")
     try:
-        with caplog.at_level(logging.WARNING, logger="voice._speak"):
+        with caplog.at_level(logging.WARNING, logger="voice._answer_output"):
             for kind in ("wake", "done"):
                 out.play_earcon(kind)
                 assert out.wait_idle(10)
