@@ -255,7 +255,8 @@ def speak(client: MpdClient, wav: tuple[Path, float], state: str, rec: Recording
 
 
 def record_commands(d: Daemon, folder: Path, reps: int) -> dict[str, Any]:
-    pause, resume = (command_wav(t, folder) for t in ("hey mycroft, pause", "hey mycroft, play music"))
+    said = ("hey mycroft, pause", "hey mycroft, play music")
+    pause, resume = (command_wav(t, folder) for t in said)
     events: list[tuple[str, float]] = []
     misses: list[str] = []
     with MpdClient(d.mpd_port) as client, Recording(folder / "voice.wav", d.env) as rec:

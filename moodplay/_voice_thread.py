@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import Future
 
 from mood import MoodEstimate
-from moodplay._commands import CommandError
+from moodplay._answers import Answers
+from moodplay._commands import Call, CommandError
 from moodplay._config import Config
 from moodplay._listen_cli import voice_settings
 from moodplay._live import LiveSession
@@ -44,6 +46,9 @@ class VoiceThread:
         self._stop = threading.Event()
         self._listener: Listener | None = None
         self._new_names: dict[str, list[str]] | None = None
+        self._ducked_for: set[str] = set()
+        self._duck_lock = threading.Lock()
+        self.answers = Answers("off", config.voice.tts_voice, None)
         session.on_library.append(self.refresh_names)
 
     def start(self, enabled: bool = True) -> str:
@@ -63,9 +68,29 @@ class VoiceThread:
         self._thread = threading.Thread(target=self._run, args=(listener, mic), name="voice",
                                         daemon=True)  # fmt: skip
         self._thread.start()
+        self.answers = self._answers()
         wake = self.config.voice.wake_phrase.strip()
-        waits_for = f"for {wake!r}" if wake else "for commands (no wake phrase)"
-        return self._set(f"voice: listening on {mic.name!r} {waits_for}")
+        kind = "trained wake word" if listener.wake is not None else "custom wake phrase"
+        waits_for = f"for {wake!r} ({kind})" if wake else "for commands (no wake phrase)"
+        example = f'say "{wake}, play something calm"' if wake else 'say "play something calm"'
+        return self._set(f"voice: listening on {mic.name!r} {waits_for}; {example}")
+
+    def _answers(self) -> Answers:
+        """Earcons and spoken answers; the music is ducked while they play."""
+        mode = self.config.voice.answers
+        if mode == "off":
+            return Answers("off", self.config.voice.tts_voice, None)
+        from voice import AnswerOutput
+
+        playing = AnswerOutput(lambda on: self._duck_for_reason("answer", on))
+        return Answers(mode, self.config.voice.tts_voice, playing)
+
+    def _speaking(self) -> bool:
+        """Half duplex: while a spoken answer plays the microphone is heard as silence, so
+        moodplay never takes its own words for a command. Earcons do not mute it: a command
+        said in the same breath as the wake word overlaps the wake earcon."""
+        output = self.answers.output
+        return output is not None and output.is_playing and output.playing_kind == "speech"
 
     def _set(self, status: str) -> str:
         self.status = status  # the daemon prints it as a status line
@@ -86,13 +111,16 @@ class VoiceThread:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        if self.answers.output is not None:
+            self.answers.output.close()
 
     def _run(self, listener: Listener, mic: object) -> None:
         from voice._capture import Microphone
 
         assert isinstance(mic, Microphone)
         listener.mood = self._tone()  # its Store belongs to this thread
-        listener.on_speech = self._duck
+        listener.on_wake = self.answers.wake
+        listener.on_attention = lambda on: self._duck_for_reason("listening", on)
         with mic:
             heard_at = time.monotonic()
             while not self._stop.is_set():
@@ -101,6 +129,7 @@ class VoiceThread:
                     update_names(listener, voice_settings(self.config), names)
                 for block in mic.blocks(timeout_s=0.5):
                     heard_at = time.monotonic()
+                    listener.hold(self._speaking())
                     for heard in listener.feed(block):
                         self._act(heard)
                     if self._stop.is_set():
@@ -119,20 +148,29 @@ class VoiceThread:
             log.warning("voice tone: off (%s)", e)
             return None
 
-    def _duck(self, on: bool) -> None:
-        self.session.submit(lambda: self.session.duck(on))
+    def _duck_for_reason(self, reason: str, on: bool) -> None:
+        """The music is ducked while anyone needs it: the listener talking, an answer."""
+        with self._duck_lock:
+            before = bool(self._ducked_for)
+            (self._ducked_for.add if on else self._ducked_for.discard)(reason)
+            after = bool(self._ducked_for)
+        if after != before:
+            self.session.submit(lambda: self.session.duck(after))
 
     def _act(self, heard: Heard) -> None:
         if heard.intent.name in (IGNORED, WAKE_ONLY, NOT_UNDERSTOOD):
             if heard.intent.name == NOT_UNDERSTOOD:
                 log.info("voice: not understood: %r", heard.text)
+                self.answers.not_understood(heard.text)
             return
         try:
             call = self.session.registry.from_intent(heard.intent)
         except CommandError as e:
             log.info("voice: %s", e)
+            self.answers.error(str(e))
             return
-        log.info("voice: %s %s (heard %r)", call.name, dict(call.args), heard.text)
+        log.info("voice: %s %s (heard %r, confidence %.2f)", call.name, dict(call.args),
+                 heard.text, heard.intent.confidence)  # fmt: skip
         mood = heard.mood
         if isinstance(mood, MoodEstimate) and mood.confidence >= MIN_MOOD_CONFIDENCE:
             # First how they sound, then what they asked: a request plans from their mood.
@@ -140,4 +178,13 @@ class VoiceThread:
                                  mood=Point.from_arousal(mood.arousal, mood.valence),
                                  mood_confidence=mood.confidence)  # fmt: skip
             self.session.submit(lambda: self.session.queue_event(event))
-        self.session.submit(call)
+        self.session.submit(call).add_done_callback(lambda done: self._answer(call, done))
+
+    def _answer(self, call: Call, done: Future[object]) -> None:
+        """Runs on the session thread when the command finished: queue the answer only."""
+        error = done.exception()
+        if error is None:
+            self.answers.confirm(call.name, done.result())
+        else:
+            log.info("voice: %s refused: %s", call.name, error)
+            self.answers.error(str(error))

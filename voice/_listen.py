@@ -48,8 +48,11 @@ HIGH_STAKES = CAREFUL | {"volume_set"}
 UNDO_ONLY = frozenset({"undo"})
 MIN_COMMAND_S = 0.3
 """Speech after the wake word shorter than this is the wake word's own tail: wake only."""
-LOOKBACK_S = 0.3
-"""The detector fires 0-150 ms after the wake word ends; the command may start before it."""
+LOOKBACK_S = 0.0
+"""Audio before the detection given to the recogniser. The detector fires 0-150 ms after the
+wake word ends, so a command said in the same breath may lose its first phone; taking 0.15 or
+0.3 s more (the wake word's tail, absorbed by the grammar's lead-in) verified worse on the
+tune set than cutting at the detection."""
 
 
 class WakeDetector(Protocol):
@@ -60,6 +63,18 @@ class WakeDetector(Protocol):
     def push(self, audio: Int16Array) -> Iterator[float]:
         """Stream times (s) of detections in this block of 16 kHz int16 audio."""
         ...
+
+    def reset(self) -> None:
+        """Forget what was heard so far (the stream clock keeps running)."""
+        ...
+
+
+RESET_AFTER_S = 0.0
+"""The wake-word detector starts fresh this long after each utterance ends (the endpointer
+waits trailing_silence_ms of silence first): its front end's noise estimate and the network's
+state carry the last sentence over, and on the tune voices a wake word right after other
+speech scored 0.6-0.85 instead of 0.96-0.99. Later than 0 risks a reset inside the next wake
+word when people speak 0.5 s apart."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +159,7 @@ class Listener:
         self._last_end_s = -1.0
         self._attending = False
         self._held = False
+        self._reset_at: float | None = None
 
     def hold(self, on: bool) -> None:
         """Half-duplex: while moodplay itself speaks, the microphone is heard as silence."""
@@ -157,6 +173,7 @@ class Listener:
         if self._held:
             audio = np.zeros_like(audio)
         self._clock_s += audio.shape[0] / SAMPLE_RATE_HZ
+        self._fresh_wake()
         wakes = [] if self.wake is None else list(self.wake.push(audio))
         out = self._events(list(self.endpointer.push(audio)), wakes)
         self._expire()
@@ -177,7 +194,14 @@ class Listener:
                 out.append(heard)
         return out
 
+    def _fresh_wake(self) -> None:
+        due = self._reset_at is not None and self._clock_s >= self._reset_at
+        if due and self._utt is None and self.wake is not None:
+            self.wake.reset()
+            self._reset_at = None
+
     def _on_wake(self, at_s: float) -> Heard | None:
+        self._reset_at = None  # a detection resets the model itself
         if self.on_wake is not None:
             self.on_wake()
         self._attend(True)
@@ -204,6 +228,7 @@ class Listener:
             utt.chunks.append((seg.audio, seg.at_s))
             return self._check_length(utt, seg.at_s)
         self._utt, self._last_end_s = None, seg.at_s
+        self._reset_at = seg.at_s + RESET_AFTER_S
         return None if utt.done else self._utterance(utt, seg.at_s)
 
     def _check_length(self, utt: _Utterance, now_s: float) -> Heard | None:

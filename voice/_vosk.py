@@ -33,7 +33,7 @@ class VoskRecognizer:
         except Exception as e:  # vosk raises a bare Exception when Kaldi fails to load
             raise EngineError(f"Vosk cannot load the model in {model_dir}: {e}") from e
         self.min_confidence = min_confidence
-        self._has_unk = self._model.find_word("[unk]") >= 0  # English models have it; ko not
+        self._has_unk = _knows_unk(self._model, model_dir)
         self._grammar: str | None = None
         self._recognizer: KaldiRecognizer | None = None
 
@@ -64,3 +64,13 @@ class VoskRecognizer:
         words = result.get("result", [])
         confidence = sum(w["conf"] for w in words) / len(words) if words else 0.0
         return Transcript(result.get("text", ""), float(confidence), None)
+
+
+def _knows_unk(model: object, model_dir: Path) -> bool:
+    """Whether the model's vocabulary has Kaldi's "[unk]" (English models do; the Korean
+    one does not, and a grammar naming a word outside the vocabulary is refused)."""
+    find = getattr(model, "find_word", None)
+    if find is not None:
+        return bool(find("[unk]") >= 0)
+    words = model_dir / "graph" / "words.txt"
+    return words.is_file() and "\n[unk] " in "\n" + words.read_text("utf-8", errors="replace")

@@ -76,8 +76,14 @@ def test_unknown_text_is_not_understood_never_a_guess(parser: IntentParser) -> N
 
 
 def test_near_misses_match_with_lower_confidence(parser: IntentParser) -> None:
-    intent = parser.parse("please skip this song", asr_confidence=0.8)
+    intent = parser.parse("skip this stupid song", asr_confidence=0.8)
     assert intent.name == "next" and intent.confidence == pytest.approx(0.8 * 3 / 4)
+
+
+def test_polite_edges_are_ignored(parser: IntentParser) -> None:
+    for text in ("please skip this song", "could you skip this song please", "skip it now"):
+        assert parser.parse(text).name == "next", text
+        assert parser.parse(text).confidence == 1.0
 
 
 def test_commands_are_not_mood_statements(parser: IntentParser) -> None:
