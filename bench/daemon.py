@@ -11,8 +11,8 @@ tracks scanned whole into a temporary database). Prints, next to the issue's goa
 3. CPU share of one core while playing and listening (microphone silent / hearing music);
 4. the silence between tracks, recorded from the speaker, on 10 s cuts of six of the tracks
    (stream copies, scanned into a second database; the files' own silence subtracted);
-5. spoken command -> audible change: "hey mycroft, pause" and "hey mycroft, play music" played into
-   the microphone while the speaker is recorded (p50 / p95);
+5. spoken command -> audible change: "hey mycroft, pause playback" and "hey mycroft, play
+   music" played into the microphone while the speaker is recorded (p50 / p95);
 6. 50 MPD clients at once: errors, commands/s, latency and the tree's RSS over the run;
 7. what the big engines cost in RSS (fresh interpreters: step by step in the daemon's start-up
    order, and each alone) and the daemon's largest mappings: what to make lazy.
@@ -255,7 +255,7 @@ def speak(client: MpdClient, wav: tuple[Path, float], state: str, rec: Recording
 
 
 def record_commands(d: Daemon, folder: Path, reps: int) -> dict[str, Any]:
-    said = ("hey mycroft, pause", "hey mycroft, play music")
+    said = ("hey mycroft, pause playback", "hey mycroft, play music")
     pause, resume = (command_wav(t, folder) for t in said)
     events: list[tuple[str, float]] = []
     misses: list[str] = []

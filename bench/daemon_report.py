@@ -107,7 +107,7 @@ def commands(r: dict[str, Any]) -> list[str]:
     offsets = ", ".join(f"{o:+.0f}" for o in c["clock_offsets_ms"])
     misses = "; ".join(c["misses"]) or "none"
     return [
-        _row('"hey mycroft, pause" -> speaker silent', _pcts(pause), "p95 <= 1.0 s",
+        _row('"hey mycroft, pause playback" -> speaker silent', _pcts(pause), "p95 <= 1.0 s",
              _met(worst <= COMMAND_GOAL_MS)),
         _row('"hey mycroft, play music" -> music heard', _pcts(play), "p95 <= 1.0 s",
              _met(worst <= COMMAND_GOAL_MS)),

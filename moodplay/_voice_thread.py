@@ -126,7 +126,7 @@ class VoiceThread:
             while not self._stop.is_set():
                 if self._new_names is not None:
                     names, self._new_names = self._new_names, None
-                    update_names(listener, voice_settings(self.config), names)
+                    self._update_names(listener, names)
                 for block in mic.blocks(timeout_s=0.5):
                     heard_at = time.monotonic()
                     listener.hold(self._speaking())
@@ -140,6 +140,13 @@ class VoiceThread:
                         heard_at = time.monotonic()
                     else:
                         self._stop.wait(1.0)
+
+    def _update_names(self, listener: Listener, names: dict[str, list[str]]) -> None:
+        """A failure keeps the old grammar (and the voice thread alive), with a log line."""
+        try:
+            update_names(listener, voice_settings(self.config), names)
+        except (EngineError, RuntimeError, ValueError) as e:
+            log.warning("voice: the new library names could not be added: %s", e)
 
     def _tone(self) -> VoiceMoodHook | None:
         try:

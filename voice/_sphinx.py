@@ -197,7 +197,8 @@ class SphinxRecognizer:
         units = phones.split()
         tails = [" ".join(units[i:]) for i in range(len(units) - 1)]
         for i, tail in enumerate(tails):
-            self._decoder.add_word(f"{_LEAD_IN}{i}", tail, False)
+            if self._decoder.lookup_word(f"{_LEAD_IN}{i}") is None:  # set again on a rescan
+                self._decoder.add_word(f"{_LEAD_IN}{i}", tail, False)
         return [f"{_LEAD_IN}{i}" for i in range(len(tails))]
 
     def _sayable(self, table: PhraseTable) -> PhraseTable:

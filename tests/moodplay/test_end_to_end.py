@@ -96,7 +96,7 @@ def test_spoken_session_end_to_end(tmp_path: Path) -> None:
         assert after_calm < middle < after_energetic
 
         before = mpc(d.mpd_port, "current").strip()
-        speak("hey mycroft, skip this song", tmp_path, env)
+        speak("hey mycroft, skip to the next one", tmp_path, env)
         until(lambda: mpc(d.mpd_port, "current").strip() != before, 5, "skip is audible")
         assert "[playing]" in mpc(d.mpd_port, "status")
         with sqlite3.connect(db) as con:
@@ -119,14 +119,14 @@ def _push_to_talk_needs_no_wake_phrase(d: Daemon, folder: Path, env: dict[str, s
     """The web page's button: the daemon listens on its own microphone, no wake phrase."""
     time.sleep(5.5)  # past the follow-up window of the last spoken command
     before = mpc(d.mpd_port, "current").strip()
-    speak("skip this song", folder, env)  # no wake phrase, no button: ignored
+    speak("skip to the next one", folder, env)  # no wake phrase, no button: ignored
     time.sleep(1.0)
     assert mpc(d.mpd_port, "current").strip() == before
     request = urllib.request.Request(d.web + "api/listen", data=b"{}", method="POST",
                                      headers={"Content-Type": "application/json"})  # fmt: skip
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert "listening" in json.loads(answer.read())["status"]
-    speak("skip this song", folder, env)
+    speak("skip to the next one", folder, env)
     until(lambda: mpc(d.mpd_port, "current").strip() != before, 5, "push-to-talk skip")
 
 
@@ -149,6 +149,6 @@ def _sound_server_restart_recovers(d: Daemon, server: PulseServer, folder: Path)
     server.start()
     until(lambda: level_db(record(server.env, 1.0, folder / "back.wav")) > -70, 10,
           "playback comes back after the sound server restarts")  # fmt: skip
-    speak("hey mycroft, pause", folder, server.env)
+    speak("hey mycroft, pause playback", folder, server.env)
     until(lambda: view(d)["state"] == "pause", 10, "the microphone works again")
     subprocess.run(["pactl", "info"], env=server.env, check=True, capture_output=True)

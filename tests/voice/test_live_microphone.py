@@ -39,7 +39,7 @@ def _listen(pulse: dict[str, str], db: Path, *args: str) -> subprocess.Popen[str
 
 def test_spoken_command_through_the_microphone(pulse: dict[str, str], tmp_path: Path) -> None:
     wav = tmp_path / "cmd.wav"
-    command = say("hey mycroft, skip this song", tmp_path)
+    command = say("hey mycroft, skip to the next one", tmp_path)
     clip = np.concatenate([silence(0.3), command, silence(1.0)])
     sf.write(wav, clip, SR)
     proc = _listen(pulse, tmp_path / "x.db", "--once")

@@ -190,3 +190,15 @@ def test_attention_follows_the_wake_word(listener: Listener, spoken: Path) -> No
     assert calls == []
     run(listener, say("hey mycroft, pause", spoken))
     assert calls == [True, False]
+
+
+def test_new_library_names_after_a_rescan(spoken: Path) -> None:
+    """mpc update rebuilds the grammar with the trained wake word's lead-in already defined."""
+    from voice import update_names
+
+    settings = VoiceSettings()
+    listener = make_listener(settings, {"title": ["Nebula"]})
+    update_names(listener, settings, {"title": ["Nebula", "Coherence"]})
+    update_names(listener, settings, {"title": ["Nebula", "Coherence", "Awakening"]})
+    heard = run(listener, say("hey mycroft, play the song coherence", spoken))
+    assert acted(heard) == [("play_title", {"title": "coherence"})]
