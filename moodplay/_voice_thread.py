@@ -124,11 +124,11 @@ class VoiceThread:
         with mic:
             heard_at = time.monotonic()
             while not self._stop.is_set():
-                if self._new_names is not None:
-                    names, self._new_names = self._new_names, None
-                    self._update_names(listener, names)
                 for block in mic.blocks(timeout_s=0.5):
                     heard_at = time.monotonic()
+                    if self._new_names is not None:  # a live stream never stops delivering
+                        names, self._new_names = self._new_names, None
+                        self._update_names(listener, names)
                     listener.hold(self._speaking())
                     for heard in listener.feed(block):
                         self._act(heard)
