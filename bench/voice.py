@@ -60,6 +60,7 @@ from voice import (
     Listener,
     VoiceSettings,
     make_listener,
+    normalise,
 )
 
 CACHE = Path(tempfile.gettempdir()) / "moodplay-voice-bench"
@@ -284,16 +285,20 @@ def acting(produced: Iterable[Produced]) -> list[Produced]:
 
 
 def slot_value(key: str, value: Any) -> Any:
+    """Comparable slot values: a number as int; a name as the words the daemon looks it up
+    by (voice.normalise: "Endgame: Singularity (Advanced Research)" is "endgame singularity
+    advanced research"; the daemon matches library tags the same way)."""
     if key == "percent":
         try:
             return int(value)
         except (TypeError, ValueError):
             return value
-    return str(value).lower()
+    return normalise(str(value))
 
 
 def matches(heard: Heard, case: Case) -> bool:
-    slots = {k: slot_value(k, v) for k, v in heard.intent.slots.items()}
+    # "statement" (the words of a fixed mood statement) rides along with its feeling.
+    slots = {k: slot_value(k, v) for k, v in heard.intent.slots.items() if k != "statement"}
     return heard.intent.name == case.intent and slots == {
         k: slot_value(k, v) for k, v in case.slots
     }
