@@ -10,14 +10,16 @@ energetic"). A message understood but refused ("nothing to undo") is an ACK with
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from moodplay._commands import APP_COMMANDS, CommandError
 from moodplay._live import LiveSession
-from moodplay._mpd_protocol import Ack, Conversation, Pairs, ProtocolError
+from moodplay._mpd_protocol import Ack, Conversation, Pairs, ProtocolError, tokenize
 from moodplay._server import TcpServer
 from moodplay._uris import listing, resolve, uri_of
 from moodplay._view import Snapshot, snapshot
@@ -39,6 +41,10 @@ class MpdFacade:
         self.session = session
         self.password = password
         self.authorised = password is None
+        self.touched = False
+        """A command may have changed what idle clients watch (the server looks at once)."""
+        self.events: set[str] = set()
+        """Idle subsystems a command changed that comparing states cannot see (a seek)."""
         self.handlers: dict[str, Callable[[list[str]], Pairs]] = {
             "status": self._status, "currentsong": self._currentsong, "stats": self._stats,
             "playlistinfo": self._playlistinfo, "plchanges": self._playlistinfo,
@@ -69,6 +75,7 @@ class MpdFacade:
         return handler(args)
 
     def _run(self, name: str, **args: object) -> object:
+        self.touched = True
         try:
             call = self.session.registry.resolve(name, args)
             return self.session.submit(call).result(timeout=TIMEOUT_S)
@@ -151,6 +158,7 @@ class MpdFacade:
 
     def _update(self, args: list[str]) -> Pairs:
         self._run("update")
+        self.events.add("update")
         return [("updating_db", 1)]
 
     def _lsinfo(self, args: list[str]) -> Pairs:
@@ -165,6 +173,7 @@ class MpdFacade:
         if len(args) != 1:
             raise ProtocolError(Ack.ARG, "setvol takes one number, 0..100")
         self._run("volume_set", percent=args[0])
+        self.events.add("mixer")  # MPD tells mixer even when the volume was already that
         return []
 
     def _status(self, args: list[str]) -> Pairs:
@@ -217,6 +226,8 @@ class MpdFacade:
             raise ProtocolError(Ack.ARG, "time out of range")
         player = self.session.player
         self.session.submit(lambda: player.seek(seconds)).result(timeout=TIMEOUT_S)
+        self.touched = True
+        self.events.add("player")
         return []
 
     def _list(self, args: list[str]) -> Pairs:
@@ -314,45 +325,195 @@ def _tagtypes(args: list[str]) -> Pairs:
     return [("tagtype", t) for t in ("Artist", "Album", "Title", "Track", "Genre")]
 
 
+SUBSYSTEMS = (
+    "database",
+    "stored_playlist",
+    "playlist",
+    "player",
+    "mixer",
+    "output",
+    "options",
+    "partition",
+    "sticker",
+    "update",
+    "subscription",
+    "message",
+    "neighbor",
+    "mount",
+)
+"""MPD's idle subsystems, in the order MPD reports them (src/IdleFlags.cxx)."""
+WATCH_S = 0.05
+"""How often the server looks at ``session.changes`` for changes made outside MPD."""
+
+
+@dataclass(frozen=True)
+class Watched:
+    """What idle clients are told about when it changes; read on the session thread."""
+
+    state: str
+    current: int | None
+    queue: tuple[int, ...]
+    volume_pct: int
+    options: tuple[bool, bool]
+    library_at: float
+
+    @classmethod
+    def read(cls, session: LiveSession) -> Watched:
+        s = snapshot(session)
+        options = (session.manual.repeat, session.manual.single)
+        return cls(s.state, s.current, tuple(s.queue), s.volume_pct, options, session.library_at)
+
+    def changed(self, before: Watched) -> set[str]:
+        """The subsystems an MPD client must refetch, going from ``before`` to this."""
+        changed = {
+            "player": (self.state, self.current) != (before.state, before.current),
+            "playlist": self.queue != before.queue,
+            "mixer": self.volume_pct != before.volume_pct,
+            "options": self.options != before.options,
+            "database": self.library_at != before.library_at,
+        }
+        return {name for name, moved in changed.items() if moved}
+
+
+class IdleClient:
+    """One connection's idle state, as MPD keeps it (src/client/Idle.cxx): subsystems that
+    changed since its last idle answer are pending; ``idle`` answers at once when a pending one
+    is wanted, else when one comes; each answer clears every pending subsystem. Runs on the
+    event loop only: the connection's read loop and the server's watcher call it, never a
+    thread, and it never reads (one reader per connection: the read loop)."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.pending: set[str] = set()
+        self.wanted: frozenset[str] | None = None
+        """The subsystems asked for while idling; None when not idling."""
+
+    def add(self, subsystems: set[str]) -> None:
+        self.pending |= subsystems
+        self._answer()
+
+    def start(self, wanted: frozenset[str]) -> None:
+        self.wanted = wanted
+        self._answer()
+
+    def noidle(self) -> None:
+        """Ends idle with a bare OK; pending subsystems stay for the next idle."""
+        if self.wanted is not None:
+            self.wanted = None
+            self.writer.write(b"OK\n")
+
+    def _answer(self) -> None:
+        if self.wanted is None or not self.pending & self.wanted:
+            return
+        hit, self.pending, self.wanted = self.pending & self.wanted, set(), None
+        lines = "".join(f"changed: {name}\n" for name in SUBSYSTEMS if name in hit)
+        self.writer.write(f"{lines}OK\n".encode())
+
+
+def idle_subsystems(raw: bytes) -> frozenset[str]:
+    """The subsystems an ``idle`` line asks for (all when none are named)."""
+    words = [w.lower() for w in tokenize(raw.decode("utf-8", "replace"))[1:]]
+    for word in words:
+        if word not in SUBSYSTEMS:
+            raise ProtocolError(Ack.ARG, f"Unrecognized idle event: {word}", "idle")
+    return frozenset(words or SUBSYSTEMS)
+
+
 class MpdServer(TcpServer):
     def __init__(self, session: LiveSession, host: str = "127.0.0.1", port: int = 6600,
                  password: str | None = None) -> None:  # fmt: skip
         self.session, self.host, self.port, self.password = session, host, port, password
+        self._clients: set[IdleClient] = set()
+        self._last: Watched | None = None
+        self._seen = -1
+        self._lock = asyncio.Lock()
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def start(self) -> int:
+        port = await super().start()
+        self._watcher = asyncio.create_task(self._watch(), name="mpd-idle-watcher")
+        return port
+
+    async def close(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+        await super().close()
+
+    async def _watch(self) -> None:
+        """Changes made by voice, the web page or the player itself reach idle clients too."""
+        while True:
+            if self.session.changes != self._seen:
+                try:
+                    await self.refresh()
+                except Exception:  # the watcher must outlive one failed read
+                    log.exception("MPD idle: reading the session failed")
+            await asyncio.sleep(WATCH_S)
+
+    async def refresh(self, extra: set[str] | None = None) -> None:
+        """Compare what clients see with the last look; tell every connection what moved,
+        plus ``extra`` (what a command changed that the comparison cannot see, e.g. a seek)."""
+        async with self._lock:
+            seen = self.session.changes
+            done = self.session.submit(lambda: Watched.read(self.session))
+            now = await asyncio.wrap_future(done)
+            assert isinstance(now, Watched)
+            moved = set(extra or ())
+            if self._last is not None:
+                moved |= now.changed(self._last)
+            self._last, self._seen = now, seen
+            for client in self._clients:
+                client.add(moved)
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         facade = MpdFacade(self.session, self.password)
         conversation = Conversation(facade.dispatch)
+        idle = IdleClient(writer)
+        self._clients.add(idle)
         writer.write(f"OK MPD {PROTOCOL_VERSION}\n".encode())
         try:
             while line := await reader.readline():
-                raw = line.rstrip(b"\n")
-                if raw.strip() == b"close":
+                if not await self._line(line.rstrip(b"\n"), facade, conversation, idle):
                     break
-                if raw.strip() == b"idle" or raw.startswith(b"idle "):
-                    await self._idle(reader, writer)
-                    continue
-                answer = await asyncio.get_running_loop().run_in_executor(
-                    None, conversation.handle, raw
-                )
-                if answer is not None:
-                    writer.write(answer.encode())
-                    await writer.drain()
+                await writer.drain()
         except (ConnectionError, asyncio.LimitOverrunError, ValueError) as e:
             log.info("MPD client dropped: %s", e)
         finally:
+            self._clients.discard(idle)
             writer.close()
 
-    async def _idle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """Answer when the player or the queue changes, or at once on noidle."""
-        start = self.session.changes
-        pending = asyncio.ensure_future(reader.readline())
-        while True:
-            done, _ = await asyncio.wait({pending}, timeout=0.1)
-            if done:
-                writer.write(b"OK\n")  # noidle (or anything) ends idle
-                break
-            if self.session.changes != start:
-                writer.write(b"changed: player\nchanged: playlist\nOK\n")
-                pending.cancel()
-                break
-        await writer.drain()
+    async def _line(self, raw: bytes, facade: MpdFacade, conversation: Conversation,
+                    idle: IdleClient) -> bool:  # fmt: skip
+        """Handle one request line; False closes the connection."""
+        word = raw.strip()
+        if idle.wanted is not None:  # while idling MPD takes only noidle, and closes otherwise
+            if word == b"noidle":
+                idle.noidle()
+                return True
+            log.info("MPD client sent %r during idle: closing, as MPD does", word[:40])
+            return False
+        if word == b"close":
+            return False
+        if word == b"noidle":  # outside idle MPD ignores it, with no answer
+            return True
+        if word == b"idle" or word.startswith((b"idle ", b"idle\t")):
+            return await self._idle(raw, idle)
+        answer = await asyncio.get_running_loop().run_in_executor(None, conversation.handle, raw)
+        if facade.touched:  # this connection's own change reaches its next idle at once
+            extra, facade.touched, facade.events = facade.events, False, set()
+            await self.refresh(extra)
+        if answer is not None:
+            idle.writer.write(answer.encode())
+        return True
+
+    async def _idle(self, raw: bytes, idle: IdleClient) -> bool:
+        try:
+            wanted = idle_subsystems(raw)
+        except ProtocolError as e:
+            idle.writer.write(e.ack().encode())
+            return True
+        if self.session.changes != self._seen:
+            await self.refresh()
+        idle.start(wanted)
+        return True

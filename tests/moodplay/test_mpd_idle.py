@@ -1,0 +1,209 @@
+"""MPD idle as MPD 0.23 does it (issue 10, items 1 and 2), over loopback, with python-mpd2, the
+real ``mpc`` and, where Debian's ``mpd`` is installed, the real MPD side by side."""
+
+from __future__ import annotations
+
+import select
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import short_library
+from tests.moodplay.daemon import Daemon, mpc
+
+NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph")
+
+
+@pytest.fixture(scope="module")
+def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return short_library(tmp_path_factory.mktemp("mpd_idle"), NAMES, seconds=20)
+
+
+@pytest.fixture
+def moodplay_port(daemon: Daemon) -> int:
+    return daemon.mpd_port
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def real_mpd(library_db: Path, tmp_path: Path) -> Iterator[int]:
+    """Debian's MPD 0.23 on the same music: null output with a software mixer (so setvol
+    works), its own config, database and port in the test's folder."""
+    if shutil.which("mpd") is None:
+        pytest.skip("the real MPD is not installed (apt-get install mpd) to compare against")
+    folder, port = tmp_path / "mpd", _free_port()
+    folder.mkdir()
+    conf = folder / "mpd.conf"
+    conf.write_text(
+        f'music_directory "{library_db.parent / "music"}"\ndb_file "{folder / "db"}"\n'
+        f'playlist_directory "{folder}"\nbind_to_address "127.0.0.1"\nport "{port}"\n'
+        'audio_output {\n type "null"\n name "null"\n mixer_type "software"\n}\n'
+    )
+    proc = subprocess.Popen(["mpd", "--no-daemon", "--stderr", str(conf)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        mpc(port, "update", "--wait")
+        mpc(port, "add", "/")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+class Raw:
+    """One MPD connection spoken line by line, as a client would."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+        self.stream = self.sock.makefile("rwb")
+        assert self.stream.readline().startswith(b"OK MPD ")
+
+    def send(self, line: str) -> None:
+        self.stream.write(line.encode() + b"\n")
+        self.stream.flush()
+
+    def answer(self) -> list[str]:
+        """Lines up to and including OK or ACK."""
+        lines: list[str] = []
+        while True:
+            line = self.stream.readline().decode()
+            assert line, f"connection closed after {lines}"
+            lines.append(line.rstrip("\n"))
+            if line == "OK\n" or line.startswith("ACK "):
+                return lines
+
+    def ask(self, line: str) -> list[str]:
+        self.send(line)
+        return self.answer()
+
+    def quiet(self, seconds: float = 0.4) -> bool:
+        """True when nothing arrives for that long."""
+        return not select.select([self.sock], [], [], seconds)[0]
+
+    def close(self) -> None:
+        self.stream.close()
+        self.sock.close()
+
+
+def idle_transcript(port: int) -> list[object]:
+    """The same lines sent to moodplay and to MPD; what each idle answered."""
+    watcher, actor = Raw(port), Raw(port)
+    out: list[object] = []
+    actor.ask("play")
+    time.sleep(0.5)
+    watcher.send("noidle")  # outside idle: no answer at all
+    out.append(watcher.ask("ping"))
+    out.append(watcher.ask("idle foo"))
+    watcher.ask("idle")  # the play above was pending: answered at once
+    for command, idle in (("setvol 40", "idle"), ("repeat 1", "idle"), ("single 1", "idle"),
+                          ("repeat 0", "idle options"), ("pause 1", "idle player"),
+                          ("setvol 50", "idle mixer")):  # fmt: skip
+        watcher.send(idle)
+        assert watcher.quiet(0.3)  # nothing changed yet: still waiting
+        actor.ask(command)
+        out.append((command, idle, watcher.answer()))
+    watcher.send("idle options")  # a change it did not ask for does not end it
+    actor.ask("setvol 60")
+    out.append(("setvol 60", "idle options", watcher.quiet()))
+    out.append(watcher.ask("noidle"))
+    actor.ask("setvol 70")  # pending across commands: the next idle answers at once
+    out.append(watcher.ask("status")[-1])
+    out.append(watcher.ask("idle"))
+    watcher.send("idle")
+    watcher.send("status")  # anything but noidle during idle: MPD closes the connection
+    out.append(watcher.stream.readline())
+    watcher.close()
+    actor.close()
+    return out
+
+
+EXPECTED = [
+    ["OK"],
+    ["ACK [2@0] {idle} Unrecognized idle event: foo"],
+    ("setvol 40", "idle", ["changed: mixer", "OK"]),
+    ("repeat 1", "idle", ["changed: options", "OK"]),
+    ("single 1", "idle", ["changed: options", "OK"]),
+    ("repeat 0", "idle options", ["changed: options", "OK"]),
+    ("pause 1", "idle player", ["changed: player", "OK"]),
+    ("setvol 50", "idle mixer", ["changed: mixer", "OK"]),
+    ("setvol 60", "idle options", True),
+    ["OK"],
+    "OK",
+    ["changed: mixer", "OK"],
+    b"",
+]
+"""What the real MPD 0.23 answered (checked side by side in ``test_same_idle_as_mpd``)."""
+
+
+def test_idle_answers_as_mpd_does(moodplay_port: int) -> None:
+    assert idle_transcript(moodplay_port) == EXPECTED
+
+
+def test_same_idle_as_mpd(real_mpd: int) -> None:
+    assert idle_transcript(real_mpd) == EXPECTED
+
+
+def test_python_mpd2_idle_then_commands_in_a_loop(moodplay_port: int) -> None:
+    """The connection survives every idle that a change ends (it used to die each time)."""
+    import mpd
+
+    watcher, actor = mpd.MPDClient(), mpd.MPDClient()
+    watcher.timeout = actor.timeout = 10
+    watcher.connect("127.0.0.1", moodplay_port)
+    actor.connect("127.0.0.1", moodplay_port)
+    pool = ThreadPoolExecutor(1)
+    for i in range(50):
+        waiting = pool.submit(watcher.idle)
+        time.sleep(0.02 * (i % 3))  # the change comes before, while or after idle starts
+        actor.setvol(20 + i)
+        assert waiting.result(timeout=10) == ["mixer"]
+        assert watcher.status()["volume"] == str(20 + i)
+        assert watcher.currentsong() is not None
+        if i % 10 == 0:
+            actor.repeat(1 - i % 20 // 10)
+            assert watcher.idle() == ["options"]
+    watcher.setvol(5)  # its own change is pending for its next idle
+    assert watcher.idle() == ["mixer"]
+    watcher.close()
+    actor.close()
+    pool.shutdown()
+
+
+def test_mpc_idleloop_reports_every_change_without_disconnecting(moodplay_port: int) -> None:
+    loop = subprocess.Popen(["mpc", "-h", "127.0.0.1", "-p", str(moodplay_port), "idleloop"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    try:
+        time.sleep(0.5)
+        seen = []
+        assert loop.stdout is not None
+        for i in range(10):
+            if i % 2:
+                mpc(moodplay_port, "volume", str(30 + i))
+                want = "mixer"
+            else:
+                mpc(moodplay_port, "repeat")
+                want = "options"
+            ready = select.select([loop.stdout], [], [], 5)[0]
+            assert ready, f"no idle event after change {i}"
+            seen.append(loop.stdout.readline().strip())
+            assert seen[-1] == want, seen
+        assert loop.poll() is None, loop.stderr.read() if loop.stderr else ""
+    finally:
+        loop.terminate()
+        loop.wait(timeout=5)
