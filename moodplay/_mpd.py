@@ -48,7 +48,7 @@ class MpdFacade:
         self.handlers: dict[str, Callable[[list[str]], Pairs]] = {
             "status": self._status, "currentsong": self._currentsong, "stats": self._stats,
             "playlistinfo": self._playlistinfo, "plchanges": self._playlistinfo,
-            "play": self._simple("play"), "playid": self._simple("play"),
+            "play": self._play, "playid": self._playid,
             "pause": self._pause, "stop": self._simple("stop"), "next": self._simple("next"),
             "previous": self._simple("previous"), "setvol": self._setvol, "ping": _nothing,
             "outputs": _outputs, "tagtypes": _tagtypes, "commands": self._commands,
@@ -93,6 +93,47 @@ class MpdFacade:
             return []
 
         return run
+
+    def _play(self, args: list[str]) -> Pairs:
+        """``play`` resumes; ``play POS`` plays that queue entry (-1: as ``play``)."""
+        position = _int_arg("play", args)
+        if position is None or position < 0:
+            self._run("play")
+            return []
+        queue = self._snap().queue
+        if position >= len(queue):
+            raise ProtocolError(Ack.ARG, "Bad song index")
+        self._play_track(queue[position])
+        return []
+
+    def _playid(self, args: list[str]) -> Pairs:
+        track_id = _int_arg("playid", args)
+        if track_id is None or track_id < 0:
+            self._run("play")
+            return []
+        if track_id not in self._snap().queue:
+            raise ProtocolError(Ack.NO_EXIST, "No such song")
+        self._play_track(track_id)
+        return []
+
+    def _play_track(self, track_id: int) -> None:
+        """Start a queue entry from its beginning: it leads the user's own queue (an adaptive
+        entry becomes the user's); adaptive entries before it give way, the user's stay."""
+        session = self.session
+
+        def jump() -> None:
+            index = session.index_of(track_id)
+            if index in session.manual.pending:
+                session.manual.pending.remove(index)
+            session.manual.pending.insert(0, index)
+            session.player.stop()
+            session.resume_at = 0.0
+            session.queue.replan(session.manual.head(None))
+            session.start_current()
+            session.changes += 1
+
+        self.touched = True
+        session.submit(jump).result(timeout=TIMEOUT_S)
 
     def _pause(self, args: list[str]) -> Pairs:
         if args and args[0] not in ("0", "1"):
@@ -310,6 +351,21 @@ class MpdFacade:
             except CommandError as e:  # understood but refused: "nothing to undo"
                 raise ProtocolError(Ack.ARG, str(e)) from e
         return []
+
+
+def _int_arg(name: str, args: list[str]) -> int | None:
+    """The one optional integer argument, refused with MPD's words."""
+    if len(args) > 1:
+        raise ProtocolError(Ack.ARG, f'too many arguments for "{name}"')
+    if not args:
+        return None
+    try:
+        value = int(args[0])
+    except ValueError:
+        raise ProtocolError(Ack.ARG, f"Integer expected: {args[0]}") from None
+    if value >= 2**31:
+        raise ProtocolError(Ack.ARG, f"Number too large: {args[0]}")
+    return value
 
 
 def _nothing(args: list[str]) -> Pairs:

@@ -1,0 +1,79 @@
+"""MPD commands answered as MPD 0.23 does (issue 10, items 4, 7, 8): moodplay and, where
+Debian's ``mpd`` is installed, the real MPD on the same music get the same lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import short_library
+from tests.moodplay.daemon import Daemon
+from tests.moodplay.mpd_reference import Raw, real_mpd
+
+NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable")
+
+
+@pytest.fixture(scope="module")
+def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return short_library(tmp_path_factory.mktemp("mpd_commands"), NAMES, seconds=20)
+
+
+@pytest.fixture(params=["moodplay", "mpd"])
+def server(request: pytest.FixtureRequest, library_db: Path, tmp_path: Path) -> Iterator[int]:
+    """moodplay's MPD port, then the real MPD's (skipped when it is not installed)."""
+    if request.param == "mpd":
+        with real_mpd(library_db.parent / "music", tmp_path / "mpd") as port:
+            yield port
+    else:
+        daemon: Daemon = request.getfixturevalue("daemon")
+        yield daemon.mpd_port
+
+
+def pairs(lines: list[str]) -> list[tuple[str, str]]:
+    return [(k, v) for k, _, v in (line.partition(": ") for line in lines[:-1])]
+
+
+def entries(client: Raw) -> list[dict[str, str]]:
+    """playlistinfo as one dict per entry."""
+    out: list[dict[str, str]] = []
+    for key, value in pairs(client.ask("playlistinfo")):
+        if key == "file":
+            out.append({})
+        out[-1][key] = value
+    return out
+
+
+def current_file(client: Raw) -> str:
+    return dict(pairs(client.ask("currentsong")))["file"]
+
+
+BAD_PLAYS = {
+    "play 999": "ACK [2@0] {play} Bad song index",
+    "playid 99999": "ACK [50@0] {playid} No such song",
+    "play x": "ACK [2@0] {play} Integer expected: x",
+    "playid x": "ACK [2@0] {playid} Integer expected: x",
+    "play 1.5": "ACK [2@0] {play} Integer expected: 1.5",
+    "play 1 2": 'ACK [2@0] {play} too many arguments for "play"',
+    "playid 4294967296": "ACK [2@0] {playid} Number too large: 4294967296",
+}
+"""What the real MPD 0.23 answered (``test_play_and_playid`` checks it against both)."""
+
+
+def test_play_and_playid_play_that_entry(server: int) -> None:
+    client = Raw(server)
+    queue = entries(client)
+    assert client.ask("play 2") == ["OK"]
+    assert current_file(client) == queue[2]["file"]
+    assert dict(pairs(client.ask("status")))["state"] == "play"
+    queue = entries(client)
+    assert client.ask(f"playid {queue[1]['Id']}") == ["OK"]
+    assert current_file(client) == queue[1]["file"]
+    playing = current_file(client)
+    for line, ack in BAD_PLAYS.items():
+        assert client.ask(line) == [ack], line
+    assert current_file(client) == playing  # a refused play changes nothing
+    assert client.ask("play -1") == ["OK"]  # -1: play what is current
+    assert current_file(client) == playing
+    client.close()
