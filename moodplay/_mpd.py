@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -249,24 +250,45 @@ class MpdFacade:
         return song + ([("Pos", pos), ("Id", track_id)] if pos is not None else [])
 
     def _seekcur(self, args: list[str]) -> Pairs:
+        """``seekcur 30`` goes to 0:30; ``seekcur +10`` / ``-5`` move from where it plays."""
         if len(args) != 1:
-            raise ProtocolError(Ack.ARG, "seekcur takes a time in seconds")
-        return self._seek_to(args[0])
+            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "seekcur"')
+        return self._seek_to(args[0], relative=args[0].startswith(("+", "-")))
 
     def _seek(self, args: list[str]) -> Pairs:
         if len(args) != 2 or args[0] != "0":
             raise ProtocolError(Ack.ARG, "seek works on the current song: seek 0 SECONDS")
-        return self._seek_to(args[1])
+        return self._seek_to(args[1], relative=False)
 
-    def _seek_to(self, text: str) -> Pairs:
+    def _seek_to(self, text: str, relative: bool) -> Pairs:
         try:
             seconds = float(text)
         except ValueError:
-            raise ProtocolError(Ack.ARG, f"{text!r} is not a time in seconds") from None
-        if not 0 <= seconds < 86_400:
-            raise ProtocolError(Ack.ARG, "time out of range")
-        player = self.session.player
-        self.session.submit(lambda: player.seek(seconds)).result(timeout=TIMEOUT_S)
+            raise ProtocolError(Ack.ARG, f"Float expected: {text}") from None
+        session, player = self.session, self.session.player
+
+        def seek() -> bool:
+            """On the session thread; clamped to the track, as MPD does; False: no track."""
+            resumable = session.resumable()
+            if player.current is None:
+                if resumable is None:
+                    return False
+                start, track_id = session.resume_at, resumable
+            else:
+                start, track_id = player.position_s(), player.current.track_id
+            duration = session.duration(session.index_of(track_id))
+            target = (start if relative else 0.0) + seconds
+            if math.isnan(target):
+                return True  # MPD answers OK and stays where it is
+            target = max(0.0, min(target, duration))
+            if player.current is None:
+                session.resume_at = target  # paused after a restart: "play" starts there
+            else:
+                player.seek(target)
+            return True
+
+        if not session.submit(seek).result(timeout=TIMEOUT_S):
+            raise ProtocolError(Ack.PLAYER_SYNC, "Not playing")
         self.touched = True
         self.events.add("player")
         return []
@@ -373,7 +395,7 @@ def _nothing(args: list[str]) -> Pairs:
 
 
 def _outputs(args: list[str]) -> Pairs:
-    return [("outputsid", 0), ("outputname", "moodplay"), ("plugin", "libvlc"),
+    return [("outputid", 0), ("outputname", "moodplay"), ("plugin", "libvlc"),
             ("outputenabled", 1)]  # fmt: skip
 
 

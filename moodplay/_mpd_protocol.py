@@ -25,6 +25,7 @@ class Ack(IntEnum):
     PERMISSION = 4
     UNKNOWN = 5
     NO_EXIST = 50
+    PLAYER_SYNC = 55
     SYSTEM = 52
 
 

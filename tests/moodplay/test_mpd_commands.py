@@ -3,13 +3,14 @@ Debian's ``mpd`` is installed, the real MPD on the same music get the same lines
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import short_library
-from tests.moodplay.daemon import Daemon
+from tests.moodplay.daemon import Daemon, mpc
 from tests.moodplay.mpd_reference import Raw, real_mpd
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable")
@@ -76,4 +77,39 @@ def test_play_and_playid_play_that_entry(server: int) -> None:
     assert current_file(client) == playing  # a refused play changes nothing
     assert client.ask("play -1") == ["OK"]  # -1: play what is current
     assert current_file(client) == playing
+    client.close()
+
+
+def elapsed(client: Raw) -> float:
+    return float(dict(pairs(client.ask("status")))["elapsed"])
+
+
+SEEKS = (("seekcur 10", 10.0), ("seekcur +5", 15.0), ("seekcur -3", 12.0), ("seekcur -100", 0.0))
+BAD_SEEKS = {
+    "seekcur": 'ACK [2@0] {seekcur} wrong number of arguments for "seekcur"',
+    "seekcur x": "ACK [2@0] {seekcur} Float expected: x",
+}
+"""What the real MPD 0.23 answered; stopped, any seek is ``ACK [55@0] {seekcur} Not playing``."""
+
+
+def test_seekcur_absolute_and_relative(server: int) -> None:
+    client = Raw(server)
+    assert client.ask("stop") == ["OK"]
+    assert client.ask("seekcur 10") == ["ACK [55@0] {seekcur} Not playing"]
+    assert client.ask("play 0") == ["OK"]
+    for line, want in SEEKS:
+        assert client.ask(line) == ["OK"]
+        assert want <= elapsed(client) < want + 1.5, line
+    for line, ack in BAD_SEEKS.items():
+        assert client.ask(line) == [ack], line
+    mpc(server, "seek", "+5")  # mpc sends seekcur +5 (it used to land on 0:05)
+    assert 5.0 <= elapsed(client) < 6.5
+    client.close()
+
+
+def test_outputs_as_mpd(server: int) -> None:
+    client = Raw(server)
+    keys = [key for key, _ in pairs(client.ask("outputs"))]
+    assert keys == ["outputid", "outputname", "plugin", "outputenabled"]
+    assert re.fullmatch(r"Output 1 \(.+\) is enabled\n", mpc(server, "outputs"))
     client.close()
