@@ -141,3 +141,40 @@ def test_mpc_idleloop_reports_every_change_without_disconnecting(moodplay_port: 
     finally:
         loop.terminate()
         loop.wait(timeout=5)
+
+
+def test_python_mpd2_asyncio_client_idles_and_commands(moodplay_port: int) -> None:
+    """python-mpd2's asyncio client (Home Assistant's MPD integration) idles all the time and
+    sends noidle before each command; every change arrives, the connection stays."""
+    import asyncio
+
+    from mpd.asyncio import MPDClient
+
+    async def scenario() -> list[list[str]]:
+        client, actor = MPDClient(), MPDClient()
+        await client.connect("127.0.0.1", moodplay_port)
+        await actor.connect("127.0.0.1", moodplay_port)
+        seen: list[list[str]] = []
+
+        async def watch() -> None:
+            async for changed in client.idle(["mixer"]):
+                seen.append(changed)
+
+        watching = asyncio.create_task(watch())
+        for i in range(20):
+            await actor.setvol(30 + i)
+            status = await client.status()  # a command while its idle is running
+            assert status["volume"] in {str(30 + i - 1), str(30 + i)}
+            for _ in range(100):
+                if len(seen) > i:
+                    break
+                await asyncio.sleep(0.02)
+        watching.cancel()
+        assert (await client.status())["volume"] == "49"
+        client.disconnect()
+        actor.disconnect()
+        return seen
+
+    seen = asyncio.run(scenario())
+    assert seen and all(changed == ["mixer"] for changed in seen), seen
+    assert len(seen) >= 20 - 1  # changes close together may arrive in one answer
