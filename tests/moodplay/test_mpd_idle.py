@@ -178,3 +178,18 @@ def test_python_mpd2_asyncio_client_idles_and_commands(moodplay_port: int) -> No
     seen = asyncio.run(scenario())
     assert seen and all(changed == ["mixer"] for changed in seen), seen
     assert len(seen) >= 20 - 1  # changes close together may arrive in one answer
+
+
+def test_mpc_waits_for_changes(moodplay_port: int) -> None:
+    """``mpc current --wait`` and ``mpc update --wait`` (they idle, then ask again)."""
+    mpc(moodplay_port, "play")
+    waiting = subprocess.Popen(
+        ["mpc", "-h", "127.0.0.1", "-p", str(moodplay_port), "current", "--wait"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    time.sleep(0.5)
+    assert waiting.poll() is None  # nothing changed yet
+    mpc(moodplay_port, "next")
+    out, err = waiting.communicate(timeout=10)
+    assert waiting.returncode == 0 and out.startswith("Maxstack - "), err
+    mpc(moodplay_port, "update", "--wait")
