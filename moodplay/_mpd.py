@@ -231,6 +231,8 @@ class MpdFacade:
             pairs += [("song", 0), ("songid", s.current), ("elapsed", f"{s.elapsed_s:.3f}"),
                       ("duration", f"{duration:.3f}"),
                       ("time", f"{int(s.elapsed_s)}:{int(duration)}")]  # fmt: skip
+            if len(s.queue) > 1:  # what plays next (mpc queued)
+                pairs += [("nextsong", 1), ("nextsongid", s.queue[1])]
         return pairs
 
     def _info(self, track_id: int) -> tuple[Any, float]:

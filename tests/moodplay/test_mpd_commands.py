@@ -113,3 +113,13 @@ def test_outputs_as_mpd(server: int) -> None:
     assert keys == ["outputid", "outputname", "plugin", "outputenabled"]
     assert re.fullmatch(r"Output 1 \(.+\) is enabled\n", mpc(server, "outputs"))
     client.close()
+
+
+def test_status_names_the_next_song(server: int) -> None:
+    client = Raw(server)
+    assert client.ask("play 0") == ["OK"]
+    status = dict(pairs(client.ask("status")))
+    queue = entries(client)
+    assert (status["nextsong"], status["nextsongid"]) == ("1", queue[1]["Id"])
+    assert mpc(server, "queued").strip() == f"Maxstack - {queue[1]['Title']}"
+    client.close()
