@@ -9,11 +9,12 @@ cd "$(dirname "$0")/.."
 
 apt_run=(python3 python3-venv python3-pip singularity-music libportaudio2 espeak-ng
          libvlc5 libvlc-bin vlc-plugin-base pulseaudio-utils)
-# Tests: ffmpeg makes format copies; flite/espeak-ng/festival speak commands; pocketsphinx-testdata is
+# Tests: the real MPD is the protocol's reference; ffmpeg makes format copies; flite/espeak-ng/festival speak commands; pocketsphinx-testdata is
 # real read speech; a private PulseAudio server stands in for the sound card; headless
 # chromium (with its WebDriver) loads the web page.
 apt_test=(ffmpeg util-linux flite espeak-ng sox pocketsphinx-testdata pulseaudio
-          pulseaudio-utils procps mpc chromium chromium-driver festival festvox-kdlpc16k)
+          pulseaudio-utils procps mpc chromium chromium-driver festival festvox-kdlpc16k
+          mpd)
 packages=("${apt_run[@]}")
 [ "$mode" = test ] && packages+=("${apt_test[@]}")
 
