@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 
 apt_run=(python3 python3-venv python3-pip singularity-music libportaudio2 espeak-ng
          libvlc5 libvlc-bin vlc-plugin-base pulseaudio-utils)
-# Tests: the real MPD is the protocol's reference; ffmpeg makes format copies; flite/espeak-ng/festival speak commands; pocketsphinx-testdata is
-# real read speech; a private PulseAudio server stands in for the sound card; headless
-# chromium (with its WebDriver) loads the web page.
+# Tests: the real MPD is the protocol's reference; ffmpeg makes format copies;
+# flite/espeak-ng/festival speak commands; pocketsphinx-testdata is real read speech; a
+# private PulseAudio server stands in for the sound card; headless chromium (with its
+# WebDriver) loads the web page.
 apt_test=(ffmpeg util-linux flite espeak-ng sox pocketsphinx-testdata pulseaudio
           pulseaudio-utils procps mpc chromium chromium-driver festival festvox-kdlpc16k
           mpd)
