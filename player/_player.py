@@ -24,6 +24,11 @@ from player._ramp import DUCK_LEVEL_PCT, Fade, deck_volume, fade_gains
 TARGET_LUFS = -18.0
 _REASONS = {"failed": "libVLC could not play {path}", "missing": "file not found: {path}"}
 MAX_BOOST_DB = 6.0
+SEEK_SETTLE_S = 1.5
+"""How long after a seek libVLC may still report the position before it."""
+SEEK_RETRY_S = 0.3
+"""A seek not followed after this long is issued again (libVLC drops seeks made before the
+track's input is ready, e.g. right after play)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,7 @@ class Player:
         self.volume_pct = 100
         self.muted = False
         self.paused = False
+        self._seeked: tuple[int, float, float] | None = None
         self.ducked = False
 
     @property
@@ -309,9 +315,22 @@ class Player:
     def seek(self, seconds: float) -> None:
         self._end_fade()
         self._decks.seek_ms(self._active, int(seconds * 1000))
+        self._seeked = (self._active, seconds, self._clock())
 
     def position_s(self) -> float:
-        return self._decks.position_ms(self._active) / 1000.0
+        """Seconds into the current track. libVLC goes on reporting the old position for a
+        while after a seek; until it catches up (at most SEEK_SETTLE_S) the target, moving on
+        while playing, is the truth — so a relative seek right after a seek adds up."""
+        reported = self._decks.position_ms(self._active) / 1000.0
+        if self._seeked is None or self._seeked[0] != self._active:
+            return reported
+        _, target, at = self._seeked
+        since = self._clock() - at
+        expected = target + (0.0 if self.paused else since)
+        if since > SEEK_SETTLE_S or abs(reported - expected) < 0.25:
+            self._seeked = None
+            return reported
+        return expected
 
     def _sounding_decks(self) -> tuple[int, ...]:
         return (self._active,) if self._fade is None else (self._active, self._fade.out_deck)
@@ -347,7 +366,23 @@ class Player:
         out = self._engine_events(timeout_s)
         self._step_fade(out)
         self._keep_volume()
+        self._keep_seek()
         return out
+
+    def _keep_seek(self) -> None:
+        """A seek issued before libVLC's input was ready is dropped by libVLC: issue it again
+        until the reported position follows (or SEEK_SETTLE_S has passed)."""
+        if self._seeked is None or self._seeked[0] != self._active:
+            return
+        _, target, at = self._seeked
+        since = self._clock() - at
+        expected = target + (0.0 if self.paused else since)
+        reported = self._decks.position_ms(self._active) / 1000.0
+        if abs(reported - expected) < 0.25 or since > SEEK_SETTLE_S:
+            return
+        if since > SEEK_RETRY_S and abs(reported - expected) > 1.0:
+            self._decks.seek_ms(self._active, int(expected * 1000))
+            self._seeked = (self._active, expected, self._clock())
 
     def _engine_events(self, timeout_s: float) -> list[PlayerEvent]:
         out: list[PlayerEvent] = []

@@ -292,3 +292,33 @@ def test_reopen_output_restarts_the_track_where_it_was(tracks: list[Track]) -> N
     rig.player.reopen_output()
     assert rig.decks.loads[-1] == (0, a.path) and rig.decks.position[0] == 4_200
     assert rig.player.paused and rig.decks.playing == [False, False]
+
+
+class LateDecks(FakeDecks):
+    """libVLC drops a seek made before the track's input is ready, and reports the old
+    position meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.dropped = 0
+
+    def seek_ms(self, deck: int, ms: int) -> None:
+        if self.dropped == 0:
+            self.dropped += 1
+            return
+        super().seek_ms(deck, ms)
+
+
+def test_a_seek_libvlc_dropped_is_reported_as_made_and_issued_again(tracks: list[Track]) -> None:
+    a, b, _ = tracks
+    rig = Rig(crossfade_s=0.0)
+    rig.decks = decks = LateDecks()
+    rig.player = Player(decks, rig.engine, 0.0, clock=rig.clock)
+    rig.start(a, b)
+    rig.player.seek(10.0)
+    assert decks.position[0] == 0 and rig.player.position_s() == 10.0
+    rig.clock.now_s += 0.5  # playing on: a relative seek now starts from 10.5, not from 0
+    assert rig.player.position_s() == pytest.approx(10.5)
+    rig.player.poll()  # not followed after SEEK_RETRY_S: issued again where it should be
+    assert decks.position[0] == 10_500
+    assert rig.player.position_s() == pytest.approx(10.5)
