@@ -20,7 +20,14 @@ from typing import Any
 
 from moodplay._commands import APP_COMMANDS, CommandError
 from moodplay._live import LiveSession
-from moodplay._mpd_protocol import Ack, Conversation, Pairs, ProtocolError, tokenize
+from moodplay._mpd_protocol import (
+    MAX_COMMAND_LIST_BYTES,
+    Ack,
+    Conversation,
+    Pairs,
+    ProtocolError,
+    tokenize,
+)
 from moodplay._server import TcpServer
 from moodplay._uris import listing, resolve, uri_of
 from moodplay._view import Snapshot, snapshot
@@ -51,7 +58,7 @@ class MpdFacade:
             "playlistinfo": self._playlistinfo, "plchanges": self._playlistinfo,
             "play": self._play, "playid": self._playid,
             "pause": self._pause, "stop": self._simple("stop"), "next": self._simple("next"),
-            "previous": self._simple("previous"), "setvol": self._setvol, "ping": _nothing,
+            "previous": self._simple("previous"), "setvol": self._setvol, "ping": _no_args("ping"),
             "outputs": _outputs, "tagtypes": _tagtypes, "commands": self._commands,
             "notcommands": _nothing, "sendmessage": self._sendmessage,
             "channels": lambda a: [("channel", CHANNEL)], "password": self._password,
@@ -396,6 +403,15 @@ def _nothing(args: list[str]) -> Pairs:
     return []
 
 
+def _no_args(name: str) -> Callable[[list[str]], Pairs]:
+    def run(args: list[str]) -> Pairs:
+        if args:
+            raise ProtocolError(Ack.ARG, f'wrong number of arguments for "{name}"')
+        return []
+
+    return run
+
+
 def _outputs(args: list[str]) -> Pairs:
     return [("outputid", 0), ("outputname", "moodplay"), ("plugin", "libvlc"),
             ("outputenabled", 1)]  # fmt: skip
@@ -579,7 +595,15 @@ class MpdServer(TcpServer):
             return True
         if word == b"idle" or word.startswith((b"idle ", b"idle\t")):
             return await self._idle(raw, idle)
+        return await self._command(raw, facade, conversation, idle)
+
+    async def _command(self, raw: bytes, facade: MpdFacade, conversation: Conversation,
+                       idle: IdleClient) -> bool:  # fmt: skip
         answer = await asyncio.get_running_loop().run_in_executor(None, conversation.handle, raw)
+        if conversation.closing:
+            log.warning("MPD client's command list is over %d bytes: closing, as MPD does",
+                        MAX_COMMAND_LIST_BYTES)  # fmt: skip
+            return False
         if facade.touched:  # this connection's own change reaches its next idle at once
             extra, facade.touched, facade.events = facade.events, False, set()
             await self.refresh(extra)

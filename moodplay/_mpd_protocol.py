@@ -3,7 +3,9 @@
 A request is one line: a command name and arguments, each either a bare word or a double-quoted
 string with backslash escapes. ``command_list_begin`` / ``command_list_ok_begin`` ...
 ``command_list_end`` batch commands; the first failing one answers ``ACK [code@index] {cmd} msg``
-and the rest are skipped. Malformed input is an ACK, never an exception out of this module.
+and the rest are skipped. A list growing past ``MAX_COMMAND_LIST_BYTES`` closes the connection
+with no answer, as MPD does: nothing of it runs and the client cannot lose sync with a half-run
+list. Malformed input is an ACK, never an exception out of this module.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 MAX_LINE_BYTES = 64 * 1024
-MAX_LIST_COMMANDS = 1000
+MAX_COMMAND_LIST_BYTES = 2048 * 1024
+"""MPD's default ``max_command_list_size`` (2048 KiB): the bytes of a list's command lines, each
+counted with its newline. MPD 0.23 closes the connection on the line that passes it."""
 
 
 class Ack(IntEnum):
@@ -96,6 +100,9 @@ class Conversation:
     dispatch: Dispatch
     _list: list[list[str]] | None = None
     _list_ok: bool = False
+    _list_bytes: int = 0
+    closing: bool = False
+    """Set when the client must be disconnected (a command list over the limit)."""
     _errors: list[ProtocolError] = field(default_factory=list)
 
     def handle(self, raw: bytes) -> str | None:
@@ -113,6 +120,11 @@ class Conversation:
             return self._fail(e)
         if not words:
             return self._fail(ProtocolError(Ack.UNKNOWN, "No command given"))
+        if self._list is not None and not words[0].lower().startswith("command_list_"):
+            self._list_bytes += len(raw) + 1
+            if self._list_bytes > MAX_COMMAND_LIST_BYTES:
+                self._list, self.closing = None, True
+                return None
         return self._command(words)
 
     def _fail(self, error: ProtocolError) -> str:
@@ -126,9 +138,6 @@ class Conversation:
             return self._list_control(name)
         if self._list is None:
             return self._run_one(words, 0)
-        if len(self._list) >= MAX_LIST_COMMANDS:
-            self._list = None
-            return ProtocolError(Ack.ARG, "command list too long", name).ack()
         self._list.append(words)
         return None
 
@@ -138,6 +147,7 @@ class Conversation:
                 self._list = None
                 return ProtocolError(Ack.NOT_LIST, "nested command list", name).ack()
             self._list, self._list_ok = [], name == "command_list_ok_begin"
+            self._list_bytes = 0
             return None
         if name == "command_list_end":
             if self._list is None:
