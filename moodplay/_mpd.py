@@ -38,16 +38,36 @@ PROTOCOL_VERSION = "0.23.0"
 CHANNEL = "moodplay"
 TIMEOUT_S = 5.0
 TAGS = {"artist": "Artist", "album": "Album", "title": "Title"}
+REPLAY_GAIN_MODES = ("off", "track", "album", "auto")
+MAX_CROSSFADE_S = 12
+"""``[player] crossfade_s``'s range; MPD takes any unsigned number."""
+MIN_BINARY_LIMIT = 64
+"""MPD's smallest ``binarylimit`` (bytes)."""
+ALWAYS_ALLOWED = ("close", "commands", "notcommands", "password", "ping")
+"""What a client may send before its password, as in MPD (PERMISSION_NONE)."""
 SHORTCUTS = {"like": "like", "dislike": "dislike", "ban": "ban", "more": "more_like_this",
              "why": "why_this", "skip": "next", "good night": "wind_down"}  # fmt: skip
+
+
+@dataclass
+class MpdOptions:
+    """MPD settings moodplay keeps for MPD clients only, shared by all connections (MPD keeps
+    them per partition). The player evens loudness per track whatever ``replay_gain_mode`` says,
+    hence "track" where MPD starts with "off"."""
+
+    replay_gain_mode: str = "track"
 
 
 class MpdFacade:
     """MPD commands in terms of the live session; one instance per connection."""
 
-    def __init__(self, session: LiveSession, password: str | None = None) -> None:
+    def __init__(self, session: LiveSession, password: str | None = None,
+                 options: MpdOptions | None = None) -> None:  # fmt: skip
         self.session = session
         self.password = password
+        self.options = options or MpdOptions()
+        self.binary_limit = 8192
+        """MPD's default; moodplay sends no binary chunks yet, so it only remembers it."""
         self.authorised = password is None
         self.touched = False
         """A command may have changed what idle clients watch (the server looks at once)."""
@@ -60,7 +80,7 @@ class MpdFacade:
             "pause": self._pause, "stop": self._simple("stop"), "next": self._simple("next"),
             "previous": self._simple("previous"), "setvol": self._setvol, "ping": _no_args("ping"),
             "outputs": _outputs, "tagtypes": _tagtypes, "commands": self._commands,
-            "notcommands": _nothing, "sendmessage": self._sendmessage,
+            "notcommands": self._notcommands, "sendmessage": self._sendmessage,
             "channels": lambda a: [("channel", CHANNEL)], "password": self._password,
             "seekcur": self._seekcur, "seek": self._seek, "list": self._list,
             "find": self._find(exact=True), "search": self._find(exact=False),
@@ -71,11 +91,14 @@ class MpdFacade:
             "addid": self._addid, "deleteid": self._deleteid, "delete": self._delete,
             "playlistid": self._playlistid, "listplaylists": _nothing, "urlhandlers": _nothing,
             "decoders": _nothing,
-            "replay_gain_status": lambda a: [("replay_gain_mode", "track")],
+            "getvol": self._getvol, "volume": self._volume, "binarylimit": self._binarylimit,
+            "prio": self._prio, "prioid": self._prioid, "crossfade": self._crossfade,
+            "replay_gain_mode": self._replay_gain_mode,
+            "replay_gain_status": self._replay_gain_status,
         }  # fmt: skip
 
     def dispatch(self, name: str, args: list[str]) -> Pairs:
-        if not self.authorised and name not in ("password", "ping", "close"):
+        if not self.authorised and name not in ALWAYS_ALLOWED:
             raise ProtocolError(Ack.PERMISSION, "you don't have permission for this command")
         handler = self.handlers.get(name)
         if handler is None:
@@ -233,6 +256,9 @@ class MpdFacade:
             ("consume", 0), ("playlist", s.changes), ("playlistlength", len(s.queue)),
             ("state", s.state),
         ]  # fmt: skip
+        xfade = round(self.session.player.crossfade_s)
+        if xfade > 0:  # MPD names it only when on, right after state
+            pairs.append(("xfade", xfade))
         if s.current is not None:
             duration = self._info(s.current)[1]
             pairs += [("song", 0), ("songid", s.current), ("elapsed", f"{s.elapsed_s:.3f}"),
@@ -348,8 +374,93 @@ class MpdFacade:
                 ("db_playtime", int(cat.duration_s.sum())),
                 ("db_update", int(self.session.library_at))]  # fmt: skip
 
+    def _all_commands(self) -> list[str]:
+        return sorted([*self.handlers, "close", "idle", "noidle"])
+
     def _commands(self, args: list[str]) -> Pairs:
-        return [("command", name) for name in sorted([*self.handlers, "close", "idle", "noidle"])]
+        names = self._all_commands() if self.authorised else sorted(ALWAYS_ALLOWED)
+        return [("command", name) for name in names]
+
+    def _notcommands(self, args: list[str]) -> Pairs:
+        if self.authorised:
+            return []
+        return [("command", n) for n in self._all_commands() if n not in ALWAYS_ALLOWED]
+
+    def _getvol(self, args: list[str]) -> Pairs:
+        _no_args("getvol")(args)
+        return [("volume", self._snap().volume_pct)]
+
+    def _volume(self, args: list[str]) -> Pairs:
+        """``volume +5`` / ``volume -5``: relative to the volume status shows (deprecated in
+        MPD, still sent by clients)."""
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "volume"')
+        delta = _bounded_int(args[0], -100, 100)
+        now = self._snap().volume_pct
+        self._run("volume_set", percent=str(max(0, min(100, now + delta))))
+        self.events.add("mixer")
+        return []
+
+    def _binarylimit(self, args: list[str]) -> Pairs:
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "binarylimit"')
+        limit = _bounded_int(args[0], 0, 2**31 - 1)
+        if limit < MIN_BINARY_LIMIT:
+            raise ProtocolError(Ack.ARG, "Value too small")
+        self.binary_limit = limit
+        return []
+
+    def _prio(self, args: list[str]) -> Pairs:
+        """Accepted and checked as MPD checks it; moodplay orders its queue itself."""
+        if len(args) < 2:
+            raise ProtocolError(Ack.ARG, 'too few arguments for "prio"')
+        _bounded_int(args[0], 0, 255)
+        length = len(self._snap().queue)
+        for text in args[1:]:
+            _queue_range(text, length)
+        return []
+
+    def _prioid(self, args: list[str]) -> Pairs:
+        """Accepted and checked as MPD checks it; moodplay orders its queue itself."""
+        if len(args) < 2:
+            raise ProtocolError(Ack.ARG, 'too few arguments for "prioid"')
+        _bounded_int(args[0], 0, 255)
+        queue = self._snap().queue
+        for text in args[1:]:
+            if _bounded_int(text, 0, 2**31 - 1) not in queue:
+                raise ProtocolError(Ack.NO_EXIST, "No such song")
+        return []
+
+    def _replay_gain_status(self, args: list[str]) -> Pairs:
+        _no_args("replay_gain_status")(args)
+        return [("replay_gain_mode", self.options.replay_gain_mode)]
+
+    def _replay_gain_mode(self, args: list[str]) -> Pairs:
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "replay_gain_mode"')
+        if args[0] not in REPLAY_GAIN_MODES:
+            raise ProtocolError(Ack.ARG, "Unrecognized replay gain mode")
+        self.options.replay_gain_mode = args[0]
+        self.touched = True
+        self.events.add("options")
+        return []
+
+    def _crossfade(self, args: list[str]) -> Pairs:
+        """``crossfade N`` sets the player's overlap (``[player] crossfade_s``) until restart."""
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "crossfade"')
+        seconds = _bounded_int(args[0], 0, 2**31 - 1)
+        if seconds > MAX_CROSSFADE_S:
+            raise ProtocolError(Ack.ARG, f"crossfade is 0..{MAX_CROSSFADE_S} seconds in moodplay")
+        player = self.session.player
+
+        def set_crossfade() -> None:
+            player.crossfade_s = float(seconds)
+
+        self.session.submit(set_crossfade).result(timeout=TIMEOUT_S)
+        self.touched = True
+        self.events.add("options")
+        return []
 
     def _password(self, args: list[str]) -> Pairs:
         if self.password is not None and args != [self.password]:
@@ -397,6 +508,33 @@ def _int_arg(name: str, args: list[str]) -> int | None:
     if value >= 2**31:
         raise ProtocolError(Ack.ARG, f"Number too large: {args[0]}")
     return value
+
+
+def _bounded_int(text: str, low: int, high: int) -> int:
+    """An integer argument in [low, high], refused with MPD 0.23's words (which say "too
+    large" on both sides)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise ProtocolError(Ack.ARG, f"Integer expected: {text}") from None
+    if not low <= value <= high:
+        raise ProtocolError(Ack.ARG, f"Number too large: {text}")
+    return value
+
+
+def _queue_range(text: str, length: int) -> range:
+    """``N`` or ``N:M`` (``N:`` to the end) as MPD parses it, the end clipped to the queue."""
+    first, colon, last = text.partition(":")
+    try:
+        start = int(first)
+        end = (int(last) if last else 2**31 - 1) if colon else start + 1
+    except ValueError:
+        raise ProtocolError(Ack.ARG, f"Integer or range expected: {text}") from None
+    if start < 0 or end < start:
+        raise ProtocolError(Ack.ARG, f"Malformed range: {text}")
+    if start > min(end, length):
+        raise ProtocolError(Ack.ARG, "Bad song index")
+    return range(start, min(end, length))
 
 
 def _nothing(args: list[str]) -> Pairs:
@@ -520,6 +658,7 @@ class MpdServer(TcpServer):
                  password: str | None = None) -> None:  # fmt: skip
         self.session, self.host, self.port, self.password = session, host, port, password
         self._clients: set[IdleClient] = set()
+        self._options = MpdOptions()
         self._last: Watched | None = None
         self._seen = -1
         self._lock = asyncio.Lock()
@@ -563,7 +702,7 @@ class MpdServer(TcpServer):
                 client.add(moved)
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        facade = MpdFacade(self.session, self.password)
+        facade = MpdFacade(self.session, self.password, self._options)
         conversation = Conversation(facade.dispatch)
         idle = IdleClient(writer)
         self._clients.add(idle)

@@ -70,3 +70,103 @@ def test_a_command_list_over_the_limit_closes_the_connection_unanswered(server: 
     other = Raw(server)
     assert dict(pairs(other.ask("status")))["volume"] == before  # the setvol never ran
     other.close()
+
+
+SMALL = (
+    ("setvol 30", ["OK"]),
+    ("volume -5", ["OK"]),
+    ("getvol", ["volume: 25", "OK"]),
+    ("volume +10", ["OK"]),
+    ("getvol", ["volume: 35", "OK"]),
+    ("volume -100", ["OK"]),
+    ("getvol", ["volume: 0", "OK"]),
+    ("volume +30", ["OK"]),
+    ("getvol", ["volume: 30", "OK"]),
+    ("volume -200", ["ACK [2@0] {volume} Number too large: -200"]),
+    ("volume 1.5", ["ACK [2@0] {volume} Integer expected: 1.5"]),
+    ("volume", ['ACK [2@0] {volume} wrong number of arguments for "volume"']),
+    ("getvol 1", ['ACK [2@0] {getvol} wrong number of arguments for "getvol"']),
+    ("binarylimit 64", ["OK"]),
+    ("binarylimit 63", ["ACK [2@0] {binarylimit} Value too small"]),
+    ("binarylimit x", ["ACK [2@0] {binarylimit} Integer expected: x"]),
+    ("binarylimit", ['ACK [2@0] {binarylimit} wrong number of arguments for "binarylimit"']),
+    ("prio 5 0", ["OK"]),
+    ("prio 5 0:2 1", ["OK"]),
+    ("prio 5 1:", ["OK"]),
+    ("prio 300 0", ["ACK [2@0] {prio} Number too large: 300"]),
+    ("prio 5 999", ["ACK [2@0] {prio} Bad song index"]),
+    ("prio 5 2:1", ["ACK [2@0] {prio} Malformed range: 2:1"]),
+    ("prio 5 x", ["ACK [2@0] {prio} Integer or range expected: x"]),
+    ("prio 5", ['ACK [2@0] {prio} too few arguments for "prio"']),
+    ("prioid 5 99999", ["ACK [50@0] {prioid} No such song"]),
+    ("prioid 5 x", ["ACK [2@0] {prioid} Integer expected: x"]),
+    ("prioid 5", ['ACK [2@0] {prioid} too few arguments for "prioid"']),
+    ("replay_gain_mode album", ["OK"]),
+    ("replay_gain_status", ["replay_gain_mode: album", "OK"]),
+    ("replay_gain_mode foo", ["ACK [2@0] {replay_gain_mode} Unrecognized replay gain mode"]),
+    ("replay_gain_mode", [
+        'ACK [2@0] {replay_gain_mode} wrong number of arguments for "replay_gain_mode"']),
+    ("crossfade x", ["ACK [2@0] {crossfade} Integer expected: x"]),
+    ("crossfade -1", ["ACK [2@0] {crossfade} Number too large: -1"]),
+    ("crossfade", ['ACK [2@0] {crossfade} wrong number of arguments for "crossfade"']),
+)  # fmt: skip
+"""What the real MPD 0.23 answered (``test_small_commands_as_mpd`` checks it against both)."""
+
+
+def test_small_commands_as_mpd(server: int) -> None:
+    client = Raw(server)
+    for line, answer in SMALL:
+        assert client.ask(line) == answer, line
+    first_id = dict(pairs(client.ask("playlistinfo")))["Id"]
+    assert client.ask(f"prioid 7 {first_id}") == ["OK"]
+    client.close()
+
+
+def test_crossfade_shows_as_xfade_in_status(server: int) -> None:
+    client = Raw(server)
+    assert "xfade" not in dict(pairs(client.ask("status")))  # MPD names it only when on
+    assert client.ask("crossfade 3") == ["OK"]
+    assert dict(pairs(client.ask("status")))["xfade"] == "3"
+    assert client.ask("crossfade 0") == ["OK"]
+    assert "xfade" not in dict(pairs(client.ask("status")))
+    client.close()
+
+
+@pytest.mark.parametrize(
+    ("line", "subsystem"),
+    [("crossfade 2", "options"), ("replay_gain_mode track", "options"), ("volume -1", "mixer")],
+)
+def test_settings_wake_idle_clients(server: int, line: str, subsystem: str) -> None:
+    watcher, actor = Raw(server), Raw(server)
+    watcher.send("idle")
+    assert watcher.quiet(0.3)
+    assert actor.ask(line) == ["OK"]
+    assert watcher.answer() == [f"changed: {subsystem}", "OK"]
+    watcher.close()
+    actor.close()
+
+
+NEW = {"binarylimit", "crossfade", "getvol", "prio", "prioid", "replay_gain_mode",
+       "replay_gain_status", "volume"}  # fmt: skip
+
+
+def test_commands_lists_them(server: int) -> None:
+    client = Raw(server)
+    names = [value for key, value in pairs(client.ask("commands")) if key == "command"]
+    assert names == sorted(names)
+    assert NEW.issubset(names)
+    assert client.ask("notcommands") == ["OK"]  # no password: everything is allowed
+    client.close()
+
+
+def test_intended_differences(daemon: Daemon) -> None:
+    """MPD takes any crossfade; moodplay's ``crossfade_s`` is 0..12. MPD starts with replay
+    gain off; moodplay's player evens loudness per track (track gain, else measured loudness)."""
+    client = Raw(daemon.mpd_port)
+    assert client.ask("replay_gain_status") == ["replay_gain_mode: track", "OK"]
+    assert client.ask("crossfade 13") == [
+        "ACK [2@0] {crossfade} crossfade is 0..12 seconds in moodplay"
+    ]
+    assert client.ask("crossfade 12") == ["OK"]
+    assert dict(pairs(client.ask("status")))["xfade"] == "12"
+    client.close()
