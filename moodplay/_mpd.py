@@ -43,7 +43,8 @@ MAX_CROSSFADE_S = 12
 """``[player] crossfade_s``'s range; MPD takes any unsigned number."""
 MIN_BINARY_LIMIT = 64
 """MPD's smallest ``binarylimit`` (bytes)."""
-ALWAYS_ALLOWED = ("close", "commands", "notcommands", "password", "ping")
+ALWAYS_ALLOWED = ("binarylimit", "close", "commands", "notcommands", "password", "ping",
+                  "tagtypes")  # fmt: skip
 """What a client may send before its password, as in MPD (PERMISSION_NONE)."""
 SHORTCUTS = {"like": "like", "dislike": "dislike", "ban": "ban", "more": "more_like_this",
              "why": "why_this", "skip": "next", "good night": "wind_down"}  # fmt: skip
@@ -99,7 +100,7 @@ class MpdFacade:
 
     def dispatch(self, name: str, args: list[str]) -> Pairs:
         if not self.authorised and name not in ALWAYS_ALLOWED:
-            raise ProtocolError(Ack.PERMISSION, "you don't have permission for this command")
+            raise ProtocolError(Ack.PERMISSION, f'you don\'t have permission for "{name}"')
         handler = self.handlers.get(name)
         if handler is None:
             raise ProtocolError(Ack.UNKNOWN, f'unknown command "{name}"')

@@ -11,7 +11,7 @@ import pytest
 
 from moodplay._mpd_protocol import MAX_COMMAND_LIST_BYTES
 from tests.conftest import short_library
-from tests.moodplay.daemon import Daemon
+from tests.moodplay.daemon import Daemon, running
 from tests.moodplay.mpd_reference import Raw, real_mpd
 
 NAMES = ("Awakening", "Coherence", "Nebula")
@@ -170,3 +170,27 @@ def test_intended_differences(daemon: Daemon) -> None:
     assert client.ask("crossfade 12") == ["OK"]
     assert dict(pairs(client.ask("status")))["xfade"] == "12"
     client.close()
+
+
+LOCKED = [
+    ("commands", [*(f"command: {name}" for name in ("binarylimit", "close", "commands",
+                  "notcommands", "password", "ping", "tagtypes")), "OK"]),
+    ("status", ['ACK [4@0] {status} you don\'t have permission for "status"']),
+    ("password wrong", ["ACK [3@0] {password} incorrect password"]),
+    ("binarylimit 128", ["OK"]),
+    ("password secret", ["OK"]),
+    ("notcommands", ["OK"]),
+]  # fmt: skip
+"""What the real MPD 0.23 answered with ``password "secret@read,add,control,admin"``: before the
+password a client may send only these seven commands."""
+
+
+def test_before_the_password(db: Path, tmp_path: Path) -> None:
+    with running(db, tmp_path, "--no-voice", "--mpd-password", "secret") as daemon:
+        client = Raw(daemon.mpd_port)
+        hidden = [v for k, v in pairs(client.ask("notcommands")) if k == "command"]
+        assert {"status", "play", "getvol"}.issubset(hidden) and "ping" not in hidden
+        for line, answer in LOCKED:
+            assert client.ask(line) == answer, line
+        assert NEW.issubset(v for k, v in pairs(client.ask("commands")) if k == "command")
+        client.close()
