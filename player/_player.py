@@ -111,7 +111,8 @@ class Player:
         self.volume_pct = 100
         self.muted = False
         self.paused = False
-        self._seeked: tuple[int, float, float] | None = None
+        self._seeked: tuple[int, Track | None, float, float, bool] | None = None
+        """(deck, track, target s, when, retried) of the last seek, until libVLC follows."""
         self.ducked = False
 
     @property
@@ -315,22 +316,30 @@ class Player:
     def seek(self, seconds: float) -> None:
         self._end_fade()
         self._decks.seek_ms(self._active, int(seconds * 1000))
-        self._seeked = (self._active, seconds, self._clock())
+        self._seeked = (self._active, self._current, seconds, self._clock(), False)
 
     def position_s(self) -> float:
         """Seconds into the current track. libVLC goes on reporting the old position for a
         while after a seek; until it catches up (at most SEEK_SETTLE_S) the target, moving on
         while playing, is the truth — so a relative seek right after a seek adds up."""
         reported = self._decks.position_ms(self._active) / 1000.0
-        if self._seeked is None or self._seeked[0] != self._active:
-            return reported
-        _, target, at = self._seeked
-        since = self._clock() - at
-        expected = target + (0.0 if self.paused else since)
-        if since > SEEK_SETTLE_S or abs(reported - expected) < 0.25:
+        expected = self._seek_expected()
+        if expected is None or abs(reported - expected) < 0.25:
             self._seeked = None
             return reported
         return expected
+
+    def _seek_expected(self) -> float | None:
+        """Where the last seek should have brought the track by now; None once it no longer
+        applies (another track or deck, or SEEK_SETTLE_S gone by)."""
+        if self._seeked is None:
+            return None
+        deck, track, target, at, _ = self._seeked
+        since = self._clock() - at
+        if deck != self._active or track is not self._current or since > SEEK_SETTLE_S:
+            self._seeked = None
+            return None
+        return target + (0.0 if self.paused else since)
 
     def _sounding_decks(self) -> tuple[int, ...]:
         return (self._active,) if self._fade is None else (self._active, self._fade.out_deck)
@@ -372,17 +381,14 @@ class Player:
     def _keep_seek(self) -> None:
         """A seek issued before libVLC's input was ready is dropped by libVLC: issue it again
         until the reported position follows (or SEEK_SETTLE_S has passed)."""
-        if self._seeked is None or self._seeked[0] != self._active:
-            return
-        _, target, at = self._seeked
-        since = self._clock() - at
-        expected = target + (0.0 if self.paused else since)
-        reported = self._decks.position_ms(self._active) / 1000.0
-        if abs(reported - expected) < 0.25 or since > SEEK_SETTLE_S:
-            return
-        if since > SEEK_RETRY_S and abs(reported - expected) > 1.0:
-            self._decks.seek_ms(self._active, int(expected * 1000))
-            self._seeked = (self._active, expected, self._clock())
+        expected = self._seek_expected()
+        if expected is None or self._seeked is None or self._seeked[4]:
+            return  # nothing pending, or issued again once already
+        deck, track, _, at, _ = self._seeked
+        reported = self._decks.position_ms(deck) / 1000.0
+        if self._clock() - at > SEEK_RETRY_S and abs(reported - expected) > 1.0:
+            self._decks.seek_ms(deck, int(expected * 1000))
+            self._seeked = (deck, track, expected, self._clock(), True)
 
     def _engine_events(self, timeout_s: float) -> list[PlayerEvent]:
         out: list[PlayerEvent] = []

@@ -322,3 +322,21 @@ def test_a_seek_libvlc_dropped_is_reported_as_made_and_issued_again(tracks: list
     rig.player.poll()  # not followed after SEEK_RETRY_S: issued again where it should be
     assert decks.position[0] == 10_500
     assert rig.player.position_s() == pytest.approx(10.5)
+
+
+def test_a_pending_seek_ends_with_its_track_and_is_retried_once(tracks: list[Track]) -> None:
+    a, b, c = tracks
+    rig = Rig(crossfade_s=0.0)
+    rig.decks = decks = LateDecks()
+    rig.player = Player(decks, rig.engine, 0.0, clock=rig.clock)
+    rig.start(a, b)
+    decks.dropped = 1  # this deck follows seeks, but reports late
+    decks.seek_ms = lambda deck, ms: None  # type: ignore[method-assign]  # never follows
+    rig.player.seek(10.0)
+    for _ in range(5):
+        rig.clock.now_s += 0.4
+        rig.player.poll()
+    assert rig.player.position_s() == decks.position[0] / 1000  # given up after settling
+    rig.player.seek(8.0)
+    rig.player.play(c)  # another track: the seek no longer applies
+    assert rig.player.position_s() == decks.position[rig.player._active] / 1000
