@@ -28,7 +28,7 @@ from models import (
     available_providers,
 )
 from moodplay._config import Config, data_dir
-from moodplay._doctor_voice import voice_names
+from moodplay._doctor_voice import voice_names, wake_word
 from moodplay._listen_cli import voice_settings
 from moodplay._paths import database_path
 from voice import EngineError, choose_engine
@@ -277,6 +277,11 @@ def check_voice_names(config: Config, args: argparse.Namespace) -> Check:
     return Check("voice names", fix is None, detail, fix)
 
 
+def check_wake_word(config: Config) -> Check:
+    detail, fix = wake_word(config)
+    return _ok("wake word", detail) if fix is None else _problem("wake word", detail, fix)
+
+
 def check_mpd_port(host: str, port: int) -> Check:
     name = "mpd port"
     try:
@@ -350,6 +355,7 @@ def _read_some(sock: socket.socket, line_only: bool, limit: int = 4096) -> bytes
 
 VOICE_CHECKS = (
     "microphone",
+    "wake word",
     "vad model",
     "voice-mood model",
     "vosk model",
@@ -365,6 +371,7 @@ def checks(config: Config, args: argparse.Namespace) -> list[tuple[str, Callable
         ("audio output", lambda: check_audio_output(args.aout)),
         ("pulseaudio", lambda: check_pulse(args.aout)),
         ("microphone", lambda: check_microphone(config)),
+        ("wake word", lambda: check_wake_word(config)),
         ("track model", lambda: check_packaged_model("track model", VIBENET_EFFICIENTNET)),
         ("vad model", lambda: check_packaged_model("vad model", SILERO_VAD)),
         ("voice-mood model", lambda: check_voice_mood_model(config)),

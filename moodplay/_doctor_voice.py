@@ -89,3 +89,22 @@ def _report(pronouncer: Pronouncer, names: list[str], config_file: Path) -> tupl
 def _missing_words(pronouncer: Pronouncer, names: list[str]) -> dict[str, str]:
     """Per name, its words that have no pronunciation: what the user must add."""
     return {n: " ".join(w for w in n.split() if pronouncer.unsayable([w])) for n in names}
+
+
+def wake_word(config: Config) -> tuple[str, str | None]:
+    """(detail, fix or None) of the "wake word" check: the trained model loads, or a custom
+    phrase is in use (spotted by PocketSphinx, with more false wakes), or none is needed."""
+    from voice import EngineError, MicroWakeWord, trained_model
+
+    phrase = config.voice.wake_phrase.strip()
+    if not phrase:
+        return 'none: every command heard is acted on ([voice] wake_phrase = "")', None
+    model = trained_model(phrase)
+    if model is None:
+        return (f"{phrase!r} is a custom phrase, spotted by PocketSphinx in the decoded words "
+                "(more false wakes than a trained model)", None)  # fmt: skip
+    try:
+        detector = MicroWakeWord(model)
+    except EngineError as e:
+        return f"{phrase!r}: {e}", "pip install pymicro-wakeword (scripts/setup.sh does)"
+    return f"{phrase!r}: microWakeWord model {model} (cut-off {detector.threshold:.2f})", None

@@ -34,6 +34,7 @@ from voice._phrases import (
     normalise,
 )
 from voice._speak import EARCONS, SpeechError, earcon, render_speech
+from voice._wake import MicroWakeWord, trained_model
 
 __all__ = [
     "ARPABET",
@@ -49,6 +50,7 @@ __all__ = [
     "Intent",
     "IntentParser",
     "Listener",
+    "MicroWakeWord",
     "Phrase",
     "PhraseError",
     "PhraseTable",
@@ -71,5 +73,6 @@ __all__ = [
     "parse_phones",
     "render_speech",
     "split_wake",
+    "trained_model",
     "update_names",
 ]

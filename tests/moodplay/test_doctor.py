@@ -38,6 +38,7 @@ NAMES = [
     "audio output",
     "pulseaudio",
     "microphone",
+    "wake word",
     "track model",
     "vad model",
     "voice-mood model",
@@ -146,6 +147,10 @@ def test_all_checks_pass_on_a_scanned_library_with_a_sound_server(
     assert "input device(s): pulse" in checks["microphone"]["detail"]
     assert checks["track model"]["detail"].endswith("vibenet/artifacts/efficientnet_model.onnx")
     assert checks["vad model"]["detail"].endswith("silero_vad/data/silero_vad.onnx")
+    assert (
+        checks["wake word"]["detail"]
+        == "'hey mycroft': microWakeWord model hey_mycroft (cut-off 0.95)"
+    )
     assert checks["voice-mood model"]["detail"] == f"{VOICE_MOOD} (1 input(s))"
     assert checks["vosk model"]["detail"].startswith("none installed; PocketSphinx is used")
     assert checks["pocketsphinx model"]["detail"].endswith("pocketsphinx/model/en-us")
