@@ -76,7 +76,7 @@ class MpdFacade:
         """Idle subsystems a command changed that comparing states cannot see (a seek)."""
         self.handlers: dict[str, Callable[[list[str]], Pairs]] = {
             "status": self._status, "currentsong": self._currentsong, "stats": self._stats,
-            "playlistinfo": self._playlistinfo, "plchanges": self._playlistinfo,
+            "playlistinfo": self._playlistinfo, "plchanges": self._plchanges,
             "play": self._play, "playid": self._playid,
             "pause": self._pause, "stop": self._simple("stop"), "next": self._simple("next"),
             "previous": self._simple("previous"), "setvol": self._setvol, "ping": _no_args("ping"),
@@ -223,10 +223,12 @@ class MpdFacade:
         return []
 
     def _playlistid(self, args: list[str]) -> Pairs:
+        if len(args) > 1:
+            raise ProtocolError(Ack.ARG, 'too many arguments for "playlistid"')
         queue = self._snap().queue
-        wanted = [int(args[0])] if args and args[0].isdigit() else queue
+        wanted = [_bounded_int(args[0], 0, 2**31 - 1)] if args else queue
         if args and wanted[0] not in queue:
-            raise ProtocolError(Ack.NO_EXIST, "no such song in the queue")
+            raise ProtocolError(Ack.NO_EXIST, "No such song")
         return [p for tid in wanted for p in self._song(tid, queue.index(tid))]
 
     def _update(self, args: list[str]) -> Pairs:
@@ -363,8 +365,19 @@ class MpdFacade:
         return self._song(s.current, 0) if s.current is not None else []
 
     def _playlistinfo(self, args: list[str]) -> Pairs:
-        s = self._snap()
-        return [pair for pos, tid in enumerate(s.queue) for pair in self._song(tid, pos)]
+        """The whole queue, ``N`` (one entry) or ``N:M`` (a slice); ``-1`` is the whole queue,
+        as in MPD (its compatibility with old clients)."""
+        if len(args) > 1:
+            raise ProtocolError(Ack.ARG, 'too many arguments for "playlistinfo"')
+        queue = self._snap().queue
+        wanted = range(len(queue))
+        if args and args[0] != "-1":
+            wanted = _queue_range(args[0], len(queue))
+        return [pair for pos in wanted for pair in self._song(queue[pos], pos)]
+
+    def _plchanges(self, args: list[str]) -> Pairs:
+        queue = self._snap().queue
+        return [pair for pos, tid in enumerate(queue) for pair in self._song(tid, pos)]
 
     def _stats(self, args: list[str]) -> Pairs:
         cat = self.session.cat
