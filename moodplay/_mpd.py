@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from moodplay import _mpd_filter as mpd_filter
 from moodplay._commands import APP_COMMANDS, CommandError
 from moodplay._live import LiveSession
 from moodplay._mpd_protocol import (
@@ -342,23 +343,30 @@ class MpdFacade:
         return list(self.session.tracks.values())
 
     def _find(self, exact: bool) -> Callable[[list[str]], Pairs]:
+        """``find`` (exact, case-sensitive) and ``search`` (case-folded substrings): tag/value
+        pairs and filter expressions, as MPD 0.23 (see _mpd_filter)."""
+        name = "find" if exact else "search"
+
         def run(args: list[str]) -> Pairs:
-            if len(args) != 2:
-                raise ProtocolError(
-                    Ack.ARG, "usage: find|search TAG VALUE (TAG: artist, title, any)"
-                )
-            tag, value = args[0].lower(), args[1].lower()
-            if tag not in ("artist", "title", "any"):
-                raise ProtocolError(Ack.ARG, f"cannot search by {tag!r}")
-            hits = []
-            for track_id, info in self.session.tracks.items():
-                fields = [info.artist, info.title] if tag == "any" else [getattr(info, tag)]
-                texts = [f.lower() for f in fields if f]
-                if any(t == value if exact else value in t for t in texts):
-                    hits.append(track_id)
-            return [pair for pos, tid in enumerate(sorted(hits)) for pair in self._song(tid, pos)]
+            if not args:
+                raise ProtocolError(Ack.ARG, f'too few arguments for "{name}"')
+            wanted = mpd_filter.parse(args, fold_case=not exact)
+            songs = {uri_of(info.path, self.session.root): track_id
+                     for track_id, info in sorted(self.session.tracks.items())}  # fmt: skip
+            library = [mpd_filter.Song(uri, self._tags(tid)) for uri, tid in songs.items()]
+            for base in wanted.bases:
+                if not any(s.uri == base or s.uri.startswith(base + "/") for s in library):
+                    raise ProtocolError(Ack.NO_EXIST, "No such directory")
+            hits = wanted.apply(library)
+            return [pair for song in hits for pair in self._song(songs[song.uri], None)]
 
         return run
+
+    def _tags(self, track_id: int) -> dict[str, str]:
+        info = self.session.tracks[track_id]
+        tags = {"artist": info.artist, "album": info.album, "title": info.title,
+                "track": str(info.track_number or "")}  # fmt: skip
+        return {tag: value for tag, value in tags.items() if value}
 
     def _currentsong(self, args: list[str]) -> Pairs:
         s = self._snap()
