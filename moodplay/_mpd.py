@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 PROTOCOL_VERSION = "0.23.0"
 CHANNEL = "moodplay"
 TIMEOUT_S = 5.0
-TAGS = {"artist": "Artist", "album": "Album", "title": "Title"}
 REPLAY_GAIN_MODES = ("off", "track", "album", "auto")
 MAX_CROSSFADE_S = 12
 """``[player] crossfade_s``'s range; MPD takes any unsigned number."""
@@ -333,14 +332,15 @@ class MpdFacade:
         return []
 
     def _list(self, args: list[str]) -> Pairs:
-        if not args or args[0].lower() not in TAGS:
-            raise ProtocolError(Ack.ARG, "list takes artist, album or title")
-        tag = args[0].lower()
-        values = sorted({getattr(info, tag, None) or "" for info in self._infos()} - {""})
-        return [(TAGS[tag], v) for v in values]
+        """``list TAG``, filtered (``list album artist X``, ``list album (FILTER)``) and grouped
+        (``list album group albumartist``), as MPD 0.23."""
+        return mpd_filter.list_pairs(mpd_filter.parse_list(args), self._library())
 
-    def _infos(self) -> list[Any]:
-        return list(self.session.tracks.values())
+    def _library(self) -> list[mpd_filter.Song]:
+        """Every song as filters see it, in track-id order."""
+        tracks = sorted(self.session.tracks.items())
+        return [mpd_filter.Song(uri_of(info.path, self.session.root), self._tags(tid))
+                for tid, info in tracks]  # fmt: skip
 
     def _find(self, exact: bool) -> Callable[[list[str]], Pairs]:
         """``find`` (exact, case-sensitive) and ``search`` (case-folded substrings): tag/value
@@ -351,14 +351,14 @@ class MpdFacade:
             if not args:
                 raise ProtocolError(Ack.ARG, f'too few arguments for "{name}"')
             wanted = mpd_filter.parse(args, fold_case=not exact)
-            songs = {uri_of(info.path, self.session.root): track_id
-                     for track_id, info in sorted(self.session.tracks.items())}  # fmt: skip
-            library = [mpd_filter.Song(uri, self._tags(tid)) for uri, tid in songs.items()]
+            library = self._library()
+            ids = {uri_of(info.path, self.session.root): tid
+                   for tid, info in self.session.tracks.items()}  # fmt: skip
             for base in wanted.bases:
                 if not any(s.uri == base or s.uri.startswith(base + "/") for s in library):
                     raise ProtocolError(Ack.NO_EXIST, "No such directory")
             hits = wanted.apply(library)
-            return [pair for song in hits for pair in self._song(songs[song.uri], None)]
+            return [pair for song in hits for pair in self._song(ids[song.uri], None)]
 
         return run
 

@@ -34,6 +34,8 @@ class Song:
     tags: dict[str, str]
 
     def values(self, tag: str) -> list[str]:
+        if tag == "file":
+            return [self.uri]
         if tag == "any":
             return list(self.tags.values())
         if tag == "albumartist" and tag not in self.tags:  # MPD falls back on the artist
@@ -73,10 +75,11 @@ class Filter:
         return hits
 
 
-def parse(args: list[str], fold_case: bool) -> Filter:
+def parse(args: list[str], fold_case: bool, *, sort_window: bool = True) -> Filter:
     """``find``/``search`` arguments as MPD parses them; raises ProtocolError(ARG)."""
     args, result = list(args), Filter()
-    _sort_and_window(args, result)
+    if sort_window:
+        _sort_and_window(args, result)
     if not args:
         raise ProtocolError(Ack.ARG, "Incorrect number of filter arguments")
     while args:
@@ -149,7 +152,7 @@ def _match(tag: str, value: str, fold_case: bool, *, substring: bool, negated: b
         return wanted in text if substring else wanted == text
 
     def predicate(song: Song) -> bool:
-        values = [song.uri] if tag == "file" else song.values(tag)
+        values = song.values(tag)
         # an absent tag matches only an empty value (MPD's TagSongFilter)
         hit = any(test(v) for v in values) if values else not value
         return hit != negated
@@ -233,3 +236,74 @@ def _regex(pattern: str, fold_case: bool) -> re.Pattern[str]:
         return re.compile(pattern, re.IGNORECASE if fold_case else 0)
     except re.error as e:  # MPD names PCRE's message; Python's differs in words
         raise ProtocolError(Ack.ARG, f"Error in regex: {e}") from None
+
+
+LABELS = {"albumartist": "AlbumArtist", "albumartistsort": "AlbumArtistSort",
+          "artistsort": "ArtistSort", "albumsort": "AlbumSort", "titlesort": "TitleSort",
+          "originaldate": "OriginalDate", "composersort": "ComposerSort",
+          "movementnumber": "MovementNumber", "file": "file"}  # fmt: skip
+"""MPD's spelling of the tag names that are not simply capitalised."""
+
+
+def label(tag: str) -> str:
+    return LABELS.get(tag, tag.capitalize())
+
+
+@dataclass
+class ListQuery:
+    """``list TAG [FILTER] [group TAG]...``: ``groups`` outermost first."""
+
+    tag: str
+    groups: list[str]
+    filter: Filter
+
+
+def _list_tag(name: str, *, allow_file: bool = True) -> str:
+    tag = name.lower()
+    if tag not in TAG_TYPES and not (allow_file and tag == "file"):
+        raise ProtocolError(Ack.ARG, f"Unknown tag type: {name}")
+    return tag
+
+
+def parse_list(args: list[str]) -> ListQuery:
+    """``list``'s arguments as MPD 0.23 parses them (src/command/DatabaseCommands.cxx)."""
+    if not args:
+        raise ProtocolError(Ack.ARG, 'too few arguments for "list"')
+    args = list(args)
+    tag = _list_tag(args.pop(0))
+    legacy = Filter()
+    if len(args) == 1 and not args[0].startswith("("):  # "list album ARTIST", from MPD 0.12
+        if tag != "album":
+            raise ProtocolError(Ack.ARG, 'should be "Album" for 3 arguments')
+        legacy.predicates.append(_match("artist", args.pop(), False, substring=False,
+                                        negated=False))  # fmt: skip
+    groups: list[str] = []
+    while len(args) >= 2 and args[-2] == "group":
+        group = _list_tag(args[-1], allow_file=False)
+        if group == tag:
+            raise ProtocolError(Ack.ARG, "Conflicting group")
+        groups.append(group)
+        del args[-2:]
+    query = parse(args, fold_case=False, sort_window=False) if args else legacy
+    return ListQuery(tag, groups, query)
+
+
+def list_pairs(query: ListQuery, songs: Sequence[Song]) -> list[tuple[str, object]]:
+    """The distinct values, each group's value before the values under it, sorted as MPD
+    sorts them (bytewise); a song without the tag counts as an empty value, as in MPD."""
+    hits = query.filter.apply(songs)
+    return _grouped([*query.groups, query.tag], hits)
+
+
+def _grouped(tags: list[str], songs: list[Song]) -> list[tuple[str, object]]:
+    tag, rest = tags[0], tags[1:]
+    by_value: dict[str, list[Song]] = {}
+    for song in songs:
+        for value in song.values(tag) or [""]:
+            by_value.setdefault(value, []).append(song)
+    pairs: list[tuple[str, object]] = []
+    for value in sorted(by_value, key=lambda v: v.encode()):
+        pairs.append((label(tag), value))
+        if rest:
+            pairs += _grouped(rest, by_value[value])
+    return pairs

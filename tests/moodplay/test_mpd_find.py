@@ -181,3 +181,56 @@ def test_find_and_search_refuse_as_mpd(server: int) -> None:
     bad_regex = client.ask('find "(Title =~ \\"[\\")"')
     assert bad_regex[0].startswith("ACK [2@0] {find} Error in regex"), bad_regex
     client.close()
+
+
+ADVANCED_ALBUM = "Endgame: Singularity (Advanced Research)"
+ADVANCED = f"Album: {ADVANCED_ALBUM}"
+ORIGINAL = "Album: Endgame: Singularity Original Soundtrack"
+LISTS = {
+    "list album": [ADVANCED, ORIGINAL],
+    "list Album": [ADVANCED, ORIGINAL],
+    "list artist": ["Artist: Maxstack"],
+    "list albumartist": ["AlbumArtist: Maxstack"],  # the artist stands in, as in find
+    "list title": [f"Title: {n}" for n in sorted(NAMES)],
+    "list album artist Maxstack": [ADVANCED, ORIGINAL],
+    "list Album Artist Nobody": [],
+    "list album Maxstack": [ADVANCED, ORIGINAL],  # "list album ARTIST", from MPD 0.12
+    "list album artist": [],  # the same: an artist named "artist"
+    "list album group": [],
+    "list album group albumartist": ["AlbumArtist: Maxstack", ADVANCED, ORIGINAL],
+    "list album group artist": ["Artist: Maxstack", ADVANCED, ORIGINAL],
+    "list album artist Maxstack group albumartist": ["AlbumArtist: Maxstack", ADVANCED,
+                                                     ORIGINAL],
+    "list album group artist group albumartist": ["AlbumArtist: Maxstack", "Artist: Maxstack",
+                                                  ADVANCED, ORIGINAL],
+    "list artist group album": [ADVANCED, "Artist: Maxstack", ORIGINAL, "Artist: Maxstack"],
+    'list album "(Artist == \\"Maxstack\\")"': [ADVANCED, ORIGINAL],
+    'list album "(Album contains \\"Advanced\\")"': [ADVANCED],
+    f'list title album "{ADVANCED_ALBUM}"': ["Title: Nebula"],
+    "list album title Nebula": [ADVANCED],
+    "list album base Nebula.ogg": [ADVANCED],
+    f'list title artist Maxstack album "{ADVANCED_ALBUM}"': ["Title: Nebula"],
+}  # fmt: skip
+"""What the real MPD 0.23 answered (before the OK)."""
+BAD_LISTS = {
+    "list": 'ACK [2@0] {list} too few arguments for "list"',
+    "list nosuch": "ACK [2@0] {list} Unknown tag type: nosuch",
+    "list any": "ACK [2@0] {list} Unknown tag type: any",
+    'list "(Artist == \\"x\\")"': 'ACK [2@0] {list} Unknown tag type: (Artist == "x")',
+    "list album group nosuch": "ACK [2@0] {list} Unknown tag type: nosuch",
+    "list album group album": "ACK [2@0] {list} Conflicting group",
+    "list title Nebula": 'ACK [2@0] {list} should be "Album" for 3 arguments',
+    "list album search x": "ACK [2@0] {list} Unknown filter type",
+    "list album window 0:1": "ACK [2@0] {list} Unknown filter type",
+}
+"""What the real MPD 0.23 answered."""
+
+
+def test_list_filters_and_groups_as_mpd(server: int) -> None:
+    client = Raw(server)
+    for line, want in LISTS.items():
+        assert client.ask(line) == [*want, "OK"], line
+    assert sorted(files(client.ask("list file"))) == sorted(f"{n}.ogg" for n in NAMES)
+    for line, ack in BAD_LISTS.items():
+        assert client.ask(line) == [ack], line
+    client.close()
