@@ -84,7 +84,9 @@ class MpdFacade:
             "notcommands": self._notcommands, "sendmessage": self._sendmessage,
             "channels": lambda a: [("channel", CHANNEL)], "password": self._password,
             "seekcur": self._seekcur, "seek": self._seek, "list": self._list,
-            "find": self._find(exact=True), "search": self._find(exact=False),
+            "find": self._find("find"), "search": self._find("search"),
+            "findadd": self._findadd("findadd"), "searchadd": self._findadd("searchadd"),
+            "count": self._count,
             "add": self._add, "clear": self._simple("clear"), "lsinfo": self._lsinfo,
             "update": self._update, "rescan": self._update,
             "repeat": self._switch("repeat"), "single": self._switch("single"),
@@ -339,18 +341,34 @@ class MpdFacade:
     def _library(self) -> list[mpd_filter.Song]:
         """Every song as filters see it, in track-id order."""
         tracks = sorted(self.session.tracks.items())
-        return [mpd_filter.Song(uri_of(info.path, self.session.root), self._tags(tid))
-                for tid, info in tracks]  # fmt: skip
+        return [mpd_filter.Song(uri_of(info.path, self.session.root), self._tags(tid),
+                                self._info(tid)[1]) for tid, info in tracks]  # fmt: skip
 
-    def _find(self, exact: bool) -> Callable[[list[str]], Pairs]:
+    def _count(self, args: list[str]) -> Pairs:
+        query, group = mpd_filter.parse_count(args)
+        return mpd_filter.count_pairs(query, group, self._library())
+
+    def _findadd(self, name: str) -> Callable[[list[str]], Pairs]:
+        """``findadd``/``searchadd``: what ``find``/``search`` would answer, queued in order."""
+        find = self._find(name)
+
+        def run(args: list[str]) -> Pairs:
+            found = find(args)
+            for key, uri in found:
+                if key == "file":
+                    self._run("add", uri=uri)
+            return []
+
+        return run
+
+    def _find(self, name: str) -> Callable[[list[str]], Pairs]:
         """``find`` (exact, case-sensitive) and ``search`` (case-folded substrings): tag/value
         pairs and filter expressions, as MPD 0.23 (see _mpd_filter)."""
-        name = "find" if exact else "search"
 
         def run(args: list[str]) -> Pairs:
             if not args:
                 raise ProtocolError(Ack.ARG, f'too few arguments for "{name}"')
-            wanted = mpd_filter.parse(args, fold_case=not exact)
+            wanted = mpd_filter.parse(args, fold_case=name.startswith("search"))
             library = self._library()
             ids = {uri_of(info.path, self.session.root): tid
                    for tid, info in self.session.tracks.items()}  # fmt: skip

@@ -32,6 +32,7 @@ class Song:
 
     uri: str
     tags: dict[str, str]
+    duration_s: float = 0.0
 
     def values(self, tag: str) -> list[str]:
         if tag == "file":
@@ -307,3 +308,35 @@ def _grouped(tags: list[str], songs: list[Song]) -> list[tuple[str, object]]:
         if rest:
             pairs += _grouped(rest, by_value[value])
     return pairs
+
+
+def parse_count(args: list[str]) -> tuple[Filter, str | None]:
+    """``count [FILTER] [group TAG]``: the filter and the group tag, as MPD 0.23 parses them."""
+    if not args:
+        raise ProtocolError(Ack.ARG, 'too few arguments for "count"')
+    args, group = list(args), None
+    if len(args) >= 2 and args[-2] == "group":
+        group = _list_tag(args[-1], allow_file=False)
+        del args[-2:]
+    return (parse(args, fold_case=False, sort_window=False) if args else Filter()), group
+
+
+def count_pairs(
+    query: Filter, group: str | None, songs: Sequence[Song]
+) -> list[tuple[str, object]]:
+    """``songs``/``playtime`` (whole seconds) of the matches, per group value when grouped."""
+    hits = query.apply(songs)
+    if group is None:
+        return _totals(hits)
+    by_value: dict[str, list[Song]] = {}
+    for song in hits:
+        for value in song.values(group) or [""]:
+            by_value.setdefault(value, []).append(song)
+    pairs: list[tuple[str, object]] = []
+    for value in sorted(by_value, key=lambda v: v.encode()):
+        pairs += [(label(group), value), *_totals(by_value[value])]
+    return pairs
+
+
+def _totals(songs: list[Song]) -> list[tuple[str, object]]:
+    return [("songs", len(songs)), ("playtime", int(sum(s.duration_s for s in songs)))]
