@@ -135,9 +135,9 @@ def _pair(tag: str, value: str, fold_case: bool, result: Filter) -> Predicate:
 
 
 def _base(value: str, result: Filter) -> Predicate:
-    folder = value.strip("/")
-    if not folder or ".." in folder.split("/"):
-        raise ProtocolError(Ack.ARG, "Bad URI")
+    folder = value
+    if not folder or any(part in ("", ".", "..") for part in folder.split("/")):
+        raise ProtocolError(Ack.ARG, "Bad URI")  # MPD's uri_safe_local: no "/x", "x/", "x//y"
     result.bases.append(folder)
     return lambda song: song.uri == folder or song.uri.startswith(folder + "/")
 
