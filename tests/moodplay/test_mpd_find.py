@@ -133,6 +133,7 @@ SEARCHES = {
     'find "(Title !contains \\"e\\")"': set(),
     'find "(Title !contains \\"x\\")"': ALL - {"Apex Aleph"},
     'find "(Artist == \\"Maxstack\\")" title Nebula': {"Nebula"},
+    "find artist Maxstack window 10:20": set(),
 }
 """The songs the real MPD 0.23 found."""
 SORTED = {
@@ -156,6 +157,11 @@ BAD_SEARCHES = {
     'find "(Artist == \\"Maxstack\\""': "ACK [2@0] {find} ')' expected",
     'find "Artist == \\"Maxstack\\""': "ACK [2@0] {find} Incorrect number of filter arguments",
     'find "(Foo == \\"x\\")"': "ACK [2@0] {find} Unknown filter type: Foo",
+    "find artist Maxstack sort nosuch": "ACK [2@0] {find} Unknown sort tag",
+    "find artist Maxstack sort file": "ACK [2@0] {find} Unknown sort tag",
+    "find artist Maxstack window x": "ACK [2@0] {find} Integer or range expected: x",
+    "find artist Maxstack window 3:1": "ACK [2@0] {find} Malformed range: 3:1",
+    "count artist Maxstack group file": "ACK [2@0] {count} Unknown tag type: file",
 }
 """What the real MPD 0.23 answered."""
 
