@@ -1,0 +1,123 @@
+"""What every group of MPD command handlers shares: running a command on the session thread,
+reading its state, one song's MPD fields, and parsing arguments with MPD's words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from moodplay._commands import CommandError
+from moodplay._live import LiveSession
+from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
+from moodplay._uris import uri_of
+from moodplay._view import Snapshot, snapshot
+
+TIMEOUT_S = 5.0
+
+
+class FacadeCore:
+    """The state and helpers ``MpdFacade`` (moodplay._mpd) sets up and its command groups use."""
+
+    session: LiveSession
+    touched: bool
+    events: set[str]
+
+    def _run(self, name: str, **args: object) -> object:
+        self.touched = True
+        try:
+            call = self.session.registry.resolve(name, args)
+            return self.session.submit(call).result(timeout=TIMEOUT_S)
+        except CommandError as e:
+            raise ProtocolError(Ack.ARG, str(e)) from e
+
+    def _snap(self) -> Snapshot:
+        result = self.session.submit(lambda: snapshot(self.session)).result(timeout=TIMEOUT_S)
+        assert isinstance(result, Snapshot)
+        return result
+
+    def _simple(self, name: str) -> Callable[[list[str]], Pairs]:
+        def run(args: list[str]) -> Pairs:
+            self._run(name)
+            return []
+
+        return run
+
+    def _info(self, track_id: int) -> tuple[Any, float]:
+        info = self.session.tracks[track_id]
+        index = self.session.index_of(track_id)
+        return info, float(self.session.cat.duration_s[index])
+
+    def _song(self, track_id: int, pos: int | None) -> list[tuple[str, object]]:
+        info, duration = self._info(track_id)
+        song: list[tuple[str, object]] = [
+            ("file", uri_of(info.path, self.session.root)), ("Title", info.title),
+            ("Artist", info.artist), ("Album", info.album),
+            ("Time", int(duration)), ("duration", f"{duration:.3f}"),
+        ]  # fmt: skip
+        if info.track_number:
+            song.append(("Track", info.track_number))
+        return song + ([("Pos", pos), ("Id", track_id)] if pos is not None else [])
+
+
+def _int_arg(name: str, args: list[str]) -> int | None:
+    """The one optional integer argument, refused with MPD's words."""
+    if len(args) > 1:
+        raise ProtocolError(Ack.ARG, f'too many arguments for "{name}"')
+    if not args:
+        return None
+    try:
+        value = int(args[0])
+    except ValueError:
+        raise ProtocolError(Ack.ARG, f"Integer expected: {args[0]}") from None
+    if value >= 2**31:
+        raise ProtocolError(Ack.ARG, f"Number too large: {args[0]}")
+    return value
+
+
+def _bounded_int(text: str, low: int, high: int) -> int:
+    """An integer argument in [low, high], refused with MPD 0.23's words (which say "too
+    large" on both sides)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise ProtocolError(Ack.ARG, f"Integer expected: {text}") from None
+    if not low <= value <= high:
+        raise ProtocolError(Ack.ARG, f"Number too large: {text}")
+    return value
+
+
+def _queue_range(text: str, length: int) -> range:
+    """``N`` or ``N:M`` (``N:`` to the end) as MPD parses it, the end clipped to the queue."""
+    first, colon, last = text.partition(":")
+    try:
+        start = int(first)
+        end = (int(last) if last else 2**31 - 1) if colon else start + 1
+    except ValueError:
+        raise ProtocolError(Ack.ARG, f"Integer or range expected: {text}") from None
+    if start < 0 or end < start:
+        raise ProtocolError(Ack.ARG, f"Malformed range: {text}")
+    if start > min(end, length):
+        raise ProtocolError(Ack.ARG, "Bad song index")
+    return range(start, min(end, length))
+
+
+def _nothing(args: list[str]) -> Pairs:
+    return []
+
+
+def _no_args(name: str) -> Callable[[list[str]], Pairs]:
+    def run(args: list[str]) -> Pairs:
+        if args:
+            raise ProtocolError(Ack.ARG, f'wrong number of arguments for "{name}"')
+        return []
+
+    return run
+
+
+def _outputs(args: list[str]) -> Pairs:
+    return [("outputid", 0), ("outputname", "moodplay"), ("plugin", "libvlc"),
+            ("outputenabled", 1)]  # fmt: skip
+
+
+def _tagtypes(args: list[str]) -> Pairs:
+    return [("tagtype", t) for t in ("Artist", "Album", "Title", "Track", "Genre")]

@@ -1,0 +1,90 @@
+"""MPD database commands: update, lsinfo, list, count, find/search (and their -add forms), stats."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from moodplay import _mpd_filter as mpd_filter
+from moodplay._mpd_base import FacadeCore
+from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
+from moodplay._uris import listing, uri_of
+
+
+class DatabaseCommands(FacadeCore):
+    """MPD's database commands in terms of the live session's library."""
+
+    def _update(self, args: list[str]) -> Pairs:
+        self._run("update")
+        self.events.add("update")
+        return [("updating_db", 1)]
+
+    def _lsinfo(self, args: list[str]) -> Pairs:
+        uri = args[0] if args else ""
+        folders, files = listing(uri, self.session.tracks, self.session.root)
+        if uri.strip("/") and not folders and not files:
+            raise ProtocolError(Ack.NO_EXIST, f"no such directory: {uri}")
+        pairs: list[tuple[str, object]] = [("directory", f) for f in folders]
+        return pairs + [p for tid in files for p in self._song(tid, None)]
+
+    def _list(self, args: list[str]) -> Pairs:
+        """``list TAG``, filtered (``list album artist X``, ``list album (FILTER)``) and grouped
+        (``list album group albumartist``), as MPD 0.23."""
+        return mpd_filter.list_pairs(mpd_filter.parse_list(args), self._library())
+
+    def _library(self) -> list[mpd_filter.Song]:
+        """Every song as filters see it, in track-id order."""
+        tracks = sorted(self.session.tracks.items())
+        return [mpd_filter.Song(uri_of(info.path, self.session.root), self._tags(tid),
+                                self._info(tid)[1]) for tid, info in tracks]  # fmt: skip
+
+    def _count(self, args: list[str]) -> Pairs:
+        query, group = mpd_filter.parse_count(args)
+        return mpd_filter.count_pairs(query, group, self._library())
+
+    def _findadd(self, name: str) -> Callable[[list[str]], Pairs]:
+        """``findadd``/``searchadd``: what ``find``/``search`` would answer, queued in order."""
+        find = self._find(name)
+
+        def run(args: list[str]) -> Pairs:
+            found = find(args)
+            for key, uri in found:
+                if key == "file":
+                    self._run("add", uri=uri)
+            return []
+
+        return run
+
+    def _find(self, name: str) -> Callable[[list[str]], Pairs]:
+        """``find`` (exact, case-sensitive) and ``search`` (case-folded substrings): tag/value
+        pairs and filter expressions, as MPD 0.23 (see _mpd_filter)."""
+
+        def run(args: list[str]) -> Pairs:
+            if not args:
+                raise ProtocolError(Ack.ARG, f'too few arguments for "{name}"')
+            wanted = mpd_filter.parse(args, fold_case=name.startswith("search"))
+            library = self._library()
+            ids = {uri_of(info.path, self.session.root): tid
+                   for tid, info in self.session.tracks.items()}  # fmt: skip
+            for base in wanted.bases:
+                if not any(s.uri == base or s.uri.startswith(base + "/") for s in library):
+                    raise ProtocolError(Ack.NO_EXIST, "No such directory")
+            hits = wanted.apply(library)
+            return [pair for song in hits for pair in self._song(ids[song.uri], None)]
+
+        return run
+
+    def _tags(self, track_id: int) -> dict[str, str]:
+        info = self.session.tracks[track_id]
+        tags = {"artist": info.artist, "album": info.album, "title": info.title,
+                "track": str(info.track_number or "")}  # fmt: skip
+        return {tag: value for tag, value in tags.items() if value}
+
+    def _stats(self, args: list[str]) -> Pairs:
+        cat = self.session.cat
+        artists = len(set(cat.artist.tolist()))
+        albums = len({info.album for info in self.session.tracks.values() if info.album})
+        return [("artists", artists), ("albums", albums), ("songs", cat.size),
+                ("uptime", int(time.monotonic() - self.session.started)),
+                ("db_playtime", int(cat.duration_s.sum())),
+                ("db_update", int(self.session.library_at))]  # fmt: skip

@@ -1,0 +1,203 @@
+"""MPD queue and playback commands: play, pause, add/delete, seek, queue listings, priorities."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from moodplay._mpd_base import TIMEOUT_S, FacadeCore, _bounded_int, _int_arg, _queue_range
+from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
+from moodplay._uris import resolve
+
+
+class QueueCommands(FacadeCore):
+    """MPD's queue and playback commands in terms of the live session."""
+
+    def _play(self, args: list[str]) -> Pairs:
+        """``play`` resumes; ``play POS`` plays that queue entry (-1: as ``play``)."""
+        position = _int_arg("play", args)
+        if position is None or position < 0:
+            self._run("play")
+            return []
+        queue = self._snap().queue
+        if position >= len(queue):
+            raise ProtocolError(Ack.ARG, "Bad song index")
+        self._play_track(queue[position])
+        return []
+
+    def _playid(self, args: list[str]) -> Pairs:
+        track_id = _int_arg("playid", args)
+        if track_id is None or track_id < 0:
+            self._run("play")
+            return []
+        if track_id not in self._snap().queue:
+            raise ProtocolError(Ack.NO_EXIST, "No such song")
+        self._play_track(track_id)
+        return []
+
+    def _play_track(self, track_id: int) -> None:
+        """Start a queue entry from its beginning: it leads the user's own queue (an adaptive
+        entry becomes the user's); adaptive entries before it give way, the user's stay."""
+        session = self.session
+
+        def jump() -> None:
+            index = session.index_of(track_id)
+            if index in session.manual.pending:
+                session.manual.pending.remove(index)
+            session.manual.pending.insert(0, index)
+            session.player.stop()
+            session.resume_at = 0.0
+            session.queue.replan(session.manual.head(None))
+            session.start_current()
+            session.changes += 1
+
+        self.touched = True
+        session.submit(jump).result(timeout=TIMEOUT_S)
+
+    def _pause(self, args: list[str]) -> Pairs:
+        if args and args[0] not in ("0", "1"):
+            raise ProtocolError(Ack.ARG, "pause takes 0 or 1")
+        paused = self._snap().state == "pause"
+        want = (args[0] == "1") if args else not paused
+        self._run("pause" if want else "resume")
+        return []
+
+    def _switch(self, name: str) -> Callable[[list[str]], Pairs]:
+        def run(args: list[str]) -> Pairs:
+            if len(args) != 1 or args[0] not in ("0", "1"):
+                raise ProtocolError(Ack.ARG, f"{name} takes 0 or 1")
+            self._run(name, on=args[0])
+            return []
+
+        return run
+
+    def _unsupported_on(self, name: str) -> Callable[[list[str]], Pairs]:
+        """moodplay orders the queue itself: "random 0" is accepted, "random 1" explained."""
+
+        def run(args: list[str]) -> Pairs:
+            if args != ["0"]:
+                raise ProtocolError(Ack.ARG, f"{name}: moodplay picks the order itself; only 0")
+            return []
+
+        return run
+
+    def _add(self, args: list[str]) -> Pairs:
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, "add takes one URI (a file or a folder; see lsinfo)")
+        self._run("add", uri=args[0])
+        return []
+
+    def _addid(self, args: list[str]) -> Pairs:
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, "addid takes one file URI (see lsinfo)")
+        ids = resolve(args[0], self.session.tracks, self.session.root)
+        if len(ids) != 1:
+            raise ProtocolError(Ack.NO_EXIST, f"addid needs one file, not {args[0]!r}")
+        self._run("add", uri=args[0])
+        return [("Id", ids[0])]
+
+    def _deleteid(self, args: list[str]) -> Pairs:
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, "deleteid takes a song id")
+        self._run("unqueue", track=args[0])
+        return []
+
+    def _delete(self, args: list[str]) -> Pairs:
+        queue = self._snap().queue
+        if len(args) != 1 or not args[0].isdigit() or int(args[0]) >= len(queue):
+            raise ProtocolError(Ack.ARG, f"delete takes a position 0..{len(queue) - 1}")
+        self._run("unqueue", track=queue[int(args[0])])
+        return []
+
+    def _playlistid(self, args: list[str]) -> Pairs:
+        if len(args) > 1:
+            raise ProtocolError(Ack.ARG, 'too many arguments for "playlistid"')
+        queue = self._snap().queue
+        wanted = [_bounded_int(args[0], 0, 2**31 - 1)] if args else queue
+        if args and wanted[0] not in queue:
+            raise ProtocolError(Ack.NO_EXIST, "No such song")
+        return [p for tid in wanted for p in self._song(tid, queue.index(tid))]
+
+    def _seekcur(self, args: list[str]) -> Pairs:
+        """``seekcur 30`` goes to 0:30; ``seekcur +10`` / ``-5`` move from where it plays."""
+        if len(args) != 1:
+            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "seekcur"')
+        return self._seek_to(args[0], relative=args[0].startswith(("+", "-")))
+
+    def _seek(self, args: list[str]) -> Pairs:
+        if len(args) != 2 or args[0] != "0":
+            raise ProtocolError(Ack.ARG, "seek works on the current song: seek 0 SECONDS")
+        return self._seek_to(args[1], relative=False)
+
+    def _seek_to(self, text: str, relative: bool) -> Pairs:
+        try:
+            seconds = float(text)
+        except ValueError:
+            raise ProtocolError(Ack.ARG, f"Float expected: {text}") from None
+        session, player = self.session, self.session.player
+
+        def seek() -> bool:
+            """On the session thread; clamped to the track, as MPD does; False: no track."""
+            resumable = session.resumable()
+            if player.current is None:
+                if resumable is None:
+                    return False
+                start, track_id = session.resume_at, resumable
+            else:
+                start, track_id = player.position_s(), player.current.track_id
+            duration = session.duration(session.index_of(track_id))
+            target = (start if relative else 0.0) + seconds
+            if math.isnan(target):
+                return True  # MPD answers OK and stays where it is
+            target = max(0.0, min(target, duration))
+            if player.current is None:
+                session.resume_at = target  # paused after a restart: "play" starts there
+            else:
+                player.seek(target)
+            return True
+
+        if not session.submit(seek).result(timeout=TIMEOUT_S):
+            raise ProtocolError(Ack.PLAYER_SYNC, "Not playing")
+        self.touched = True
+        self.events.add("player")
+        return []
+
+    def _currentsong(self, args: list[str]) -> Pairs:
+        s = self._snap()
+        return self._song(s.current, 0) if s.current is not None else []
+
+    def _playlistinfo(self, args: list[str]) -> Pairs:
+        """The whole queue, ``N`` (one entry) or ``N:M`` (a slice); ``-1`` is the whole queue,
+        as in MPD (its compatibility with old clients)."""
+        if len(args) > 1:
+            raise ProtocolError(Ack.ARG, 'too many arguments for "playlistinfo"')
+        queue = self._snap().queue
+        wanted = range(len(queue))
+        if args and args[0] != "-1":
+            wanted = _queue_range(args[0], len(queue))
+        return [pair for pos in wanted for pair in self._song(queue[pos], pos)]
+
+    def _plchanges(self, args: list[str]) -> Pairs:
+        queue = self._snap().queue
+        return [pair for pos, tid in enumerate(queue) for pair in self._song(tid, pos)]
+
+    def _prio(self, args: list[str]) -> Pairs:
+        """Accepted and checked as MPD checks it; moodplay orders its queue itself."""
+        if len(args) < 2:
+            raise ProtocolError(Ack.ARG, 'too few arguments for "prio"')
+        _bounded_int(args[0], 0, 255)
+        length = len(self._snap().queue)
+        for text in args[1:]:
+            _queue_range(text, length)
+        return []
+
+    def _prioid(self, args: list[str]) -> Pairs:
+        """Accepted and checked as MPD checks it; moodplay orders its queue itself."""
+        if len(args) < 2:
+            raise ProtocolError(Ack.ARG, 'too few arguments for "prioid"')
+        _bounded_int(args[0], 0, 255)
+        queue = self._snap().queue
+        for text in args[1:]:
+            if _bounded_int(text, 0, 2**31 - 1) not in queue:
+                raise ProtocolError(Ack.NO_EXIST, "No such song")
+        return []
