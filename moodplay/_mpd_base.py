@@ -8,6 +8,7 @@ from typing import Any
 
 from moodplay._commands import CommandError
 from moodplay._live import LiveSession
+from moodplay._mpd_filter import parse_range
 from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
 from moodplay._uris import uri_of
 from moodplay._view import Snapshot, snapshot
@@ -88,14 +89,7 @@ def _bounded_int(text: str, low: int, high: int) -> int:
 
 def _queue_range(text: str, length: int) -> range:
     """``N`` or ``N:M`` (``N:`` to the end) as MPD parses it, the end clipped to the queue."""
-    first, colon, last = text.partition(":")
-    try:
-        start = int(first)
-        end = (int(last) if last else 2**31 - 1) if colon else start + 1
-    except ValueError:
-        raise ProtocolError(Ack.ARG, f"Integer or range expected: {text}") from None
-    if start < 0 or end < start:
-        raise ProtocolError(Ack.ARG, f"Malformed range: {text}")
+    start, end = parse_range(text)
     if start > min(end, length):
         raise ProtocolError(Ack.ARG, "Bad song index")
     return range(start, min(end, length))

@@ -110,10 +110,11 @@ def _sort_and_window(args: list[str], result: Filter) -> None:
                 raise ProtocolError(Ack.ARG, "Unknown sort tag")
             result.sort = tag
         else:
-            result.window = _window(value)
+            result.window = parse_range(value)
 
 
-def _window(text: str) -> tuple[int, int]:
+def parse_range(text: str) -> tuple[int, int]:
+    """``N`` (one), ``N:M`` or ``N:`` (to the end) as MPD parses a range: (start, end)."""
     first, colon, last = text.partition(":")
     try:
         start = int(first)

@@ -86,3 +86,8 @@ class Raw:
     def close(self) -> None:
         self.stream.close()
         self.sock.close()
+
+
+def pairs(lines: list[str]) -> list[tuple[str, str]]:
+    """An answer's "key: value" lines (the final OK left out) as pairs."""
+    return [(k, v) for k, _, v in (line.partition(": ") for line in lines[:-1])]

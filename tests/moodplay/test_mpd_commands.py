@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import short_library
-from tests.moodplay.daemon import Daemon, mpc
-from tests.moodplay.mpd_reference import Raw, real_mpd
+from tests.moodplay.daemon import mpc
+from tests.moodplay.mpd_reference import Raw, pairs
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable")
 
@@ -20,21 +19,6 @@ NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable")
 @pytest.fixture(scope="module")
 def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return short_library(tmp_path_factory.mktemp("mpd_commands"), NAMES, seconds=20)
-
-
-@pytest.fixture(params=["moodplay", "mpd"])
-def server(request: pytest.FixtureRequest, library_db: Path, tmp_path: Path) -> Iterator[int]:
-    """moodplay's MPD port, then the real MPD's (skipped when it is not installed)."""
-    if request.param == "mpd":
-        with real_mpd(library_db.parent / "music", tmp_path / "mpd") as port:
-            yield port
-    else:
-        daemon: Daemon = request.getfixturevalue("daemon")
-        yield daemon.mpd_port
-
-
-def pairs(lines: list[str]) -> list[tuple[str, str]]:
-    return [(k, v) for k, _, v in (line.partition(": ") for line in lines[:-1])]
 
 
 def entries(client: Raw) -> list[dict[str, str]]:

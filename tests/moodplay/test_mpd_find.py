@@ -9,7 +9,6 @@ song, by its Date) finds nothing in moodplay; no test sends it."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,7 @@ import pytest
 from moodplay import _mpd_filter as mpd_filter
 from moodplay._mpd_protocol import ProtocolError
 from tests.conftest import short_library
-from tests.moodplay.daemon import Daemon
-from tests.moodplay.mpd_reference import Raw, real_mpd
+from tests.moodplay.mpd_reference import Raw
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable")
 """All by Maxstack; Nebula is on "Endgame: Singularity (Advanced Research)", the others on
@@ -28,17 +26,6 @@ NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable")
 @pytest.fixture(scope="module")
 def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return short_library(tmp_path_factory.mktemp("mpd_find"), NAMES, seconds=20)
-
-
-@pytest.fixture(params=["moodplay", "mpd"])
-def server(request: pytest.FixtureRequest, library_db: Path, tmp_path: Path) -> Iterator[int]:
-    """moodplay's MPD port, then the real MPD's (skipped when it is not installed)."""
-    if request.param == "mpd":
-        with real_mpd(library_db.parent / "music", tmp_path / "mpd") as port:
-            yield port
-    else:
-        daemon: Daemon = request.getfixturevalue("daemon")
-        yield daemon.mpd_port
 
 
 def files(lines: list[str]) -> list[str]:

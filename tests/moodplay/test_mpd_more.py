@@ -4,7 +4,6 @@ Debian's ``mpd`` is installed, the real MPD on the same music get the same lines
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from moodplay._mpd_protocol import MAX_COMMAND_LIST_BYTES
 from tests.conftest import short_library
 from tests.moodplay.daemon import Daemon, running
-from tests.moodplay.mpd_reference import Raw, real_mpd
+from tests.moodplay.mpd_reference import Raw, pairs
 
 NAMES = ("Awakening", "Coherence", "Nebula")
 
@@ -20,21 +19,6 @@ NAMES = ("Awakening", "Coherence", "Nebula")
 @pytest.fixture(scope="module")
 def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return short_library(tmp_path_factory.mktemp("mpd_more"), NAMES, seconds=20)
-
-
-@pytest.fixture(params=["moodplay", "mpd"])
-def server(request: pytest.FixtureRequest, library_db: Path, tmp_path: Path) -> Iterator[int]:
-    """moodplay's MPD port, then the real MPD's (skipped when it is not installed)."""
-    if request.param == "mpd":
-        with real_mpd(library_db.parent / "music", tmp_path / "mpd") as port:
-            yield port
-    else:
-        daemon: Daemon = request.getfixturevalue("daemon")
-        yield daemon.mpd_port
-
-
-def pairs(lines: list[str]) -> list[tuple[str, str]]:
-    return [(k, v) for k, _, v in (line.partition(": ") for line in lines[:-1])]
 
 
 LONG = "ping " + "x" * 3995
