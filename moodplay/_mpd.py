@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 from moodplay._commands import APP_COMMANDS, CommandError
 from moodplay._live import LiveSession
+from moodplay._mpd_art import ArtCommands
 from moodplay._mpd_base import TIMEOUT_S, _bounded_int, _no_args, _nothing, _outputs, _tagtypes
 from moodplay._mpd_database import DatabaseCommands
 from moodplay._mpd_idle import WATCH_S, IdleClient, Watched, idle_subsystems
+from moodplay._mpd_playlists import PlaylistCommands
 from moodplay._mpd_protocol import (
     MAX_COMMAND_LIST_BYTES,
     Ack,
@@ -55,7 +57,7 @@ class MpdOptions:
     replay_gain_mode: str = "track"
 
 
-class MpdFacade(QueueCommands, DatabaseCommands):
+class MpdFacade(QueueCommands, DatabaseCommands, PlaylistCommands, ArtCommands):
     """MPD commands in terms of the live session; one instance per connection."""
 
     def __init__(self, session: LiveSession, password: str | None = None,
@@ -88,13 +90,15 @@ class MpdFacade(QueueCommands, DatabaseCommands):
             "repeat": self._switch("repeat"), "single": self._switch("single"),
             "random": self._unsupported_on("random"), "consume": self._unsupported_on("consume"),
             "addid": self._addid, "deleteid": self._deleteid, "delete": self._delete,
-            "playlistid": self._playlistid, "listplaylists": _nothing, "urlhandlers": _nothing,
+            "playlistid": self._playlistid, "urlhandlers": _nothing,
             "decoders": _nothing,
             "getvol": self._getvol, "volume": self._volume, "binarylimit": self._binarylimit,
             "prio": self._prio, "prioid": self._prioid, "crossfade": self._crossfade,
             "replay_gain_mode": self._replay_gain_mode,
             "replay_gain_status": self._replay_gain_status,
         }  # fmt: skip
+        self.handlers.update(self._playlist_handlers())
+        self.handlers.update(self._art_handlers())
 
     def dispatch(self, name: str, args: list[str]) -> Pairs:
         if not self.authorised and name not in ALWAYS_ALLOWED:
