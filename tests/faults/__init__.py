@@ -1,0 +1,1 @@
+"""Fault-injection tests: a real daemon under disk, lock, fd, sound-server and client faults."""
