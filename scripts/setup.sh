@@ -12,10 +12,10 @@ apt_run=(python3 python3-venv python3-pip singularity-music libportaudio2 espeak
 # Tests: the real MPD is the protocol's reference; ffmpeg makes format copies;
 # flite/espeak-ng/festival speak commands; pocketsphinx-testdata is real read speech; a
 # private PulseAudio server stands in for the sound card; headless chromium (with its
-# WebDriver) loads the web page.
+# WebDriver) loads the web page; ncmpcpp runs in tmux as a real MPD client.
 apt_test=(ffmpeg util-linux flite espeak-ng sox pocketsphinx-testdata pulseaudio
           pulseaudio-utils procps mpc chromium chromium-driver festival festvox-kdlpc16k
-          mpd)
+          mpd ncmpcpp tmux)
 packages=("${apt_run[@]}")
 [ "$mode" = test ] && packages+=("${apt_test[@]}")
 
