@@ -18,6 +18,11 @@ class CommandError(ValueError):
     """An unknown command or a bad argument; the message says which and what is allowed."""
 
 
+class CommandRefusedError(CommandError):
+    """A well-formed command that cannot be done now (nothing to play, nothing playing); the
+    message says why. HTTP answers it with 409, MPD with its "no such song" code (50)."""
+
+
 Converter = Callable[[object], object]
 
 

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from moodplay._commands import CommandError, Registry
+from moodplay._commands import CommandError, CommandRefusedError, Registry
 from moodplay._undo import Playback, UndoStack, state_back, unlearn
 from moodplay._uris import resolve
 from recommend import Point, SessionEvent
@@ -78,15 +78,36 @@ class Handlers:
     # -- transport -----------------------------------------------------------------------------
 
     def cmd_play(self) -> None:
+        """Play or resume. Raises CommandRefusedError (with the planner's reason) when there is
+        nothing to play."""
         self._transport("play", self._play)
 
     def _play(self) -> None:
         s = self.s
         if s.player.current is None:
+            if not s.queue.plan.entries:  # a plan left empty may have tracks again by now
+                s.queue.replan(s.manual.head(None))
+            self._refuse_empty("nothing to play")
             start, s.resume_at = s.resume_at, 0.0
             s.start_current(start)
         else:
             s.player.pause(False)
+
+    def _refuse_empty(self, what: str) -> None:
+        """Raise CommandRefusedError when the plan has nothing in it, saying why."""
+        plan = self.s.queue.plan
+        if not plan.entries:
+            raise CommandRefusedError(f"{what}: {plan.message or 'the queue is empty'}")
+
+    def _playing(self, what: str) -> int:
+        """The current track's index; CommandRefusedError when nothing plays (feedback on no
+        track would be acknowledged and lost)."""
+        index = self.s.current_index()
+        if index is None:
+            resumable = self.s.resumable()
+            hint = " (say play to resume)" if resumable is not None else ""
+            raise CommandRefusedError(f"nothing is playing: nothing to {what}{hint}")
+        return index
 
     def cmd_pause(self) -> None:
         self._transport("pause", lambda: self.s.player.pause(True))
@@ -159,7 +180,8 @@ class Handlers:
     # -- mood and feedback -----------------------------------------------------------------------
 
     def cmd_mood(self, mood: str) -> None:
-        """A request to play: it plans toward the mood and plays (from pause or stop too)."""
+        """A request to play: it plans toward the mood and plays (from pause or stop too).
+        Raises CommandRefusedError, changing nothing, when nothing can be planned."""
         s = self.s
         before = Playback.capture(self.s)
         back = state_back(self.s, ("target", "request", "wind_down"))
@@ -169,6 +191,12 @@ class Handlers:
             s.queue.replan(s.manual.head(None))  # nothing to keep: plan afresh, then start
         else:
             s.player.prepare(s.next_track())
+        try:
+            self._refuse_empty(f"nothing to play for something {mood}")
+        except CommandRefusedError:
+            back()
+            self._replan()
+            raise
         self._play()
 
         def revert() -> None:
@@ -192,10 +220,10 @@ class Handlers:
         self.undo.push(f"feeling {feeling}", revert)
 
     def _feedback(self, kind: str) -> None:
+        """Like, dislike or more-like-this the current track (CommandRefusedError when none)."""
         s = self.s
-        index = s.current_index()
-        if index is None:
-            return
+        verbs = {"liked": "like", "disliked": "dislike", "more_like_this": "play more like"}
+        index = self._playing(verbs[kind])
         before, learned = Playback.capture(self.s), len(s.queue.history.events)
         back = state_back(self.s, ("target", "request", "wind_down"))
         event = s.record(index, kind)
@@ -215,9 +243,9 @@ class Handlers:
         self.undo.push(f"{label[kind]} {self._name(index)}", revert)
 
     def cmd_ban(self) -> None:
-        index = self.s.current_index()
-        if index is not None:
-            self.undo.push(f"ban of {self._name(index)}", self._skip(index, "banned"))
+        """Ban the current track (CommandRefusedError when nothing plays)."""
+        index = self._playing("ban")
+        self.undo.push(f"ban of {self._name(index)}", self._skip(index, "banned"))
 
     def cmd_whats_playing(self) -> str:
         index = self.s.current_index()

@@ -26,7 +26,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from moodplay._commands import CommandError
+from moodplay._commands import CommandError, CommandRefusedError
 from moodplay._live import LiveSession
 from moodplay._server import TcpServer
 from moodplay._view import live_view
@@ -35,12 +35,15 @@ from moodplay._websocket import accept_key, serve_websocket
 log = logging.getLogger(__name__)
 
 MAX_BODY = 16 * 1024
+MAX_SAY = 1024
+"""Characters of text /api/say reads (a spoken command is a few words)."""
 MAX_HEADERS = 64
 MAX_LINE = 8 * 1024
 TIMEOUT_S = 5.0
 REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
-           405: "Method Not Allowed", 413: "Payload Too Large", 415: "Unsupported Media Type",
-           422: "Unprocessable Entity", 503: "Service Unavailable"}  # fmt: skip
+           405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
+           415: "Unsupported Media Type", 422: "Unprocessable Entity",
+           503: "Service Unavailable"}  # fmt: skip
 
 
 class HttpError(Exception):
@@ -113,6 +116,8 @@ def _json_body(request: Request) -> dict[str, Any]:
         body = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError) as e:
         raise HttpError(400, f"the body is not JSON: {e}") from None
+    except RecursionError:  # [[[[...: the parser recurses once per level
+        raise HttpError(400, "the JSON body is nested too deeply") from None
     if not isinstance(body, dict):
         raise HttpError(400, "the body must be a JSON object")
     return body
@@ -211,6 +216,8 @@ class HttpServer(TcpServer):
         text = _json_body(request).get("text")
         if not isinstance(text, str) or not text.strip():
             raise HttpError(400, 'send {"text": "play something calm"}')
+        if len(text) > MAX_SAY:
+            raise HttpError(413, f"text over {MAX_SAY} characters: say one command")
         intent = self.session.parse_text(text)
         try:
             call = self.session.registry.from_intent(intent)
@@ -221,6 +228,8 @@ class HttpServer(TcpServer):
     def _run(self, call: Any) -> dict[str, Any]:
         try:
             result = self.session.submit(call).result(timeout=TIMEOUT_S)
+        except CommandRefusedError as e:  # understood, but it cannot be done now
+            raise HttpError(409, str(e)) from e
         except CommandError as e:
             raise HttpError(422, str(e)) from e
         return {"ok": True, "command": call.name, "result": result}
