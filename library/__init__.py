@@ -1,7 +1,8 @@
 """The music library: scanning files, tags, decoding, track analysis, and the SQLite store.
 
 Public surface: :class:`Store` (all SQL), :class:`Scanner` (walk + analyse + commit),
-:class:`Tracks` (track records), the report functions, and the types other rooms use.
+:class:`Tracks` (track records), :class:`Playlists` (stored playlists), the report functions,
+and the types other rooms use.
 """
 
 from library._analyse import Analyser, AnalysisSettings
@@ -17,6 +18,7 @@ from library._events import (
 )
 from library._fingerprint import similarity
 from library._migrations import LATEST as SCHEMA_VERSION
+from library._playlists import Playlists
 from library._report import (
     catalogue_rows,
     errors,
@@ -39,6 +41,7 @@ __all__ = [
     "Event",
     "Failed",
     "FileStat",
+    "Playlists",
     "ScanProgress",
     "ScanSummary",
     "Scanner",

@@ -103,6 +103,17 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        5,
+        "stored playlists",
+        """
+        CREATE TABLE playlists (
+            name TEXT PRIMARY KEY,       -- as the user named it (MPD save NAME); no "/", no newline
+            uris TEXT NOT NULL,          -- JSON array of song URIs relative to the music root
+            modified_at REAL NOT NULL    -- unix time of the last change
+        );
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

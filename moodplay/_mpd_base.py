@@ -48,6 +48,11 @@ class FacadeCore:
         index = self.session.index_of(track_id)
         return info, float(self.session.cat.duration_s[index])
 
+    def _stored_playlists(self) -> list[tuple[str, object]]:
+        """``playlist``/``Last-Modified`` of each stored playlist (``lsinfo`` of the root ends
+        with them, as in MPD: ``mpc lsplaylists`` reads them there); see _mpd_playlists."""
+        return []
+
     def _song(self, track_id: int, pos: int | None) -> list[tuple[str, object]]:
         info, duration = self._info(track_id)
         song: list[tuple[str, object]] = [

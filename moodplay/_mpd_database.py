@@ -25,7 +25,8 @@ class DatabaseCommands(FacadeCore):
         if uri.strip("/") and not folders and not files:
             raise ProtocolError(Ack.NO_EXIST, f"no such directory: {uri}")
         pairs: list[tuple[str, object]] = [("directory", f) for f in folders]
-        return pairs + [p for tid in files for p in self._song(tid, None)]
+        pairs += [p for tid in files for p in self._song(tid, None)]
+        return pairs + (self._stored_playlists() if not uri.strip("/") else [])
 
     def _list(self, args: list[str]) -> Pairs:
         """``list TAG``, filtered (``list album artist X``, ``list album (FILTER)``) and grouped

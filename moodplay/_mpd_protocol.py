@@ -30,6 +30,7 @@ class Ack(IntEnum):
     UNKNOWN = 5
     NO_EXIST = 50
     PLAYER_SYNC = 55
+    EXIST = 56
     SYSTEM = 52
 
 

@@ -21,6 +21,9 @@ SEED_BEFORE: dict[int, list[str]] = {
     4: [
         "INSERT INTO events (track_id, kind, at, part_of_day) VALUES (7, 'played', 1, 'night')",
     ],
+    5: [
+        "INSERT INTO daemon_state VALUES ('volume_pct', '40')",
+    ],
 }
 SEED_AFTER_1 = [
     "INSERT INTO tracks (id, path, size_bytes, mtime_ns, title, duration_s, added_at, updated_at)"
