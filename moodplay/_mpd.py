@@ -13,14 +13,24 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from moodplay._commands import APP_COMMANDS, CommandError
 from moodplay._live import LiveSession
 from moodplay._mpd_art import ArtCommands
-from moodplay._mpd_base import TIMEOUT_S, _bounded_int, _no_args, _nothing, _outputs, _tagtypes
+from moodplay._mpd_base import (
+    TIMEOUT_S,
+    QueueVersions,
+    _bounded_int,
+    _local_only,
+    _no_args,
+    _nothing,
+    _outputs,
+    _tagtypes,
+)
 from moodplay._mpd_database import DatabaseCommands
 from moodplay._mpd_idle import WATCH_S, IdleClient, Watched, idle_subsystems
+from moodplay._mpd_order import OrderCommands
 from moodplay._mpd_playlists import PlaylistCommands
 from moodplay._mpd_protocol import (
     MAX_COMMAND_LIST_BYTES,
@@ -55,9 +65,10 @@ class MpdOptions:
     hence "track" where MPD starts with "off"."""
 
     replay_gain_mode: str = "track"
+    versions: QueueVersions = field(default_factory=QueueVersions)
 
 
-class MpdFacade(QueueCommands, DatabaseCommands, PlaylistCommands, ArtCommands):
+class MpdFacade(QueueCommands, OrderCommands, DatabaseCommands, PlaylistCommands, ArtCommands):
     """MPD commands in terms of the live session; one instance per connection."""
 
     def __init__(self, session: LiveSession, password: str | None = None,
@@ -65,6 +76,7 @@ class MpdFacade(QueueCommands, DatabaseCommands, PlaylistCommands, ArtCommands):
         self.session = session
         self.password = password
         self.options = options or MpdOptions()
+        self.versions = self.options.versions
         self.binary_limit = 8192
         """MPD's default; moodplay sends no binary chunks yet, so it only remembers it."""
         self.authorised = password is None
@@ -96,6 +108,9 @@ class MpdFacade(QueueCommands, DatabaseCommands, PlaylistCommands, ArtCommands):
             "prio": self._prio, "prioid": self._prioid, "crossfade": self._crossfade,
             "replay_gain_mode": self._replay_gain_mode,
             "replay_gain_status": self._replay_gain_status,
+            "move": self._move, "moveid": self._moveid, "swap": self._swap, "swapid": self._swapid,
+            "seekid": self._seekid, "plchangesposid": self._plchangesposid,
+            "listall": self._listall, "listallinfo": self._listallinfo, "config": _local_only,
         }  # fmt: skip
         self.handlers.update(self._playlist_handlers())
         self.handlers.update(self._art_handlers())

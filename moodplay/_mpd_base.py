@@ -16,12 +16,38 @@ from moodplay._view import Snapshot, snapshot
 TIMEOUT_S = 5.0
 
 
+class QueueVersions:
+    """The queue as clients were shown it, by playlist version (the last ``size`` versions),
+    so ``plchanges`` can answer with what changed since a version instead of everything."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._seen: dict[int, tuple[int, ...]] = {}
+
+    def note(self, version: int, queue: list[int]) -> None:
+        if version not in self._seen:
+            self._seen[version] = tuple(queue)
+            while len(self._seen) > self.size:
+                del self._seen[next(iter(self._seen))]
+
+    def changed(self, version: int, now: int, queue: list[int]) -> set[int]:
+        """Positions whose entry differs from what ``version`` showed (every position when
+        that version is unknown, as MPD answers for a version it cannot tell)."""
+        old = self._seen.get(version)
+        if version == now:
+            return set()
+        if old is None:
+            return set(range(len(queue)))
+        return {pos for pos, tid in enumerate(queue) if pos >= len(old) or old[pos] != tid}
+
+
 class FacadeCore:
     """The state and helpers ``MpdFacade`` (moodplay._mpd) sets up and its command groups use."""
 
     session: LiveSession
     touched: bool
     events: set[str]
+    versions: QueueVersions
 
     def _run(self, name: str, **args: object) -> object:
         self.touched = True
@@ -34,6 +60,7 @@ class FacadeCore:
     def _snap(self) -> Snapshot:
         result = self.session.submit(lambda: snapshot(self.session)).result(timeout=TIMEOUT_S)
         assert isinstance(result, Snapshot)
+        self.versions.note(result.changes, result.queue)
         return result
 
     def _simple(self, name: str) -> Callable[[list[str]], Pairs]:
@@ -111,6 +138,12 @@ def _no_args(name: str) -> Callable[[list[str]], Pairs]:
         return []
 
     return run
+
+
+def _local_only(args: list[str]) -> Pairs:
+    """What MPD answers a TCP client for ``config`` (it is for clients on its local socket;
+    moodplay listens on TCP only)."""
+    raise ProtocolError(Ack.PERMISSION, "Command only permitted to local clients")
 
 
 def _outputs(args: list[str]) -> Pairs:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from moodplay import _mpd_filter as mpd_filter
 from moodplay._mpd_base import FacadeCore
 from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
-from moodplay._uris import listing, uri_of
+from moodplay._uris import listing, resolve, uri_of, walk
 
 
 class DatabaseCommands(FacadeCore):
@@ -21,12 +21,43 @@ class DatabaseCommands(FacadeCore):
 
     def _lsinfo(self, args: list[str]) -> Pairs:
         uri = args[0] if args else ""
+        if len(args) > 1:
+            raise ProtocolError(Ack.ARG, 'too many arguments for "lsinfo"')
         folders, files = listing(uri, self.session.tracks, self.session.root)
-        if uri.strip("/") and not folders and not files:
-            raise ProtocolError(Ack.NO_EXIST, f"no such directory: {uri}")
-        pairs: list[tuple[str, object]] = [("directory", f) for f in folders]
-        pairs += [p for tid in files for p in self._song(tid, None)]
+        if not folders and not files:
+            ids = resolve(uri, self.session.tracks, self.session.root)
+            if len(ids) == 1:  # a file: MPD shows that song
+                return self._song(ids[0], None)
+            if uri.strip("/"):
+                raise ProtocolError(Ack.NO_EXIST, "No such directory")
+        pairs = [p for tid in files for p in self._song(tid, None)]
+        pairs += [("directory", f) for f in folders]  # MPD 0.23: files first
         return pairs + (self._stored_playlists() if not uri.strip("/") else [])
+
+    def _listall(self, args: list[str]) -> Pairs:
+        """``listall [URI]``: every file and folder under URI (the whole library)."""
+        return self._walk("listall", args, info=False)
+
+    def _listallinfo(self, args: list[str]) -> Pairs:
+        """``listallinfo [URI]``: as ``listall``, each song with its tags."""
+        return self._walk("listallinfo", args, info=True)
+
+    def _walk(self, name: str, args: list[str], info: bool) -> Pairs:
+        if len(args) > 1:
+            raise ProtocolError(Ack.ARG, f'too many arguments for "{name}"')
+        entries = walk(args[0] if args else "", self.session.tracks, self.session.root)
+        if not entries and args and args[0].strip("/"):
+            raise ProtocolError(Ack.NO_EXIST, "No such directory")
+        pairs: list[tuple[str, object]] = []
+        for kind, value in entries:
+            if kind == "directory":
+                pairs.append(("directory", value))
+            elif info:
+                pairs += self._song(int(value), None)
+            else:
+                pairs.append(("file", uri_of(self.session.tracks[int(value)].path,
+                                             self.session.root)))  # fmt: skip
+        return pairs
 
     def _list(self, args: list[str]) -> Pairs:
         """``list TAG``, filtered (``list album artist X``, ``list album (FILTER)``) and grouped

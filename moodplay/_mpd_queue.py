@@ -96,19 +96,6 @@ class QueueCommands(FacadeCore):
         self._run("add", uri=args[0])
         return [("Id", ids[0])]
 
-    def _deleteid(self, args: list[str]) -> Pairs:
-        if len(args) != 1:
-            raise ProtocolError(Ack.ARG, "deleteid takes a song id")
-        self._run("unqueue", track=args[0])
-        return []
-
-    def _delete(self, args: list[str]) -> Pairs:
-        queue = self._snap().queue
-        if len(args) != 1 or not args[0].isdigit() or int(args[0]) >= len(queue):
-            raise ProtocolError(Ack.ARG, f"delete takes a position 0..{len(queue) - 1}")
-        self._run("unqueue", track=queue[int(args[0])])
-        return []
-
     def _playlistid(self, args: list[str]) -> Pairs:
         if len(args) > 1:
             raise ProtocolError(Ack.ARG, 'too many arguments for "playlistid"')
@@ -125,15 +112,36 @@ class QueueCommands(FacadeCore):
         return self._seek_to(args[0], relative=args[0].startswith(("+", "-")))
 
     def _seek(self, args: list[str]) -> Pairs:
-        if len(args) != 2 or args[0] != "0":
-            raise ProtocolError(Ack.ARG, "seek works on the current song: seek 0 SECONDS")
-        return self._seek_to(args[1], relative=False)
+        """``seek POS TIME``: the entry at POS from TIME (it starts playing when it is not the
+        current one, as in MPD)."""
+        if len(args) != 2:
+            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "seek"')
+        position = _bounded_int(args[0], 0, 2**31 - 1)
+        queue = self._snap().queue
+        if position >= len(queue):
+            raise ProtocolError(Ack.ARG, "Bad song index")
+        return self._seek_song(queue[position], args[1])
+
+    def _seekid(self, args: list[str]) -> Pairs:
+        """``seekid ID TIME``: as ``seek``, by song id."""
+        if len(args) != 2:
+            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "seekid"')
+        track_id = _bounded_int(args[0], 0, 2**31 - 1)
+        if track_id not in self._snap().queue:
+            raise ProtocolError(Ack.NO_EXIST, "No such song")
+        return self._seek_song(track_id, args[1])
+
+    def _seek_song(self, track_id: int, text: str) -> Pairs:
+        """From TIME seconds (never relative: MPD reads "+3" as 3 here, only seekcur moves)."""
+        if _float(text) < 0:
+            raise ProtocolError(Ack.ARG, f"Negative value not allowed: {text}")
+        snap = self._snap()
+        if snap.state == "stop" or snap.current != track_id:
+            self._play_track(track_id)
+        return self._seek_to(text, relative=False)
 
     def _seek_to(self, text: str, relative: bool) -> Pairs:
-        try:
-            seconds = float(text)
-        except ValueError:
-            raise ProtocolError(Ack.ARG, f"Float expected: {text}") from None
+        seconds = _float(text)
         session, player = self.session, self.session.player
 
         def seek() -> bool:
@@ -178,8 +186,27 @@ class QueueCommands(FacadeCore):
         return [pair for pos in wanted for pair in self._song(queue[pos], pos)]
 
     def _plchanges(self, args: list[str]) -> Pairs:
-        queue = self._snap().queue
-        return [pair for pos, tid in enumerate(queue) for pair in self._song(tid, pos)]
+        """``plchanges VERSION [START:END]``: the entries that changed since that playlist
+        version (all of them for a version moodplay no longer remembers)."""
+        return [pair for pos, tid in self._changes("plchanges", args)
+                for pair in self._song(tid, pos)]  # fmt: skip
+
+    def _plchangesposid(self, args: list[str]) -> Pairs:
+        return [pair for pos, tid in self._changes("plchangesposid", args)
+                for pair in (("cpos", pos), ("Id", tid))]  # fmt: skip
+
+    def _changes(self, name: str, args: list[str]) -> list[tuple[int, int]]:
+        if not args:
+            raise ProtocolError(Ack.ARG, f'too few arguments for "{name}"')
+        if len(args) > 2:
+            raise ProtocolError(Ack.ARG, f'too many arguments for "{name}"')
+        version = _bounded_int(args[0], 0, 2**32 - 1)
+        snap = self._snap()
+        wanted = range(len(snap.queue))
+        if len(args) == 2:
+            wanted = _queue_range(args[1], len(snap.queue))
+        changed = self.versions.changed(version, snap.changes, snap.queue)
+        return [(pos, snap.queue[pos]) for pos in wanted if pos in changed]
 
     def _prio(self, args: list[str]) -> Pairs:
         """Accepted and checked as MPD checks it; moodplay orders its queue itself."""
@@ -201,3 +228,10 @@ class QueueCommands(FacadeCore):
             if _bounded_int(text, 0, 2**31 - 1) not in queue:
                 raise ProtocolError(Ack.NO_EXIST, "No such song")
         return []
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ProtocolError(Ack.ARG, f"Float expected: {text}") from None

@@ -63,3 +63,39 @@ def listing(uri: str, tracks: Mapping[int, HasPath], root: Path) -> tuple[list[s
         else:
             files.append(track_id)
     return sorted(folders), sorted(files, key=lambda t: album_order(tracks[t]))
+
+
+def walk(uri: str, tracks: Mapping[int, HasPath], root: Path) -> list[tuple[str, str | int]]:
+    """Everything under folder ``uri`` as MPD's ``listall`` walks it: a folder's files (album
+    order), then each sub-folder (sorted) as ``("directory", uri)`` followed by its own walk;
+    a named folder starts with its own directory entry; a file URI is ``[("file", id)]``.
+    Empty when nothing is there. One pass over the tracks (20k tracks: no per-folder scans)."""
+    base = uri.strip().strip("/")
+    files: dict[str, list[int]] = {}
+    for track_id, info in tracks.items():
+        rel = uri_of(info.path, root).strip("/")
+        if rel == base:
+            return [("file", track_id)]
+        if not base or rel.startswith(base + "/"):
+            files.setdefault(rel.rpartition("/")[0], []).append(track_id)
+    folders = {base} if files else set()
+    for found in files:
+        folder = found
+        while folder != base and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    out: list[tuple[str, str | int]] = []
+
+    def visit(folder: str) -> None:
+        if folder:
+            out.append(("directory", folder))
+        out.extend(("file", t) for t in sorted(files.get(folder, []),
+                                               key=lambda t: album_order(tracks[t])))  # fmt: skip
+        prefix = folder + "/" if folder else ""
+        for sub in sorted(f for f in folders if f.rpartition("/")[0] == folder and f != folder):
+            assert sub.startswith(prefix)
+            visit(sub)
+
+    if folders:
+        visit(base)
+    return out

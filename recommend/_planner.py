@@ -111,9 +111,10 @@ class Planner:
 
     def plan(
         self, state: ListenerState, history: History, n: int, seed: int,
-        keep: list[int] | None = None,
+        *, keep: list[int] | None = None, avoid: list[int] | None = None,
     ) -> Plan:  # fmt: skip
-        """A queue of ``n`` entries; the indices in ``keep`` stay first, unchanged."""
+        """A queue of ``n`` entries; the indices in ``keep`` stay first, unchanged; those in
+        ``avoid`` are never planned (kept ones still play)."""
         now = state.situation.timestamp
         target, note = self._target(state, history)
         start = self._start(state, history, target)
@@ -127,6 +128,7 @@ class Planner:
         session = history.recent(self.s.artist_spacing, now - SESSION_GAP_S)
         blocked = self._blocked(history, now)
         blocked[kept] = True
+        blocked[list(avoid or [])] = True
         r = _Round(state, ev, target, note, np.random.default_rng(seed), blocked, session + kept)
         r.heard = np.zeros(self.n_artists, dtype=bool)
         r.heard[self.cat.artist[r.recent]] = True

@@ -6,6 +6,7 @@ Every front end (voice, MPD, HTTP, CLI) drives the same Session through the app.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, replace
 
 from recommend._feedback import Feedback, History
@@ -15,6 +16,8 @@ from recommend._types import ListenerState, Plan, Point, Situation
 FEEDBACK_EVENTS = ("played", "skipped", "liked", "disliked", "banned", "unbanned")
 STATE_EVENTS = ("more_like_this", "previous", "wind_down", "mood_changed", "context_changed",
                 "request")  # fmt: skip
+MAX_DROPPED = 200
+"""How many tracks taken out by hand stay out of the plan (a bound for a months-long run)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class Session:
         """Tracks started in this session, oldest first (for ``previous``)."""
         self.learn = True
         """False: feedback moves the queue on but is not learned from (a private session)."""
+        self.dropped: deque[int] = deque(maxlen=MAX_DROPPED)
+        """Tracks taken out of the planned queue by hand (MPD ``delete``): never planned again
+        while listed; nothing is learned from it. The oldest give way past MAX_DROPPED."""
         self.plan = self._replan(keep=[])
 
     @property
@@ -102,6 +108,12 @@ class Session:
             self.state = replace(self.state, target=e.target, request=e.request, wind_down=False)
         self.plan = self._replan(keep=keep, at=e.at)
 
+    def drop(self, index: int) -> None:
+        """Take a planned track out of the queue without learning anything from it."""
+        if index in self.dropped:
+            self.dropped.remove(index)
+        self.dropped.append(index)
+
     def replan(self, keep: list[int], at: float | None = None) -> Plan:
         """Plan again from the current state, these tracks first (e.g. ones the user queued)."""
         self.plan = self._replan(keep, at)
@@ -113,7 +125,8 @@ class Session:
         self.seed += 1
         start_from = self._position(keep)
         state = self.state if start_from is None else replace(self.state, now=start_from)
-        return self.planner.plan(state, self.history, self.length, self.seed, keep=keep)
+        return self.planner.plan(state, self.history, self.length, self.seed, keep=keep,
+                                 avoid=list(self.dropped))  # fmt: skip
 
     def _position(self, keep: list[int]) -> Point | None:
         """Re-plans start from where the music is: a new target never makes the queue jump.
