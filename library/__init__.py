@@ -29,8 +29,18 @@ from library._report import (
 )
 from library._scan import Scanner, ScanProgress, ScanSummary, default_jobs
 from library._store import Store
+from library._tags import read_picture
 from library._tracks import Tracks
-from library._types import Analysed, DecodeError, Failed, FileStat, StoreError, Tags, Track
+from library._types import (
+    Analysed,
+    DecodeError,
+    Failed,
+    FileStat,
+    Picture,
+    StoreError,
+    Tags,
+    Track,
+)
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -41,6 +51,7 @@ __all__ = [
     "Event",
     "Failed",
     "FileStat",
+    "Picture",
     "Playlists",
     "ScanProgress",
     "ScanSummary",
@@ -61,6 +72,7 @@ __all__ = [
     "load_state",
     "mood_points",
     "read_mono",
+    "read_picture",
     "record_event",
     "save_baseline",
     "save_state",

@@ -1,4 +1,5 @@
-"""Tags with mutagen: title, artist, album, album artist, genre, track number, ReplayGain.
+"""Tags with mutagen: title, artist, album, album artist, genre, track number, ReplayGain; and
+the embedded picture (the cover MPD's ``readpicture`` sends).
 
 Tag families name the same thing differently (ID3 frames, Vorbis comments, MP4 atoms); each
 field lists its key per family, compared case-insensitively.
@@ -6,13 +7,17 @@ field lists its key per family, compared case-insensitively.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import mutagen
+import mutagen.flac
 
-from library._types import Tags
+from library._types import Picture, Tags
 
 _KEYS: dict[str, tuple[str, ...]] = {
     "title": ("tit2", "title", "©nam"),
@@ -95,3 +100,59 @@ def read_tags(path: Path) -> tuple[Tags, float | None]:
         else:
             values[field] = text
     return Tags(**values), float(length) if length else None  # type: ignore[arg-type]
+
+
+FRONT_COVER = 3
+"""The picture type (ID3 APIC, FLAC PICTURE) of a front cover: preferred when there are several."""
+
+
+def read_picture(path: Path) -> Picture | None:
+    """The picture embedded in ``path`` (ID3 APIC, FLAC/Vorbis/Opus PICTURE, MP4 covr), the
+    front cover when there are several; None when there is none or the tags cannot be read."""
+    try:
+        audio = mutagen.File(str(path))
+    except mutagen.MutagenError:
+        return None
+    if audio is None:
+        return None
+    found = _pictures(audio)
+    found.sort(key=lambda p: p[0] != FRONT_COVER)  # stable: the first front cover, else the first
+    return found[0][1] if found else None
+
+
+def _pictures(audio: object) -> list[tuple[int, Picture]]:
+    """(picture type, picture) of every embedded picture, in file order."""
+    out = [(p.type, Picture(p.data, p.mime)) for p in getattr(audio, "pictures", None) or []]
+    tags = getattr(audio, "tags", None)
+    if tags is None:
+        return out
+    for name, value in _items(tags):
+        key = name.lower()
+        if key.startswith("apic"):
+            out.append((value.type, Picture(value.data, value.mime)))
+        elif key == "metadata_block_picture":
+            out += _vorbis_picture(value)
+        elif key == "covr":
+            out += [(FRONT_COVER, _mp4_cover(cover)) for cover in value]
+    return out
+
+
+def _items(tags: object) -> list[tuple[str, Any]]:
+    """Every (key, value) of ID3 and MP4 tags, and of Vorbis comments (one per value)."""
+    as_dict = getattr(tags, "as_dict", None)
+    if as_dict is not None:
+        return [(str(k), v) for k, values in as_dict().items() for v in values]
+    return [(str(k), v) for k, v in tags.items()]  # type: ignore[attr-defined]
+
+
+def _vorbis_picture(value: object) -> list[tuple[int, Picture]]:
+    try:
+        picture = mutagen.flac.Picture(base64.b64decode(str(value)))  # type: ignore[no-untyped-call]
+    except (binascii.Error, mutagen.MutagenError, ValueError):
+        return []
+    return [(picture.type, Picture(picture.data, picture.mime))]
+
+
+def _mp4_cover(cover: bytes) -> Picture:
+    png = getattr(cover, "imageformat", None) == 14  # mutagen's MP4Cover.FORMAT_PNG
+    return Picture(bytes(cover), "image/png" if png else "image/jpeg")

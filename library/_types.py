@@ -37,6 +37,14 @@ class Tags:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture embedded in an audio file; ``mime`` as the file says it ("" when it does not)."""
+
+    data: bytes
+    mime: str
+
+
+@dataclass(frozen=True)
 class Track:
     """One track of the library as the other rooms see it."""
 

@@ -344,7 +344,7 @@ class MpdServer(TcpServer):
             extra, facade.touched, facade.events = facade.events, False, set()
             await self.refresh(extra)
         if answer is not None:
-            idle.writer.write(answer.encode())
+            idle.writer.write(answer.encode("utf-8", "surrogateescape"))  # binary chunks: bytes
         return True
 
     async def _idle(self, raw: bytes, idle: IdleClient) -> bool:

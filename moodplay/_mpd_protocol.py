@@ -90,6 +90,8 @@ def format_pairs(pairs: Pairs) -> str:
 
 
 def _value(value: object) -> str:
+    if isinstance(value, bytes):  # a binary chunk: its length, then the bytes as surrogate
+        return f"{len(value)}\n{value.decode('utf-8', 'surrogateescape')}"  # escapes (see _mpd)
     text = str(value)
     return text.replace("\n", " ")  # a value may never break the line protocol
 
