@@ -9,7 +9,9 @@ from library._analyse import Analyser, AnalysisSettings
 from library._baselines import load_baseline, save_baseline
 from library._decode import read_mono
 from library._events import (
+    MAX_PENDING_EVENTS,
     Event,
+    PendingEvents,
     forget_events,
     load_events,
     load_state,
@@ -19,6 +21,7 @@ from library._events import (
 from library._fingerprint import similarity
 from library._migrations import LATEST as SCHEMA_VERSION
 from library._playlists import Playlists
+from library._repair import RepairReport, repair
 from library._report import (
     catalogue_rows,
     errors,
@@ -28,7 +31,7 @@ from library._report import (
     stats,
 )
 from library._scan import Scanner, ScanProgress, ScanSummary, default_jobs
-from library._store import Store
+from library._store import DamagedStoreError, Store
 from library._tags import read_picture
 from library._tracks import Tracks
 from library._types import (
@@ -43,16 +46,20 @@ from library._types import (
 )
 
 __all__ = [
+    "MAX_PENDING_EVENTS",
     "SCHEMA_VERSION",
     "Analysed",
     "Analyser",
     "AnalysisSettings",
+    "DamagedStoreError",
     "DecodeError",
     "Event",
     "Failed",
     "FileStat",
+    "PendingEvents",
     "Picture",
     "Playlists",
+    "RepairReport",
     "ScanProgress",
     "ScanSummary",
     "Scanner",
@@ -74,6 +81,7 @@ __all__ = [
     "read_mono",
     "read_picture",
     "record_event",
+    "repair",
     "save_baseline",
     "save_state",
     "similarity",

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import deque
 from dataclasses import asdict, dataclass
 
 from library._store import Store
+from library._types import StoreError
+
+MAX_PENDING_EVENTS = 10_000
+"""Events kept in memory while the store refuses writes (about 5 MB at most)."""
 
 
 @dataclass(frozen=True)
@@ -23,15 +28,62 @@ class Event:
 
 def record_event(store: Store, event: Event) -> None:
     """One transaction per event: a killed process loses nothing committed."""
+    with store.transaction():
+        _insert(store, event)
+
+
+def _insert(store: Store, event: Event) -> None:
     row = asdict(event)
     row["context"] = json.dumps(event.context) if event.context is not None else None
-    with store.transaction():
-        store.execute(
-            "INSERT INTO events (track_id, kind, at, position_s, duration_s, part_of_day, "
-            "context, mood_valence, mood_energy) VALUES (:track_id, :kind, :at, :position_s, "
-            ":duration_s, :part_of_day, :context, :mood_valence, :mood_energy)",
-            row,
-        )
+    store.execute(
+        "INSERT INTO events (track_id, kind, at, position_s, duration_s, part_of_day, "
+        "context, mood_valence, mood_energy) VALUES (:track_id, :kind, :at, :position_s, "
+        ":duration_s, :part_of_day, :context, :mood_valence, :mood_energy)",
+        row,
+    )
+
+
+class PendingEvents:
+    """Events not yet in the store, written oldest first in one transaction.
+
+    While the store refuses writes (full disk, a lock, a damaged page) they wait here, at most
+    ``limit`` of them: :meth:`add` refuses more, so nothing is acknowledged that is not kept.
+    """
+
+    def __init__(self, limit: int = MAX_PENDING_EVENTS) -> None:
+        self.limit = limit
+        self._events: deque[Event] = deque()
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def add(self, event: Event) -> None:
+        """Keep ``event`` until :meth:`flush`; raises :class:`StoreError` when ``limit`` wait."""
+        if len(self._events) >= self.limit:
+            raise StoreError(
+                f"{len(self._events)} listening events are waiting for the library database; "
+                "no more are accepted until it takes writes again"
+            )
+        self._events.append(event)
+
+    def discard(self, event: Event) -> bool:
+        """Forget a waiting event (an undo); False when it is not waiting (already stored)."""
+        if event in self._events:
+            self._events.remove(event)
+            return True
+        return False
+
+    def flush(self, store: Store) -> int:
+        """Write every waiting event in one transaction; how many. On :class:`StoreError`
+        (raised) none is written and all keep waiting."""
+        events = list(self._events)
+        if events:
+            with store.transaction():
+                for event in events:
+                    _insert(store, event)
+            for _ in events:
+                self._events.popleft()
+        return len(events)
 
 
 def load_events(store: Store, since: float = 0.0) -> list[Event]:

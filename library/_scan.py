@@ -7,10 +7,12 @@ stopped: unchanged files (same size and mtime, analysed by the same model) are s
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -58,7 +60,25 @@ _worker: Analyser | None = None
 def _init_worker(settings: AnalysisSettings) -> None:
     global _worker  # noqa: PLW0603  one Analyser (one ONNX session) per worker process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    _die_with_parent()
     _worker = Analyser(settings)
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Ask Linux for SIGKILL when this worker's parent dies. The parent is the forkserver,
+    which exits when the scanning process goes (even by kill -9), so workers never outlive
+    their scan (they hold their own queue's both ends and would wait for work for good)."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        log.warning("prctl(PR_SET_PDEATHSIG): %s", os.strerror(ctypes.get_errno()))
+    elif os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _work(file: FileStat) -> Analysed | Failed:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +21,35 @@ from library._types import StoreError
 Row = sqlite3.Row
 
 
+REPAIR_HINT = "run `moodplay library repair`"
+
+
+class DamagedStoreError(StoreError):
+    """The database file is damaged (SQLite says malformed or not a database)."""
+
+
 class Store:
-    def __init__(self, path: Path, migrations: Sequence[tuple[int, str, str]] = MIGRATIONS):
+    """One sqlite3 connection to the library database.
+
+    ``busy_timeout_s`` is how long a statement waits for another process's write lock before
+    :class:`StoreError` (the session uses a short one and retries later). Raises
+    :class:`StoreError` (:class:`DamagedStoreError` for a damaged file) when the file cannot be
+    opened or migrated.
+    """
+
+    def __init__(self, path: Path, migrations: Sequence[tuple[int, str, str]] = MIGRATIONS,
+                 busy_timeout_s: float = 30.0) -> None:  # fmt: skip
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            self._db = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_s)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._migrate(migrations)
         except sqlite3.DatabaseError as e:
-            raise StoreError(_explain(path, e)) from e
+            raise _error(path, e) from e
         except OSError as e:
             raise StoreError(f"cannot create the library database {path}: {e.strerror}") from e
 
@@ -48,26 +64,51 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT; rolled back on any error (a failed COMMIT too, e.g. a
+        full disk), so the connection stays usable. Raises :class:`StoreError`."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.DatabaseError as e:
-            raise StoreError(_explain(self.path, e)) from e
+            raise _error(self.path, e) from e
         try:
             yield
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        else:
             self._db.execute("COMMIT")
+        except BaseException as e:
+            self._rollback()
+            if isinstance(e, sqlite3.DatabaseError):
+                raise _error(self.path, e) from e
+            raise
+
+    def _rollback(self) -> None:
+        # SQLite may have rolled back by itself (SQLITE_FULL): only roll back what is open.
+        if self._db.in_transaction:
+            with suppress(sqlite3.DatabaseError):
+                self._db.execute("ROLLBACK")
 
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> sqlite3.Cursor:
+        """Raises :class:`StoreError` (:class:`DamagedStoreError` for a damaged page)."""
         try:
             return self._db.execute(sql, params)
-        except sqlite3.OperationalError as e:
-            raise StoreError(_explain(self.path, e)) from e
+        except sqlite3.DatabaseError as e:
+            raise _error(self.path, e) from e
 
     def query(self, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[Row]:
-        return list(self.execute(sql, params).fetchall())
+        """Every row; raises :class:`StoreError` as :meth:`execute`, also while reading rows."""
+        cursor = self.execute(sql, params)
+        try:
+            return list(cursor.fetchall())
+        except sqlite3.DatabaseError as e:
+            raise _error(self.path, e) from e
+
+    def check(self) -> None:
+        """``PRAGMA quick_check``: raises :class:`DamagedStoreError` naming the first problem
+        and what to do. Reads every page once (about a second per 100 MB)."""
+        rows = self.query("PRAGMA quick_check(5)")
+        found = [str(r[0]) for r in rows if str(r[0]) != "ok"]
+        if found:
+            raise DamagedStoreError(
+                f"the library database is damaged: {self.path}: {'; '.join(found)}; {REPAIR_HINT}"
+            )
 
     def schema_version(self) -> int:
         row = self._db.execute("SELECT max(version) FROM schema_migrations").fetchone()
@@ -111,12 +152,25 @@ def _statements(script: str) -> list[str]:
     return out
 
 
+def _error(path: Path, error: sqlite3.DatabaseError) -> StoreError:
+    if _damaged(error):
+        what = " (it is not a moodplay database or is damaged)" if "not a database" in str(
+            error) else ""  # fmt: skip
+        return DamagedStoreError(
+            f"the library database is damaged: {path}: {error}{what}; {REPAIR_HINT}"
+        )
+    return StoreError(_explain(path, error))
+
+
+def _damaged(error: sqlite3.DatabaseError) -> bool:
+    text = str(error)
+    return "malformed" in text or "not a database" in text or "corrupt" in text
+
+
 def _explain(path: Path, error: sqlite3.DatabaseError) -> str:
     text = str(error)
     if "locked" in text or "busy" in text:
         hint = "another moodplay process is writing it; wait for it or stop it"
-    elif "not a database" in text or "malformed" in text:
-        hint = "the file is not a moodplay database or is damaged; move it away and rescan"
     elif "readonly" in text or "unable to open" in text:
         hint = "check that the file and its folder are writable"
     else:

@@ -18,6 +18,7 @@ from library import (
     default_jobs,
     find_tracks,
     mood_points,
+    repair,
     stats,
 )
 from models import ModelError, ModelInstallError, install, load_manifest
@@ -26,6 +27,7 @@ from moodplay._config import Config, ConfigError, data_dir, load_config
 from moodplay._daemon import DaemonError, cmd_daemon
 from moodplay._doctor import cmd_doctor
 from moodplay._history_cli import HistoryError, cmd_export, cmd_forget
+from moodplay._instance import InstanceError, InstanceLock
 from moodplay._listen_cli import ListenError, cmd_listen
 from moodplay._moodmap import draw_map, summary_lines
 from moodplay._paths import database_path, library_roots
@@ -89,6 +91,9 @@ def _add_library(sub: Any, common: argparse.ArgumentParser) -> None:
     mp = lib_sub.add_parser("map", parents=[common], help="draw the valence x energy map")
     mp.add_argument("--out", required=True, type=Path, metavar="FILE.png")
     mp.set_defaults(func=cmd_map)
+    repair_help = "rebuild a damaged database from what can still be read"
+    repair = lib_sub.add_parser("repair", parents=[common], help=repair_help)
+    repair.set_defaults(func=cmd_repair)
 
 
 def _add_queue(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -229,6 +234,7 @@ def _print_summary(s: ScanSummary, store: Store) -> None:
 
 def cmd_stats(config: Config, args: argparse.Namespace) -> int:
     with _open_store(config, args) as store:
+        store.check()
         data = stats(store)
     if args.json:
         print(json.dumps(data, indent=2))
@@ -243,6 +249,22 @@ def cmd_stats(config: Config, args: argparse.Namespace) -> int:
         if d:
             cells = "".join(f"{d[k]:9.2f}" for k in ("min", "q1", "median", "q3", "max"))
             print(f"  {name:<17}{d['n']:>5}{cells}")
+    return 0
+
+
+def cmd_repair(config: Config, args: argparse.Namespace) -> int:
+    """``moodplay library repair``: rebuild the database row by row (the daemon must be
+    stopped: the instance lock says so), keep the damaged file aside."""
+    db = database_path(config, args.db)
+    with InstanceLock(db, "library repair"):
+        report = repair(db)
+    for table, kept in report.kept.items():
+        lost = report.lost.get(table, 0)
+        print(f"  {table:<16}{kept:>8} rows kept" + (f", {lost} unreadable or refused" if lost
+                                                      else ""))  # fmt: skip
+    print(f"repaired {db}; the damaged file is kept as {report.damaged_copy}")
+    if any(report.lost.values()):
+        print("run `moodplay scan` to analyse again any track that was lost")
     return 0
 
 
@@ -318,7 +340,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return func(load_config(args.config), args)
     except (
         ConfigError, StoreError, ModelError, ModelInstallError, UserError, ListenError,
-        TrainError, QueueError, DaemonError, ClientError, HistoryError,
+        TrainError, QueueError, DaemonError, ClientError, HistoryError, InstanceError,
     ) as e:  # fmt: skip
         print(f"moodplay: {e}", file=sys.stderr)
         return EXIT_ERROR

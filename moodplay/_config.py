@@ -206,7 +206,15 @@ def load_config(path: Path | None = None) -> Config:
         raise ConfigError(str(path), ["file not found"]) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(str(path), [f"not valid TOML: {e}"]) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(str(path), [_not_utf8(e)]) from None
     return parse_config(raw, str(path))
+
+
+def _not_utf8(error: UnicodeDecodeError) -> str:
+    byte = error.object[error.start]
+    return (f"not UTF-8 text: byte 0x{byte:02x} at offset {error.start} (counting from 0); "
+            "save the file as UTF-8")  # fmt: skip
 
 
 def parse_config(raw: Mapping[str, Any], source: str = "<config>") -> Config:

@@ -1,5 +1,10 @@
 """``moodplay daemon``: the composition root. Config -> store -> library -> player -> session ->
-servers, and the reverse on SIGTERM/SIGINT."""
+servers, and the reverse on SIGTERM/SIGINT.
+
+One daemon per database (``moodplay._instance``); the database is checked on start. If the
+session thread ends by itself (an error it cannot survive), the daemon stops and exits with
+status 70, so systemd's ``Restart=on-failure`` starts it again.
+"""
 
 from __future__ import annotations
 
@@ -12,18 +17,24 @@ import threading
 from pathlib import Path
 
 from context import ContextSource, detect_device
-from library import Store, default_jobs, library_names
+from library import Store, StoreError, default_jobs, library_names
 from moodplay._config import Config
 from moodplay._http import HttpServer
+from moodplay._instance import InstanceLock
 from moodplay._live import LiveSession
 from moodplay._mpd import MpdServer
 from moodplay._paths import database_path
 from moodplay._queue_cli import build_catalogue
 from moodplay._rescan import Rescan
+from moodplay._sdnotify import notify
+from moodplay._supervise import SessionError
 from moodplay._tracks import LiveLibrary, track_infos
 from moodplay._voice_thread import VoiceThread
 
 log = logging.getLogger(__name__)
+
+EXIT_SESSION = 70
+"""Exit status when the session thread ended by itself (EX_SOFTWARE)."""
 
 
 class DaemonError(Exception):
@@ -31,8 +42,9 @@ class DaemonError(Exception):
 
 
 def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
-    from player import open_vlc_player
-
+    """Run until SIGTERM/SIGINT: 0; :data:`EXIT_SESSION` when the session ended by itself.
+    Raises :class:`DaemonError`, ``InstanceError`` (another daemon on this database) and
+    ``StoreError`` (a damaged or unreadable database) before it starts playing."""
     if not _loopback(args.mpd_host) and not args.mpd_password:
         raise DaemonError(
             f"--mpd-host {args.mpd_host} is reachable from other machines: set --mpd-password "
@@ -44,7 +56,18 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
             "too, or keep the default 127.0.0.1"
         )
     db = database_path(config, args.db)
+    lock = InstanceLock(db, "daemon").acquire()  # held until the process ends
+    try:
+        return _run(config, args, db)
+    finally:
+        lock.release()
+
+
+def _run(config: Config, args: argparse.Namespace, db: Path) -> int:
+    from player import open_vlc_player
+
     with Store(db) as store:
+        store.check()
         library = LiveLibrary(build_catalogue(store), track_infos(store))
     if library.catalogue.size == 0:
         raise DaemonError(f"the library {db} has no analysed tracks: run `moodplay scan` first")
@@ -58,23 +81,43 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
     jobs = config.library.jobs or default_jobs()
     rescan = Rescan(config, db, jobs, lambda lib: session.submit(lambda: session.swap_library(lib)))
     session.updater = rescan.start
-    stop = threading.Event()
-    thread = threading.Thread(target=session.run, args=(stop,), name="session")
+    stop, failure = threading.Event(), list[BaseException]()
+    thread = threading.Thread(target=_run_session, args=(session, stop, failure), name="session")
     thread.start()
     voice = VoiceThread(config, session, _names(db))
     print(voice.start(enabled=not args.no_voice), file=sys.stderr)
     try:
-        asyncio.run(_serve(session, args, voice))
+        asyncio.run(_serve(session, args, voice, thread))
     finally:
+        notify("STOPPING=1")
         voice.stop()
         stop.set()
         thread.join(timeout=5)
         player.stop()
+    if failure:
+        print(f"moodplay: stopped, status {EXIT_SESSION}: the session ended: {failure[0]}",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_SESSION
     print("moodplay: stopped", file=sys.stderr)
     return 0
 
 
-async def _serve(session: LiveSession, args: argparse.Namespace, voice: VoiceThread) -> None:
+def _run_session(session: LiveSession, stop: threading.Event,
+                 failure: list[BaseException]) -> None:  # fmt: skip
+    """The session thread; an error that ends it is kept (the daemon then exits non-zero)."""
+    try:
+        session.run(stop)
+    except BaseException as e:
+        failure.append(e)
+        # One clear line at once, even if the shutdown that follows hangs.
+        log.critical("the session ended: %s; moodplay exits with status %d", e, EXIT_SESSION,
+                     exc_info=not isinstance(e, SessionError | StoreError))  # fmt: skip
+        print(f"moodplay: the session ended: {e}", file=sys.stderr, flush=True)
+
+
+async def _serve(session: LiveSession, args: argparse.Namespace, voice: VoiceThread,
+                 thread: threading.Thread) -> None:  # fmt: skip
+    await _session_up(session, thread)
     server = MpdServer(session, args.mpd_host, args.mpd_port, args.mpd_password)
     try:
         port = await server.start()
@@ -82,14 +125,34 @@ async def _serve(session: LiveSession, args: argparse.Namespace, voice: VoiceThr
         raise DaemonError(f"MPD port {args.mpd_host}:{args.mpd_port}: {e.strerror}") from e
     web = await _start_web(session, args, voice)
     print(f"ready: MPD on {args.mpd_host}:{port}", file=sys.stderr, flush=True)
+    notify("READY=1")
     done = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, done.set)
+    watch = asyncio.create_task(_watch(thread, done), name="watch session")
     await done.wait()
+    watch.cancel()
     await server.close()
     if web is not None:
         await web.close()
+
+
+async def _session_up(session: LiveSession, thread: threading.Thread) -> None:
+    """Wait until the session loop answers (its state restored): "ready" is never printed
+    for a session that has already died."""
+    answered = session.submit(lambda: None)
+    while not answered.done():
+        if not thread.is_alive():
+            raise DaemonError("the session could not start (see the line above)")
+        await asyncio.sleep(0.05)
+
+
+async def _watch(thread: threading.Thread, done: asyncio.Event) -> None:
+    """Stop the servers when the session thread ends by itself."""
+    while thread.is_alive():
+        await asyncio.sleep(0.5)
+    done.set()
 
 
 async def _start_web(session: LiveSession, args: argparse.Namespace,

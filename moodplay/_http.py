@@ -134,6 +134,7 @@ class HttpServer(TcpServer):
         self._page = resources.files("moodplay").joinpath("web/index.html").read_bytes()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        request: Request | None = None
         try:
             request = await asyncio.wait_for(read_request(reader), TIMEOUT_S)
             if request.path == "/api/events":
@@ -143,7 +144,11 @@ class HttpServer(TcpServer):
         except HttpError as e:
             status, ctype, body = e.status, "application/json", _error(str(e))
         except TimeoutError:
-            status, ctype, body = 400, "application/json", _error("request timed out")
+            # Before the request was read: the client was too slow; after: the session thread
+            # did not answer in TIMEOUT_S (the daemon's fault, never the client's).
+            status, message = (400, "request timed out") if request is None else (
+                503, f"session not answering (no answer in {TIMEOUT_S:.0f} s)")  # fmt: skip
+            ctype, body = "application/json", _error(message)
         except (ConnectionError, asyncio.IncompleteReadError):
             writer.close()
             return
@@ -192,10 +197,17 @@ class HttpServer(TcpServer):
         return result
 
     def _health(self, request: Request) -> dict[str, Any]:
+        """200 {"status": "ok"}; 503 with the reason when the session does not answer or
+        names a problem (a store refusing writes, a loop step failing)."""
         try:
-            self.session.submit(lambda: None).result(timeout=TIMEOUT_S)
+            problems = self.session.submit(lambda: dict(self.session.problems)).result(
+                timeout=TIMEOUT_S
+            )
         except Exception as e:
-            raise HttpError(503, f"the session does not answer: {e}") from e
+            raise HttpError(503, f"session not answering: {type(e).__name__} {e}") from e
+        if problems:
+            assert isinstance(problems, dict)
+            raise HttpError(503, "; ".join(f"{k}: {v}" for k, v in problems.items()))
         return {"status": "ok"}
 
     def _status(self, request: Request) -> dict[str, Any]:

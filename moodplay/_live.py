@@ -22,12 +22,14 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from context import ContextSource
-from library import Event, Store, load_state, record_event, save_state
+from library import Event, Store, load_state
 from moodplay._commands import Call, app_commands, voice_commands
 from moodplay._config import Config
 from moodplay._handlers import Handlers
 from moodplay._modes import ManualQueue, SleepTimer
 from moodplay._queue_cli import build_history
+from moodplay._sdnotify import Watchdog
+from moodplay._supervise import Guard, StoreWriter
 from moodplay._tracks import LiveLibrary
 from moodplay._uris import library_root
 from player import Player, PlayerEvent, Track
@@ -80,6 +82,11 @@ class LiveSession:
         self.manual = ManualQueue()
         self.failures: deque[str] = deque(maxlen=20)
         """Why the last tracks that could not play failed (the status shows them)."""
+        self.problems: dict[str, str] = {}
+        """What is wrong now, by part ("store", a loop step, ...): status and /health name it."""
+        self.writer = StoreWriter(self.problems)
+        """Events and the resume state, kept in memory while the store refuses writes."""
+        self.guard, self.watchdog = Guard(self.problems), Watchdog()
         self._parser: IntentParser | None = None
         self.started, self.library_at = time.monotonic(), time.time()
         self.updater: Callable[[], bool] | None = None
@@ -136,14 +143,18 @@ class LiveSession:
             self.inbox.put_nowait((_nothing, Future()))
 
     def run(self, stop: threading.Event, tick_s: float = 0.02) -> None:
-        with Store(self.db) as store:
-            self.store = store
+        """The session thread until ``stop``. Raises :class:`StoreError` when the store cannot
+        be opened or read at start, ``SessionError`` when a loop step keeps failing."""
+        # A short busy timeout: another process's write lock never holds the loop for long;
+        # the writer retries with backoff instead.
+        with Store(self.db, busy_timeout_s=0.2) as store:
+            self.store = self.writer.store = store
             try:
                 self._restore()
                 self._loop(stop, tick_s)
             finally:
                 self._persist(force=True)
-                self.store = None
+                self.store = self.writer.store = None
 
     # -- surviving a restart -----------------------------------------------------------------
 
@@ -176,12 +187,14 @@ class LiveSession:
             return
         current = self.player.current.track_id if self.player.current else self._resumable()
         position = self.player.position_s() if self.player.current else self.resume_at
-        save_state(self.store, {
+        self.writer.save_state({
             "current_track": current, "position_s": round(position, 3),
             "volume_pct": self.user_volume,
             "queue": [int(self.cat.track_ids[i]) for i in self.queue.queue],
         })  # fmt: skip
         self._saved_at, self._saved_changes = time.monotonic(), self.changes
+        if force:
+            self.writer.flush(force=True)
 
     def resumable(self) -> int | None:
         """The track a restart resumes (paused) until "play", else None."""
@@ -192,20 +205,28 @@ class LiveSession:
         return int(entries[0].track_id) if entries and self.resume_at else None
 
     def _loop(self, stop: threading.Event, tick_s: float) -> None:
+        """Each step guarded (``moodplay._supervise``): one that fails is reported and tried
+        again on the next turn, never the end of the thread."""
+        step = self.guard.step
         while not stop.is_set():
+            self.watchdog.beat()
             try:
                 call, done = self.inbox.get(timeout=tick_s)
             except queue.Empty:
                 pass
             else:
                 self._execute(call, done)
-            for event in self.player.poll():
-                self._on_player(event)
-                self.changes += 1
-            self._tick()
-            self._log_mood()
-            self._keep_reasons()
-            self._persist()
+            step("player", self._poll_player)
+            step("timers", self._tick)
+            step("view", self._log_mood)
+            step("reasons", self._keep_reasons)
+            step("resume state", self._persist)
+            step("store", self.writer.flush)
+
+    def _poll_player(self) -> None:
+        for event in self.player.poll():
+            self.changes += 1
+            self._on_player(event)
 
     def _tick(self) -> None:
         """Timers: the sleep timer, and (each second) the quiet-hours volume cap."""
@@ -246,6 +267,8 @@ class LiveSession:
             self.mood_log.append((time.time(), point.valence, point.energy))
 
     def _execute(self, call: Call | Callable[[], object], done: Future[object]) -> None:
+        if not done.set_running_or_notify_cancel():
+            return  # the caller gave up waiting (a time-out cancels the future)
         try:
             result = self.registry.run(call) if isinstance(call, Call) else call()
             if isinstance(call, Call):
@@ -340,12 +363,11 @@ class LiveSession:
         if self.private:
             return None  # a private session plays but keeps and learns nothing
         snap = self.context.snapshot()
-        assert self.store is not None, "events are recorded by the session thread"
         event = Event(
             int(self.cat.track_ids[index]), kind, snap.timestamp, snap.part_of_day, position_s,
             self.duration(index), dataclasses.asdict(snap),
         )  # fmt: skip
-        record_event(self.store, event)
+        self.writer.record(event)  # written now, or kept until the store takes writes
         return event
 
     def current_index(self) -> int | None:

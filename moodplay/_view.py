@@ -34,7 +34,7 @@ def live_view(session: LiveSession) -> dict[str, Any]:
         "moods": sorted(session.config.moods.targets),
         "changes": snap.changes,
         "message": plan.message,
-        "problems": list(session.failures)[-3:],
+        "problems": [*session.problems.values(), *list(session.failures)[-3:]],
         "private": session.private,
     }
 
