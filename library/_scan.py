@@ -7,12 +7,12 @@ stopped: unchanged files (same size and mtime, analysed by the same model) are s
 
 from __future__ import annotations
 
-import ctypes
 import logging
 import multiprocessing
 import os
+import select
 import signal
-import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -57,28 +57,47 @@ class ScanSummary:
 _worker: Analyser | None = None
 
 
-def _init_worker(settings: AnalysisSettings) -> None:
+def _init_worker(settings: AnalysisSettings, owner: int) -> None:
     global _worker  # noqa: PLW0603  one Analyser (one ONNX session) per worker process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
-    _die_with_parent()
+    _die_with(owner)
     _worker = Analyser(settings)
 
 
-PR_SET_PDEATHSIG = 1
+def _die_with(owner: int) -> None:
+    """End this worker as soon as the scanning process ``owner`` ends, ``kill -9`` included.
+
+    A parent-death signal cannot do it: a worker's parent is multiprocessing's forkserver, and
+    the forkserver lives as long as any worker holds its "alive" pipe — which every worker does.
+    So each worker waits on a pidfd of the scanning process in a thread (polls each second where
+    pidfds are missing) and exits when it is gone; the forkserver then sees its pipe close.
+    """
+    try:
+        fd = os.pidfd_open(owner)
+    except ProcessLookupError:
+        os._exit(1)  # it ended before this worker started
+    except (AttributeError, OSError):
+        fd = -1  # no pidfd here (not Linux 5.3+): poll
+    threading.Thread(target=_exit_after, args=(owner, fd), name="scan owner", daemon=True).start()
 
 
-def _die_with_parent() -> None:
-    """Ask Linux for SIGKILL when this worker's parent dies. The parent is the forkserver,
-    which exits when the scanning process goes (even by kill -9), so workers never outlive
-    their scan (they hold their own queue's both ends and would wait for work for good)."""
-    if not sys.platform.startswith("linux"):
-        return
-    parent = os.getppid()
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
-        log.warning("prctl(PR_SET_PDEATHSIG): %s", os.strerror(ctypes.get_errno()))
-    elif os.getppid() != parent:  # the parent died before the request took effect
-        os._exit(1)
+def _exit_after(owner: int, fd: int) -> None:
+    if fd >= 0:
+        select.select([fd], [], [])
+    else:
+        while _exists(owner):
+            time.sleep(1.0)
+    os._exit(1)
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _work(file: FileStat) -> Analysed | Failed:
@@ -191,7 +210,7 @@ class Scanner:
         context = multiprocessing.get_context("forkserver")
         return ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_init_worker,
-            initargs=(self.settings,),
+            initargs=(self.settings, os.getpid()),
         )  # fmt: skip
 
     def _commit(self, result: Analysed | Failed, summary: ScanSummary) -> None:

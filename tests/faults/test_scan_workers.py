@@ -31,8 +31,13 @@ def _workers(pid: int, at_least: int) -> list[int]:
 
 
 def _all_gone(pids: list[int]) -> None:
-    until(lambda: not [p for p in pids if alive(p)], timeout_s=10,
-          what=f"no scan process left of {pids}")  # fmt: skip
+    try:
+        until(lambda: not [p for p in pids if alive(p)], timeout_s=10,
+              what=f"no scan process left of {pids}")  # fmt: skip
+    finally:
+        for pid in pids:  # a failed test leaves nothing behind either
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
@@ -55,6 +60,7 @@ def test_killing_a_scan_leaves_no_worker(tmp_path: Path, sig: signal.Signals) ->
 
 
 def test_kill_9_of_the_daemon_during_a_rescan_leaves_no_worker(tmp_path: Path) -> None:
+    (tmp_path / "lib").mkdir()
     db = short_library(tmp_path / "lib", ("Awakening", "Coherence"), seconds=10)
     music = tmp_path / "lib" / "music"
     for src in corpus_files()[:6]:  # whole tracks, new to the library: the rescan analyses them
