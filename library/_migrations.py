@@ -114,6 +114,13 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         );
         """,
     ),
+    (
+        6,
+        "track dates",
+        """
+        ALTER TABLE tracks ADD COLUMN date TEXT;  -- as the file's tag gives it: 2012, 2012-12-15
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

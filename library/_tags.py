@@ -1,4 +1,4 @@
-"""Tags with mutagen: title, artist, album, album artist, genre, track number, ReplayGain; and
+"""Tags with mutagen: title, artist, album, album artist, genre, track number, date, ReplayGain; and
 the embedded picture (the cover MPD's ``readpicture`` sends).
 
 Tag families name the same thing differently (ID3 frames, Vorbis comments, MP4 atoms); each
@@ -26,6 +26,7 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "album_artist": ("tpe2", "albumartist", "album artist", "aart"),
     "genre": ("tcon", "genre", "©gen"),
     "track_number": ("trck", "tracknumber", "trkn"),
+    "date": ("tdrc", "date", "©day", "tyer"),
     "rg_track_gain_db": ("replaygain_track_gain",),
     "rg_track_peak": ("replaygain_track_peak",),
     "rg_album_gain_db": ("replaygain_album_gain",),

@@ -12,7 +12,7 @@ from library._store import Row, Store
 from library._types import Analysed, Failed, FileStat
 
 _TAG_COLUMNS = (
-    "title", "artist", "album", "album_artist", "genre", "track_number",
+    "title", "artist", "album", "album_artist", "genre", "track_number", "date",
     "rg_track_gain_db", "rg_track_peak", "rg_album_gain_db", "rg_album_peak",
 )  # fmt: skip
 _MOOD_COLUMNS = (

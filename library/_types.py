@@ -30,6 +30,8 @@ class Tags:
     album_artist: str | None = None
     genre: str | None = None
     track_number: int | None = None
+    date: str | None = None
+    """As the file gives it: "2012", "2012-12-15"."""
     rg_track_gain_db: float | None = None
     rg_track_peak: float | None = None
     rg_album_gain_db: float | None = None

@@ -81,14 +81,15 @@ class FacadeCore:
         return []
 
     def _song(self, track_id: int, pos: int | None) -> list[tuple[str, object]]:
+        """One song's fields: its tags (those it has) in the order MPD 0.23 prints an mp3's
+        (MPD follows each file's own tag order), then its length, then its queue place."""
         info, duration = self._info(track_id)
-        song: list[tuple[str, object]] = [
-            ("file", uri_of(info.path, self.session.root)), ("Title", info.title),
-            ("Artist", info.artist), ("Album", info.album),
-            ("Time", int(duration)), ("duration", f"{duration:.3f}"),
-        ]  # fmt: skip
-        if info.track_number:
-            song.append(("Track", info.track_number))
+        tags = (("Artist", info.artist), ("AlbumArtist", info.album_artist),
+                ("Title", info.title), ("Album", info.album),
+                ("Track", info.track_number or ""), ("Date", info.date))  # fmt: skip
+        song: list[tuple[str, object]] = [("file", uri_of(info.path, self.session.root))]
+        song += [(key, value) for key, value in tags if value]
+        song += [("Time", int(duration)), ("duration", f"{duration:.3f}")]
         return song + ([("Pos", pos), ("Id", track_id)] if pos is not None else [])
 
 
@@ -152,4 +153,5 @@ def _outputs(args: list[str]) -> Pairs:
 
 
 def _tagtypes(args: list[str]) -> Pairs:
-    return [("tagtype", t) for t in ("Artist", "Album", "Title", "Track", "Genre")]
+    return [("tagtype", t) for t in ("Artist", "Album", "AlbumArtist", "Title", "Track",
+                                     "Genre", "Date")]  # fmt: skip

@@ -18,6 +18,8 @@ class TrackInfo:
     gain_db: float
     album: str = ""
     track_number: int | None = None
+    album_artist: str = ""
+    date: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -30,12 +32,16 @@ class LiveLibrary:
 
 def track_infos(store: Store) -> dict[int, TrackInfo]:
     rows = store.query(
-        "SELECT t.id, t.path, t.title, t.artist, t.album, t.rg_track_gain_db, a.loudness_lufs "
+        "SELECT t.id, t.path, t.title, t.artist, t.album, t.album_artist, t.track_number, t.date, "
+        "t.rg_track_gain_db, a.loudness_lufs "
         "FROM tracks t JOIN analysis a ON a.track_id = t.id WHERE t.missing_since IS NULL"
     )
     out = {}
     for r in rows:
         gain = gain_for(r["rg_track_gain_db"], r["loudness_lufs"])
         artist = r["artist"] or "unknown"
-        out[r["id"]] = TrackInfo(Path(r["path"]), r["title"], artist, gain, r["album"] or "")
+        out[r["id"]] = TrackInfo(
+            Path(r["path"]), r["title"], artist, gain, r["album"] or "", r["track_number"],
+            r["album_artist"] or "", r["date"] or "",
+        )  # fmt: skip
     return out
