@@ -169,6 +169,20 @@ class PlayerConfig:
 
 
 @dataclass(frozen=True)
+class MpdConfig:
+    """Limits of the MPD server, with MPD's names and defaults (mpd.conf(5))."""
+
+    max_connections: int = field(default=100, metadata=_range(1, 10000, "connections"))
+    """More connections than this are closed at once, as MPD does."""
+    connection_timeout: float = field(default=60.0, metadata=_range(1, 86400, "seconds"))
+    """A client that sends nothing this long (and is not idling) is disconnected."""
+    max_command_list_size: int = field(default=2048, metadata=_range(1, 1048576, "KiB"))
+    """A command list longer than this closes the connection unanswered."""
+    max_output_buffer_size: int = field(default=8192, metadata=_range(64, 1048576, "KiB"))
+    """Answers a client has not read past this close the connection (it is not buffered)."""
+
+
+@dataclass(frozen=True)
 class Config:
     library: LibraryConfig = LibraryConfig()
     analysis: AnalysisConfig = AnalysisConfig()
@@ -178,6 +192,7 @@ class Config:
     recommend: RecommendConfig = RecommendConfig()
     context: ContextConfig = ContextConfig()
     player: PlayerConfig = PlayerConfig()
+    mpd: MpdConfig = MpdConfig()
 
 
 def user_config_path() -> Path:

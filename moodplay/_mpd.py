@@ -13,10 +13,13 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from moodplay._commands import APP_COMMANDS, CommandError
+from moodplay._config import MpdConfig
 from moodplay._live import LiveSession
+from moodplay._logs import RateLimitedLog
 from moodplay._mpd_art import ArtCommands
 from moodplay._mpd_base import (
     TIMEOUT_S,
@@ -33,7 +36,6 @@ from moodplay._mpd_idle import WATCH_S, IdleClient, Watched, idle_subsystems
 from moodplay._mpd_order import OrderCommands
 from moodplay._mpd_playlists import PlaylistCommands
 from moodplay._mpd_protocol import (
-    MAX_COMMAND_LIST_BYTES,
     Ack,
     Conversation,
     Pairs,
@@ -45,7 +47,11 @@ from moodplay._server import TcpServer
 log = logging.getLogger(__name__)
 
 PROTOCOL_VERSION = "0.23.0"
+WORKERS = 8
+"""Threads running MPD commands (each mostly waits for the session thread)."""
 CHANNEL = "moodplay"
+MAX_MESSAGE_BYTES = 1024
+"""Longest ``sendmessage moodplay`` text: a spoken-style command, never a page of text."""
 REPLAY_GAIN_MODES = ("off", "track", "album", "auto")
 MAX_CROSSFADE_S = 12
 """``[player] crossfade_s``'s range; MPD takes any unsigned number."""
@@ -120,7 +126,7 @@ class MpdFacade(QueueCommands, OrderCommands, DatabaseCommands, PlaylistCommands
             raise ProtocolError(Ack.PERMISSION, f'you don\'t have permission for "{name}"')
         handler = self.handlers.get(name)
         if handler is None:
-            raise ProtocolError(Ack.UNKNOWN, f'unknown command "{name}"')
+            raise ProtocolError(Ack.UNKNOWN, f'unknown command "{name}"', "")
         return handler(args)
 
     def _setvol(self, args: list[str]) -> Pairs:
@@ -229,6 +235,8 @@ class MpdFacade(QueueCommands, OrderCommands, DatabaseCommands, PlaylistCommands
         channel, text = args
         if channel != CHANNEL:
             raise ProtocolError(Ack.NO_EXIST, f'no such channel; use "{CHANNEL}"')
+        if len(text.encode()) > MAX_MESSAGE_BYTES:  # a command, not a letter: parsing is costly
+            raise ProtocolError(Ack.ARG, f"message longer than {MAX_MESSAGE_BYTES} bytes")
         words = text.strip().lower()
         name, _, arg = words.partition(" ")
         if words.startswith("mood "):
@@ -251,15 +259,23 @@ class MpdFacade(QueueCommands, OrderCommands, DatabaseCommands, PlaylistCommands
 
 
 class MpdServer(TcpServer):
+    """MPD's TCP server with MPD's limits (``[mpd]`` in the config): connections, idle time,
+    command-list size and unread output. Commands run on the server's own threads, so MPD
+    clients and the web page never wait for each other's work."""
+
     def __init__(self, session: LiveSession, host: str = "127.0.0.1", port: int = 6600,
                  password: str | None = None) -> None:  # fmt: skip
         self.session, self.host, self.port, self.password = session, host, port, password
+        self.limits: MpdConfig = session.config.mpd
         self._clients: set[IdleClient] = set()
         self._options = MpdOptions()
         self._last: Watched | None = None
         self._seen = -1
         self._lock = asyncio.Lock()
         self._watcher: asyncio.Task[None] | None = None
+        self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="mpd")
+        self._refused = RateLimitedLog(log, "MPD: %d connections already; refusing more, "
+                                            "as MPD does (max_connections)")  # fmt: skip
 
     async def start(self) -> int:
         port = await super().start()
@@ -272,6 +288,7 @@ class MpdServer(TcpServer):
             with contextlib.suppress(asyncio.CancelledError):
                 await self._watcher
         await super().close()
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def _watch(self) -> None:
         """Changes made by voice, the web page or the player itself reach idle clients too."""
@@ -299,21 +316,53 @@ class MpdServer(TcpServer):
                 client.add(moved)
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._clients) >= self.limits.max_connections:
+            self._refused.warn(len(self._clients))
+            writer.close()
+            return
         facade = MpdFacade(self.session, self.password, self._options)
-        conversation = Conversation(facade.dispatch)
+        conversation = Conversation(facade.dispatch, self.limits.max_command_list_size * 1024)
         idle = IdleClient(writer)
         self._clients.add(idle)
         writer.write(f"OK MPD {PROTOCOL_VERSION}\n".encode())
         try:
-            while line := await reader.readline():
+            while line := await self._read(reader, idle):
                 if not await self._line(line.rstrip(b"\n"), facade, conversation, idle):
                     break
-                await writer.drain()
+                if not await self._flush(writer):
+                    break
         except (ConnectionError, asyncio.LimitOverrunError, ValueError) as e:
             log.info("MPD client dropped: %s", e)
         finally:
             self._clients.discard(idle)
             writer.close()
+
+    async def _read(self, reader: asyncio.StreamReader, idle: IdleClient) -> bytes:
+        """The next request line; b"" (close) after ``connection_timeout`` of silence, except
+        while the client idles (MPD waits for an idling client for ever)."""
+        if idle.wanted is not None:
+            return await reader.readline()
+        try:
+            return await asyncio.wait_for(reader.readline(), self.limits.connection_timeout)
+        except TimeoutError:
+            log.info("MPD client silent for %.0f s: closing (connection_timeout)",
+                     self.limits.connection_timeout)  # fmt: skip
+            return b""
+
+    async def _flush(self, writer: asyncio.StreamWriter) -> bool:
+        """Send what is buffered; False (close) when a client leaves more than
+        ``max_output_buffer_size`` unread or stops reading for ``connection_timeout``."""
+        limit = self.limits.max_output_buffer_size * 1024
+        if writer.transport.get_write_buffer_size() > limit:
+            log.warning("MPD client is not reading its answers (over %d KiB): closing",
+                        self.limits.max_output_buffer_size)  # fmt: skip
+            return False
+        try:
+            await asyncio.wait_for(writer.drain(), self.limits.connection_timeout)
+        except TimeoutError:
+            log.info("MPD client stopped reading: closing")
+            return False
+        return True
 
     async def _line(self, raw: bytes, facade: MpdFacade, conversation: Conversation,
                     idle: IdleClient) -> bool:  # fmt: skip
@@ -325,26 +374,26 @@ class MpdServer(TcpServer):
                 return True
             log.info("MPD client sent %r during idle: closing, as MPD does", word[:40])
             return False
-        if word == b"close":
-            return False
-        if word == b"noidle":  # outside idle MPD ignores it, with no answer
-            return True
-        if word == b"idle" or word.startswith((b"idle ", b"idle\t")):
-            return await self._idle(raw, idle)
+        if not conversation.in_list:
+            if word in (b"close", b"noidle"):  # outside idle MPD ignores noidle, unanswered
+                return word == b"noidle"
+            if word == b"idle" or word.startswith((b"idle ", b"idle\t")):
+                return await self._idle(raw, idle)
         return await self._command(raw, facade, conversation, idle)
 
     async def _command(self, raw: bytes, facade: MpdFacade, conversation: Conversation,
                        idle: IdleClient) -> bool:  # fmt: skip
-        answer = await asyncio.get_running_loop().run_in_executor(None, conversation.handle, raw)
-        if conversation.closing:
-            log.warning("MPD client's command list is over %d bytes: closing, as MPD does",
-                        MAX_COMMAND_LIST_BYTES)  # fmt: skip
-            return False
+        loop = asyncio.get_running_loop()
+        answer = await loop.run_in_executor(self._pool, conversation.handle, raw)
         if facade.touched:  # this connection's own change reaches its next idle at once
             extra, facade.touched, facade.events = facade.events, False, set()
             await self.refresh(extra)
         if answer is not None:
             idle.writer.write(answer.encode("utf-8", "surrogateescape"))  # binary chunks: bytes
+        if conversation.closing:
+            log.info("MPD client sent what MPD closes the connection over (%r): closing",
+                     raw[:40])  # fmt: skip
+            return False
         return True
 
     async def _idle(self, raw: bytes, idle: IdleClient) -> bool:

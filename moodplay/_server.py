@@ -1,8 +1,28 @@
-"""What the MPD and HTTP servers share: an asyncio TCP server with a start and a close."""
+"""What the MPD and HTTP servers share: an asyncio TCP server with a start and a close.
+
+When the process runs out of file descriptors, asyncio reports each failed ``accept()`` to
+the loop's exception handler (hundreds of thousands of tracebacks a minute); the handler
+installed here writes one line a minute instead and leaves everything else to the default.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+from typing import Any
+
+from moodplay._logs import RateLimitedLog
+
+log = logging.getLogger(__name__)
+_accept_errors = RateLimitedLog(log, "cannot accept connections: %s (open files at the limit?)")
+
+
+def _quiet_accept_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    message = str(context.get("message", ""))
+    if "accept" in message and isinstance(context.get("exception"), OSError):
+        _accept_errors.warn(context["exception"])
+        return
+    loop.default_exception_handler(context)
 
 
 class TcpServer:
@@ -14,6 +34,9 @@ class TcpServer:
 
     async def start(self) -> int:
         """Listen; returns the port (the one the system chose, when asked for port 0)."""
+        loop = asyncio.get_running_loop()
+        if loop.get_exception_handler() is None:
+            loop.set_exception_handler(_quiet_accept_errors)
         self._server = await asyncio.start_server(self._client, self.host, self.port,
                                                   limit=self.limit)  # fmt: skip
         return int(self._server.sockets[0].getsockname()[1])
