@@ -10,12 +10,11 @@ counted. The damaged file (and its -wal/-shm) is kept aside with a ``.damaged-TI
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from library._store import Store
+from library._store import RawReader, Store
 from library._types import StoreError
 
 CHUNK = 256
@@ -44,8 +43,8 @@ def repair(db: Path) -> RepairReport:
     # Foreign keys stay on: tracks are copied first, and an event or analysis whose track
     # was lost is refused (and counted), never left pointing at nothing.
     with Store(fresh) as new:
-        old = sqlite3.connect(db, isolation_level=None)  # read only, though not opened so:
-        try:  # a read-only open cannot replay a -wal file whose -shm is missing
+        old = RawReader(db)
+        try:
             tables = _tables(new, old)
             for table, columns in tables:
                 _copy(old, new, table, columns, report)
@@ -60,7 +59,7 @@ def repair(db: Path) -> RepairReport:
     return report
 
 
-def _tables(new: Store, old: sqlite3.Connection) -> list[tuple[str, list[str]]]:
+def _tables(new: Store, old: RawReader) -> list[tuple[str, list[str]]]:
     """Tables of the new schema (in creation order) with the columns the old file shares."""
     names = [r[0] for r in new.query("SELECT name FROM sqlite_master WHERE type = 'table' AND "
                                      "name NOT LIKE 'sqlite_%' AND name != 'schema_migrations' "
@@ -68,8 +67,8 @@ def _tables(new: Store, old: sqlite3.Connection) -> list[tuple[str, list[str]]]:
     out = []
     for name in names:
         try:
-            old_cols = {r[1] for r in old.execute(f'PRAGMA table_info("{name}")')}
-        except sqlite3.DatabaseError:
+            old_cols = {r[1] for r in old.read(f'PRAGMA table_info("{name}")')}
+        except StoreError:
             continue  # the schema page itself is unreadable for this table
         cols = [r[1] for r in new.query(f'PRAGMA table_info("{name}")') if r[1] in old_cols]
         if cols:
@@ -77,7 +76,7 @@ def _tables(new: Store, old: sqlite3.Connection) -> list[tuple[str, list[str]]]:
     return out
 
 
-def _copy(old: sqlite3.Connection, new: Store, table: str, columns: list[str],
+def _copy(old: RawReader, new: Store, table: str, columns: list[str],
           report: RepairReport) -> None:  # fmt: skip
     top = _max_rowid(old, table)
     names = ", ".join(f'"{c}"' for c in columns)
@@ -100,46 +99,43 @@ def _copy(old: sqlite3.Connection, new: Store, table: str, columns: list[str],
 Row = tuple[object, ...]
 
 
-def _read(old: sqlite3.Connection, select: str, low: int, high: int) -> tuple[list[Row], int]:
+def _read(old: RawReader, select: str, low: int, high: int) -> tuple[list[Row], int]:
     """Rows with rowid in [low, high]: all at once, else one rowid at a time; and how many
     rowids failed to read (a rowid that reads as no row is no loss: it never existed)."""
     try:
-        found = old.execute(f"{select} WHERE rowid BETWEEN ? AND ? ORDER BY rowid",
-                            (low, high)).fetchall()  # fmt: skip
-        return [tuple(r) for r in found], 0
-    except sqlite3.DatabaseError:
+        return old.read(f"{select} WHERE rowid BETWEEN ? AND ? ORDER BY rowid", (low, high)), 0
+    except StoreError:
         pass
     rows: list[Row] = []
     unread = 0
     for rowid in range(low, high + 1):
         try:
-            rows += [tuple(r) for r in old.execute(f"{select} WHERE rowid = ?", (rowid,))]
-        except sqlite3.DatabaseError:
+            rows += old.read(f"{select} WHERE rowid = ?", (rowid,))
+        except StoreError:
             unread += 1
     return rows, unread
 
 
-def _max_rowid(old: sqlite3.Connection, table: str) -> int:
+def _max_rowid(old: RawReader, table: str) -> int:
     """The largest rowid, from the table or (its last page damaged) from a descending scan."""
     for sql in (f'SELECT max(rowid) FROM "{table}"',
                 f'SELECT rowid FROM "{table}" ORDER BY rowid DESC LIMIT 1'):  # fmt: skip
         try:
-            row = old.execute(sql).fetchone()
-            return int(row[0]) if row and row[0] is not None else 0
-        except sqlite3.DatabaseError:
+            rows = old.read(sql)
+        except StoreError:
             continue
+        return int(rows[0][0]) if rows and rows[0][0] is not None else 0
     return _max_rowid_by_probe(old, table)
 
 
-def _max_rowid_by_probe(old: sqlite3.Connection, table: str) -> int:
+def _max_rowid_by_probe(old: RawReader, table: str) -> int:
     """The first of 1, 2, 4, ... with no row at or above it: an upper bound of the rowids."""
     bound = 1
     while bound < 2**40:
         try:
-            if old.execute(f'SELECT 1 FROM "{table}" WHERE rowid >= ? LIMIT 1',
-                           (bound,)).fetchone() is None:  # fmt: skip
+            if not old.read(f'SELECT 1 FROM "{table}" WHERE rowid >= ? LIMIT 1', (bound,)):
                 return bound
-        except sqlite3.DatabaseError:
+        except StoreError:
             pass
         bound *= 2
     return bound

@@ -140,6 +140,28 @@ class Store:
             )
 
 
+class RawReader:
+    """Plain reads of a database file that may be damaged (for ``library repair``): no
+    migration, no write. Not read-only by URI: that could not replay a -wal without its -shm."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._db = sqlite3.connect(path, isolation_level=None)
+        except sqlite3.Error as e:
+            raise StoreError(f"cannot open {path}: {e}") from e
+        self.path = path
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Every row as a tuple; raises :class:`StoreError` when a page cannot be read."""
+        try:
+            return [tuple(r) for r in self._db.execute(sql, params).fetchall()]
+        except sqlite3.DatabaseError as e:
+            raise _error(self.path, e) from e
+
+    def close(self) -> None:
+        self._db.close()
+
+
 def _statements(script: str) -> list[str]:
     out, current = [], ""
     for line in script.splitlines(keepends=True):

@@ -22,12 +22,13 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from context import ContextSource
-from library import Event, Store, load_state
+from library import Event, Store
 from moodplay._commands import Call, app_commands, voice_commands
 from moodplay._config import Config
 from moodplay._handlers import Handlers
 from moodplay._modes import ManualQueue, SleepTimer
 from moodplay._queue_cli import build_history
+from moodplay._resume import restore
 from moodplay._sdnotify import Watchdog
 from moodplay._supervise import Guard, StoreWriter
 from moodplay._tracks import LiveLibrary
@@ -150,35 +151,13 @@ class LiveSession:
         with Store(self.db, busy_timeout_s=0.2) as store:
             self.store = self.writer.store = store
             try:
-                self._restore()
+                restore(self)
                 self._loop(stop, tick_s)
             finally:
                 self._persist(force=True)
                 self.store = self.writer.store = None
 
     # -- surviving a restart -----------------------------------------------------------------
-
-    def _restore(self) -> None:
-        """Learn from the stored history; resume what was playing, where, at what volume —
-        paused, waiting for "play"."""
-        assert self.store is not None
-        self.queue.history = build_history(self.store, self.cat)
-        self.queue.replan([])
-        state = load_state(self.store)
-        ids = self.rows
-        volume = state.get("volume_pct", 100)
-        self.user_volume = volume if isinstance(volume, int) else 100
-        self.apply_volume()
-        current = state.get("current_track")
-        if not isinstance(current, int) or current not in ids:
-            return
-        saved = state.get("queue", [])
-        queue_ids = [t for t in saved if t in ids] if isinstance(saved, list) else []
-        keep = [ids[current], *[ids[t] for t in queue_ids if t != current][:1]]
-        self.queue.plan = self.queue.planner.plan(self.queue.state, self.queue.history,
-                                                  self.queue.length, 0, keep=keep)  # fmt: skip
-        position = state.get("position_s", 0.0)
-        self.resume_at = float(position) if isinstance(position, int | float) else 0.0
 
     def _persist(self, force: bool = False) -> None:
         if self.store is None or (not force and time.monotonic() - self._saved_at < 1.0):

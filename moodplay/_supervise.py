@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 GIVE_UP_S = 30.0
 """A loop step failing on every turn for this long is not survivable."""
+LOG_EVERY_S = 60.0
+"""A step that fails again and again (works, fails, ...) logs its traceback at most this often."""
 
 
 class SessionError(Exception):
@@ -53,6 +55,7 @@ class Guard:
     def __init__(self, problems: dict[str, str], give_up_s: float = GIVE_UP_S) -> None:
         self.problems, self.give_up_s = problems, give_up_s
         self._since: dict[str, float] = {}
+        self._logged: dict[str, float] = {}
 
     def step(self, name: str, fn: Callable[[], object]) -> None:
         """Run ``fn``; raises :class:`SessionError` when ``name`` has failed on every turn for
@@ -62,16 +65,17 @@ class Guard:
         except Exception as e:
             self._failed(name, e)
         else:
-            if name in self._since:
-                del self._since[name]
+            if self._since.pop(name, None) is not None:
                 self.problems.pop(name, None)
-                log.warning("session: %s works again", name)
+                log.debug("session: %s works again", name)
 
     def _failed(self, name: str, error: Exception) -> None:
         now = time.monotonic()
         since = self._since.setdefault(name, now)
-        if since == now:
-            log.exception("session: %s failed (trying again on each turn): %s", name, error)
+        if since == now and now - self._logged.get(name, -LOG_EVERY_S) >= LOG_EVERY_S:
+            self._logged[name] = now
+            log.exception("session: %s failed (tried again on each turn; logged at most once a "
+                          "minute): %s", name, error)  # fmt: skip
         self.problems[name] = f"{name} failing: {type(error).__name__}: {error}"
         if now - since >= self.give_up_s:
             raise SessionError(

@@ -1,0 +1,131 @@
+"""The session loop under supervision (issue 11, finding 1), in-process on the real player.
+
+A loop step that fails is named in ``problems`` while commands are still carried out, and the
+problem clears once it works; one that keeps failing ends the session thread with a clear
+error (the daemon then exits with status 70); a session that does not answer gets HTTP 503."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from context import ContextSource
+from library import Store
+from moodplay import Config
+from moodplay._daemon import _run_session
+from moodplay._http import HttpServer
+from moodplay._live import LiveSession
+from moodplay._queue_cli import build_catalogue
+from moodplay._supervise import SessionError
+from moodplay._tracks import LiveLibrary, track_infos
+from player import PlayerEvent
+from tests.faults.conftest import until
+
+
+def _session(db: Path) -> LiveSession:
+    from player import open_vlc_player
+
+    with Store(db) as store:
+        library = LiveLibrary(build_catalogue(store), track_infos(store))
+    return LiveSession(Config(), db, library, open_vlc_player("dummy"), ContextSource("desktop"))
+
+
+@contextmanager
+def _thread(session: LiveSession) -> Iterator[tuple[threading.Thread, list[BaseException]]]:
+    stop, failure = threading.Event(), list[BaseException]()
+    thread = threading.Thread(target=_run_session, args=(session, stop, failure), daemon=True)
+    thread.start()
+    try:
+        yield thread, failure
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+        session.player.stop()
+
+
+def _failing(
+    poll: Callable[[float], list[PlayerEvent]], broken: threading.Event
+) -> Callable[[float], list[PlayerEvent]]:
+    """The real player's poll, failing as EMFILE made it fail while ``broken`` is set."""
+
+    def poll_or_fail(timeout_s: float = 0.0) -> list[PlayerEvent]:
+        if broken.is_set():
+            raise OSError(24, "Too many open files")
+        return poll(timeout_s)
+
+    return poll_or_fail
+
+
+def _problems(session: LiveSession) -> dict[str, str]:
+    """The session's problems, read on its thread."""
+    found = session.submit(lambda: dict(session.problems)).result(timeout=10)
+    assert isinstance(found, dict)
+    return found
+
+
+def test_a_failing_step_is_named_commands_still_work_and_it_clears(db: Path) -> None:
+    session = _session(db)
+    broken = threading.Event()
+    session.player.poll = _failing(session.player.poll, broken)  # type: ignore[method-assign,assignment]
+    with _thread(session) as (thread, failure):
+        broken.set()
+        until(lambda: _problems(session).get("player"), what="the player step named")
+        assert "Too many open files" in session.problems["player"]
+        volume = session.registry.resolve("volume_set", {"percent": 23})
+        assert session.submit(volume).result(timeout=10) == 23
+        broken.clear()
+        until(lambda: not _problems(session), what="problem cleared")
+        assert thread.is_alive() and not failure
+
+
+def test_a_step_that_keeps_failing_ends_the_session_with_a_clear_error(
+    db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session = _session(db)
+    session.guard.give_up_s = 1.0
+    broken = threading.Event()
+    broken.set()
+    session.player.poll = _failing(session.player.poll, broken)  # type: ignore[method-assign,assignment]
+    with _thread(session) as (thread, failure):
+        thread.join(timeout=20)
+        assert not thread.is_alive()
+    assert len(failure) == 1 and isinstance(failure[0], SessionError)
+    assert "player step has failed" in str(failure[0])
+    assert "moodplay: the session ended: the session's player step has failed" in (
+        capsys.readouterr().err
+    )
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_a_session_that_does_not_answer_gets_503_not_400(db: Path) -> None:
+    session = _session(db)  # its thread never runs: nothing answers the inbox
+
+    async def ask() -> list[tuple[int, str]]:
+        server = HttpServer(session, "127.0.0.1", 0)
+        port = await server.start()
+        base = f"http://127.0.0.1:{port}/"
+        try:
+            return [await asyncio.to_thread(_get, base + path) for path in ("api/status", "health")]
+        finally:
+            await server.close()
+
+    started = time.monotonic()
+    (status_code, status_body), (health_code, health_body) = asyncio.run(ask())
+    assert time.monotonic() - started < 60
+    assert status_code == 503 and "session not answering" in status_body
+    assert health_code == 503 and "session not answering" in health_body
