@@ -16,7 +16,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from moodplay._commands import APP_COMMANDS, CommandError
 from moodplay._config import MpdConfig
 from moodplay._live import LiveSession
 from moodplay._logs import RateLimitedLog
@@ -28,12 +27,23 @@ from moodplay._mpd_base import (
     _local_only,
     _no_args,
     _nothing,
-    _outputs,
     _tagtypes,
 )
 from moodplay._mpd_database import DatabaseCommands
 from moodplay._mpd_idle import WATCH_S, IdleClient, Watched, idle_subsystems
+from moodplay._mpd_messages import Channels, Mailbox, MessageCommands
 from moodplay._mpd_order import OrderCommands
+from moodplay._mpd_outputs import (
+    FILE_TAGS,
+    NO_MIXRAMP,
+    ORDERED,
+    WHOLE_TRACKS,
+    disable_output,
+    enable_output,
+    output_set,
+    outputs,
+    refuse,
+)
 from moodplay._mpd_playlists import PlaylistCommands
 from moodplay._mpd_protocol import (
     Ack,
@@ -42,6 +52,7 @@ from moodplay._mpd_protocol import (
     ProtocolError,
 )
 from moodplay._mpd_queue import QueueCommands
+from moodplay._mpd_table import COMMANDS, PUBLIC, SERVER_COMMANDS
 from moodplay._server import TcpServer
 
 log = logging.getLogger(__name__)
@@ -49,19 +60,11 @@ log = logging.getLogger(__name__)
 PROTOCOL_VERSION = "0.23.0"
 WORKERS = 8
 """Threads running MPD commands (each mostly waits for the session thread)."""
-CHANNEL = "moodplay"
-MAX_MESSAGE_BYTES = 1024
-"""Longest ``sendmessage moodplay`` text: a spoken-style command, never a page of text."""
 REPLAY_GAIN_MODES = ("off", "track", "album", "auto")
 MAX_CROSSFADE_S = 12
 """``[player] crossfade_s``'s range; MPD takes any unsigned number."""
 MIN_BINARY_LIMIT = 64
 """MPD's smallest ``binarylimit`` (bytes)."""
-ALWAYS_ALLOWED = ("binarylimit", "close", "commands", "notcommands", "password", "ping",
-                  "tagtypes")  # fmt: skip
-"""What a client may send before its password, as in MPD (PERMISSION_NONE)."""
-SHORTCUTS = {"like": "like", "dislike": "dislike", "ban": "ban", "more": "more_like_this",
-             "why": "why_this", "skip": "next", "good night": "wind_down"}  # fmt: skip
 
 
 @dataclass
@@ -72,9 +75,12 @@ class MpdOptions:
 
     replay_gain_mode: str = "track"
     versions: QueueVersions = field(default_factory=QueueVersions)
+    channels: Channels = field(default_factory=Channels)
 
 
-class MpdFacade(QueueCommands, OrderCommands, DatabaseCommands, PlaylistCommands, ArtCommands):
+class MpdFacade(
+    QueueCommands, OrderCommands, DatabaseCommands, PlaylistCommands, ArtCommands, MessageCommands
+):
     """MPD commands in terms of the live session; one instance per connection."""
 
     def __init__(self, session: LiveSession, password: str | None = None,
@@ -83,6 +89,8 @@ class MpdFacade(QueueCommands, OrderCommands, DatabaseCommands, PlaylistCommands
         self.password = password
         self.options = options or MpdOptions()
         self.versions = self.options.versions
+        self.channels = self.options.channels
+        self.mailbox = self.channels.open()
         self.binary_limit = 8192
         """MPD's default; moodplay sends no binary chunks yet, so it only remembers it."""
         self.authorised = password is None
@@ -96,9 +104,11 @@ class MpdFacade(QueueCommands, OrderCommands, DatabaseCommands, PlaylistCommands
             "play": self._play, "playid": self._playid,
             "pause": self._pause, "stop": self._simple("stop"), "next": self._simple("next"),
             "previous": self._simple("previous"), "setvol": self._setvol, "ping": _no_args("ping"),
-            "outputs": _outputs, "tagtypes": _tagtypes, "commands": self._commands,
+            "outputs": outputs, "tagtypes": _tagtypes, "commands": self._commands,
             "notcommands": self._notcommands, "sendmessage": self._sendmessage,
-            "channels": lambda a: [("channel", CHANNEL)], "password": self._password,
+            "channels": self._channels, "subscribe": self._subscribe,
+            "unsubscribe": self._unsubscribe, "readmessages": self._readmessages,
+            "password": self._password,
             "seekcur": self._seekcur, "seek": self._seek, "list": self._list,
             "find": self._find("find"), "search": self._find("search"),
             "findadd": self._findadd("findadd"), "searchadd": self._findadd("searchadd"),
@@ -117,17 +127,33 @@ class MpdFacade(QueueCommands, OrderCommands, DatabaseCommands, PlaylistCommands
             "move": self._move, "moveid": self._moveid, "swap": self._swap, "swapid": self._swapid,
             "seekid": self._seekid, "plchangesposid": self._plchangesposid,
             "listall": self._listall, "listallinfo": self._listallinfo, "config": _local_only,
+            "clearerror": _nothing, "enableoutput": enable_output,
+            "disableoutput": disable_output, "toggleoutput": disable_output,
+            "outputset": output_set, "playlist": self._playlist,
+            "playlistfind": self._playlistfind("playlistfind"),
+            "playlistsearch": self._playlistfind("playlistsearch"),
+            "shuffle": refuse(ORDERED), "rangeid": refuse(WHOLE_TRACKS),
+            "addtagid": refuse(FILE_TAGS), "cleartagid": refuse(FILE_TAGS),
+            "mixrampdb": refuse(NO_MIXRAMP), "mixrampdelay": refuse(NO_MIXRAMP),
         }  # fmt: skip
         self.handlers.update(self._playlist_handlers())
         self.handlers.update(self._art_handlers())
 
     def dispatch(self, name: str, args: list[str]) -> Pairs:
-        if not self.authorised and name not in ALWAYS_ALLOWED:
-            raise ProtocolError(Ack.PERMISSION, f'you don\'t have permission for "{name}"')
-        handler = self.handlers.get(name)
-        if handler is None:
+        """Run one command as the command table (moodplay._mpd_table) declares it: unknown,
+        not permitted and wrong argument counts are refused before its handler runs; the
+        subsystems it always reports reach idle clients after it succeeds."""
+        spec, handler = COMMANDS.get(name), self.handlers.get(name)
+        if spec is None or handler is None:
             raise ProtocolError(Ack.UNKNOWN, f'unknown command "{name}"', "")
-        return handler(args)
+        if not self.authorised and not spec.public:
+            raise ProtocolError(Ack.PERMISSION, f'you don\'t have permission for "{name}"')
+        spec.check(name, args)
+        pairs = handler(args)
+        if spec.idle:
+            self.events.update(spec.idle)
+            self.touched = True
+        return pairs
 
     def _setvol(self, args: list[str]) -> Pairs:
         if len(args) != 1:
@@ -140,33 +166,34 @@ class MpdFacade(QueueCommands, OrderCommands, DatabaseCommands, PlaylistCommands
         s = self._snap()
         pairs: list[tuple[str, object]] = [
             ("volume", s.volume_pct), ("repeat", int(self.session.manual.repeat)), ("random", 0),
-            ("single", int(self.session.manual.single)),
-            ("consume", 0), ("playlist", s.changes), ("playlistlength", len(s.queue)),
-            ("state", s.state),
+            ("single", int(self.session.manual.single)), ("consume", 0),
+            ("partition", "default"), ("playlist", s.changes), ("playlistlength", len(s.queue)),
+            ("mixrampdb", 0), ("state", s.state),
         ]  # fmt: skip
         xfade = round(self.session.player.crossfade_s)
         if xfade > 0:  # MPD names it only when on, right after state
             pairs.append(("xfade", xfade))
         if s.current is not None:
             duration = self._info(s.current)[1]
-            pairs += [("song", 0), ("songid", s.current), ("elapsed", f"{s.elapsed_s:.3f}"),
-                      ("duration", f"{duration:.3f}"),
-                      ("time", f"{int(s.elapsed_s)}:{int(duration)}")]  # fmt: skip
+            pairs += [("song", 0), ("songid", s.current),
+                      ("time", f"{round(s.elapsed_s)}:{round(duration)}"),  # rounded, as MPD
+                      ("elapsed", f"{s.elapsed_s:.3f}"),
+                      ("duration", f"{duration:.3f}")]  # fmt: skip
             if len(s.queue) > 1:  # what plays next (mpc queued)
                 pairs += [("nextsong", 1), ("nextsongid", s.queue[1])]
         return pairs
 
     def _all_commands(self) -> list[str]:
-        return sorted([*self.handlers, "close", "idle", "noidle"])
+        return sorted(n for n in COMMANDS if n in self.handlers or n in SERVER_COMMANDS)
 
     def _commands(self, args: list[str]) -> Pairs:
-        names = self._all_commands() if self.authorised else sorted(ALWAYS_ALLOWED)
+        names = self._all_commands() if self.authorised else list(PUBLIC)
         return [("command", name) for name in names]
 
     def _notcommands(self, args: list[str]) -> Pairs:
         if self.authorised:
             return []
-        return [("command", n) for n in self._all_commands() if n not in ALWAYS_ALLOWED]
+        return [("command", n) for n in self._all_commands() if n not in PUBLIC]
 
     def _getvol(self, args: list[str]) -> Pairs:
         _no_args("getvol")(args)
@@ -229,34 +256,6 @@ class MpdFacade(QueueCommands, OrderCommands, DatabaseCommands, PlaylistCommands
         self.authorised = True
         return []
 
-    def _sendmessage(self, args: list[str]) -> Pairs:
-        if len(args) != 2:
-            raise ProtocolError(Ack.ARG, "sendmessage takes a channel and a message")
-        channel, text = args
-        if channel != CHANNEL:
-            raise ProtocolError(Ack.NO_EXIST, f'no such channel; use "{CHANNEL}"')
-        if len(text.encode()) > MAX_MESSAGE_BYTES:  # a command, not a letter: parsing is costly
-            raise ProtocolError(Ack.ARG, f"message longer than {MAX_MESSAGE_BYTES} bytes")
-        words = text.strip().lower()
-        name, _, arg = words.partition(" ")
-        if words.startswith("mood "):
-            self._run("mood_request", mood=words.removeprefix("mood ").strip())
-        elif name in APP_COMMANDS and len(APP_COMMANDS[name]) == (1 if arg else 0):
-            self._run(name, **{key: arg.strip() for key in APP_COMMANDS[name]})
-        elif words in SHORTCUTS:
-            self._run(SHORTCUTS[words])
-        else:
-            intent = self.session.parse_text(words)
-            try:
-                call = self.session.registry.from_intent(intent)
-            except CommandError as e:
-                raise ProtocolError(Ack.ARG, f"not understood: {words!r}") from e
-            try:
-                self.session.submit(call).result(timeout=TIMEOUT_S)
-            except CommandError as e:  # understood but refused: "nothing to undo"
-                raise ProtocolError(Ack.ARG, str(e)) from e
-        return []
-
 
 class MpdServer(TcpServer):
     """MPD's TCP server with MPD's limits (``[mpd]`` in the config): connections, idle time,
@@ -268,6 +267,7 @@ class MpdServer(TcpServer):
         self.session, self.host, self.port, self.password = session, host, port, password
         self.limits: MpdConfig = session.config.mpd
         self._clients: set[IdleClient] = set()
+        self._boxes: dict[Mailbox, IdleClient] = {}
         self._options = MpdOptions()
         self._last: Watched | None = None
         self._seen = -1
@@ -324,6 +324,7 @@ class MpdServer(TcpServer):
         conversation = Conversation(facade.dispatch, self.limits.max_command_list_size * 1024)
         idle = IdleClient(writer)
         self._clients.add(idle)
+        self._boxes[facade.mailbox] = idle
         writer.write(f"OK MPD {PROTOCOL_VERSION}\n".encode())
         try:
             while line := await self._read(reader, idle):
@@ -335,6 +336,8 @@ class MpdServer(TcpServer):
             log.info("MPD client dropped: %s", e)
         finally:
             self._clients.discard(idle)
+            del self._boxes[facade.mailbox]
+            self._options.channels.close(facade.mailbox)
             writer.close()
 
     async def _read(self, reader: asyncio.StreamReader, idle: IdleClient) -> bytes:
@@ -388,6 +391,8 @@ class MpdServer(TcpServer):
         if facade.touched:  # this connection's own change reaches its next idle at once
             extra, facade.touched, facade.events = facade.events, False, set()
             await self.refresh(extra)
+        for box in self._options.channels.take_notified():
+            self._boxes[box].add({"message"})
         if answer is not None:
             idle.writer.write(answer.encode("utf-8", "surrogateescape"))  # binary chunks: bytes
         if conversation.closing:

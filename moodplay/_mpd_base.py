@@ -80,6 +80,13 @@ class FacadeCore:
         with them, as in MPD: ``mpc lsplaylists`` reads them there); see _mpd_playlists."""
         return []
 
+    def _tags(self, track_id: int) -> dict[str, str]:
+        info = self.session.tracks[track_id]
+        tags = {"artist": info.artist, "album": info.album, "title": info.title,
+                "track": str(info.track_number or ""), "albumartist": info.album_artist,
+                "date": info.date}  # fmt: skip
+        return {tag: value for tag, value in tags.items() if value}
+
     def _song(self, track_id: int, pos: int | None) -> list[tuple[str, object]]:
         """One song's fields: its tags (those it has) in the order MPD 0.23 prints an mp3's
         (MPD follows each file's own tag order), then its length, then its queue place."""
@@ -145,11 +152,6 @@ def _local_only(args: list[str]) -> Pairs:
     """What MPD answers a TCP client for ``config`` (it is for clients on its local socket;
     moodplay listens on TCP only)."""
     raise ProtocolError(Ack.PERMISSION, "Command only permitted to local clients")
-
-
-def _outputs(args: list[str]) -> Pairs:
-    return [("outputid", 0), ("outputname", "moodplay"), ("plugin", "libvlc"),
-            ("outputenabled", 1)]  # fmt: skip
 
 
 def _tagtypes(args: list[str]) -> Pairs:

@@ -106,13 +106,6 @@ class DatabaseCommands(FacadeCore):
 
         return run
 
-    def _tags(self, track_id: int) -> dict[str, str]:
-        info = self.session.tracks[track_id]
-        tags = {"artist": info.artist, "album": info.album, "title": info.title,
-                "track": str(info.track_number or ""), "albumartist": info.album_artist,
-                "date": info.date}  # fmt: skip
-        return {tag: value for tag, value in tags.items() if value}
-
     def _stats(self, args: list[str]) -> Pairs:
         cat = self.session.cat
         artists = len(set(cat.artist.tolist()))

@@ -75,6 +75,8 @@ def tokenize(line: str) -> list[str]:
         else:
             start = i
             while i < n and line[i] not in ' \t"':
+                if line[i] == "'":  # MPD allows it only inside double quotes
+                    raise ProtocolError(Ack.UNKNOWN, "Invalid unquoted character", "")
                 i += 1
             words.append(line[start:i])
     return words

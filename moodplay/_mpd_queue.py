@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from moodplay import _mpd_filter as mpd_filter
 from moodplay._mpd_base import TIMEOUT_S, FacadeCore, _bounded_int, _int_arg, _queue_range
 from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
-from moodplay._uris import resolve
+from moodplay._uris import resolve, uri_of
 
 
 class QueueCommands(FacadeCore):
@@ -207,6 +208,29 @@ class QueueCommands(FacadeCore):
             wanted = _queue_range(args[1], len(snap.queue))
         changed = self.versions.changed(version, snap.changes, snap.queue)
         return [(pos, snap.queue[pos]) for pos in wanted if pos in changed]
+
+    def _playlist(self, args: list[str]) -> Pairs:
+        """The queue as ``N:file: URI`` lines (deprecated in MPD, still answered)."""
+        queue = self._snap().queue
+        return [(f"{pos}:file", uri_of(self.session.tracks[tid].path, self.session.root))
+                for pos, tid in enumerate(queue)]  # fmt: skip
+
+    def _playlistfind(self, name: str) -> Callable[[list[str]], Pairs]:
+        """``playlistfind`` (exact) and ``playlistsearch`` (case-folded substrings): the queue
+        entries a filter matches, in queue order, as ``find`` reads its arguments."""
+
+        def run(args: list[str]) -> Pairs:
+            wanted = mpd_filter.parse(args, fold_case=name == "playlistsearch", sort_window=False)
+            queue = self._snap().queue
+            return [pair for pos, tid in enumerate(queue) if wanted.matches(self._filtered(tid))
+                    for pair in self._song(tid, pos)]  # fmt: skip
+
+        return run
+
+    def _filtered(self, track_id: int) -> mpd_filter.Song:
+        info, duration = self._info(track_id)
+        return mpd_filter.Song(uri_of(info.path, self.session.root), self._tags(track_id),
+                               duration)  # fmt: skip
 
     def _prio(self, args: list[str]) -> Pairs:
         """Accepted and checked as MPD checks it; moodplay orders its queue itself."""
