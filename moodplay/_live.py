@@ -172,8 +172,9 @@ class LiveSession:
             "queue": [int(self.cat.track_ids[i]) for i in self.queue.queue],
         })  # fmt: skip
         self._saved_at, self._saved_changes = time.monotonic(), self.changes
-        if force:
-            self.writer.flush(force=True)
+        if force and not self.writer.flush(force=True):
+            log.error("stopping with %d listening event(s) the database did not take: %s",
+                      len(self.writer.events), self.problems.get("store", ""))  # fmt: skip
 
     def resumable(self) -> int | None:
         """The track a restart resumes (paused) until "play", else None."""
