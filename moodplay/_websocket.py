@@ -1,6 +1,9 @@
 """A minimal server side of RFC 6455 for the events stream: text frames out; close and ping in.
 
 The page only listens, so the server reads client frames just to answer pings and closes.
+What waits to be sent to one client is bounded: a pong waits while more than PONG_BACKLOG bytes
+are queued, and only the latest ping is answered (RFC 6455, 5.5.3); a client that reads nothing
+for DRAIN_TIMEOUT_S, or lets MAX_BACKLOG bytes pile up, is closed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,12 @@ GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MAX_CLIENT_FRAME = 4096
 POLL_S = 0.1
 HEARTBEAT_S = 1.0
+PONG_BACKLOG = 64 * 1024
+"""Bytes queued for a client above which a pong waits (later pings replace it)."""
+MAX_BACKLOG = 1024 * 1024
+"""Bytes queued for a client that does not read, past which it is closed."""
+DRAIN_TIMEOUT_S = 30.0
+"""Seconds a client may read nothing while a view waits for it, before it is closed."""
 TEXT, CLOSE, PING, PONG = 0x1, 0x8, 0x9, 0xA
 
 
@@ -53,7 +62,8 @@ async def serve_websocket(reader: asyncio.StreamReader, writer: asyncio.StreamWr
                           changes: Callable[[], int]) -> None:  # fmt: skip
     """Send ``view()`` now, then whenever ``changes()`` moves (and each second while open,
     so elapsed time stays current), until the client closes."""
-    incoming = asyncio.ensure_future(_answer_client(reader, writer))
+    pong = _Pong(writer)
+    incoming = asyncio.ensure_future(_answer_client(reader, writer, pong))
     try:
         seen, since = -1, 0.0
         while not incoming.done():
@@ -61,7 +71,8 @@ async def serve_websocket(reader: asyncio.StreamReader, writer: asyncio.StreamWr
             if changes() != seen or now - since >= HEARTBEAT_S:
                 seen, since = changes(), now
                 writer.write(frame(TEXT, (await view()).encode()))
-                await writer.drain()
+                await asyncio.wait_for(writer.drain(), DRAIN_TIMEOUT_S)
+            pong.flush()
             await asyncio.wait({incoming}, timeout=POLL_S)
     except (ConnectionError, asyncio.IncompleteReadError, TimeoutError):
         pass
@@ -70,7 +81,30 @@ async def serve_websocket(reader: asyncio.StreamReader, writer: asyncio.StreamWr
         writer.close()
 
 
-async def _answer_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+class _Pong:
+    """The one pong owed to a client: sent while little waits for it, else kept (the latest
+    ping's payload) until the client reads."""
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.payload: bytes | None = None
+
+    def owe(self, payload: bytes) -> None:
+        self.payload = payload
+        self.flush()
+
+    def flush(self) -> None:
+        """Send the pong owed, if the backlog allows; ConnectionError past MAX_BACKLOG."""
+        backlog = self.writer.transport.get_write_buffer_size()
+        if backlog > MAX_BACKLOG:
+            raise ConnectionError(f"the client left {backlog} bytes unread")
+        if self.payload is not None and backlog < PONG_BACKLOG:
+            self.writer.write(frame(PONG, self.payload))
+            self.payload = None
+
+
+async def _answer_client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                         pong: _Pong) -> None:  # fmt: skip
     try:
         while True:
             opcode, data = await read_frame(reader)
@@ -78,6 +112,6 @@ async def _answer_client(reader: asyncio.StreamReader, writer: asyncio.StreamWri
                 writer.write(frame(CLOSE, data[:2]))
                 return
             if opcode == PING:
-                writer.write(frame(PONG, data))
+                pong.owe(data)
     except (ConnectionError, asyncio.IncompleteReadError):
         return
