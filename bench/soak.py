@@ -299,12 +299,15 @@ def _run(args: argparse.Namespace, rig: Rig, clients: list[threading.Thread],
     time.sleep(10)
     samples = {"start": sample(daemon.proc.pid, started)}
     peak = samples["start"]
+    timeline: list[float] = []  # RSS (MB) each minute: where it grows, if it does
     faults: list[FaultResult] = []
     next_fault = started + args.every_s
     while time.monotonic() < end and daemon.proc.poll() is None:
         now = time.monotonic()
         current = sample(daemon.proc.pid, started)
         peak = max(peak, current, key=lambda s: s.rss_mb)
+        if current.at_s >= 60 * len(timeline):
+            timeline.append(current.rss_mb)
         if "middle" not in samples and now - started >= args.minutes * 30:
             samples["middle"] = current
         if now >= next_fault and end - now > RECOVER_S + 50:
@@ -319,6 +322,7 @@ def _run(args: argparse.Namespace, rig: Rig, clients: list[threading.Thread],
     return {
         "minutes": args.minutes, "voice": not args.no_voice, "alive_at_end": alive,
         "samples": {k: asdict(v) for k, v in samples.items()}, "peak": asdict(peak),
+        "rss_mb_each_minute": timeline,
         "faults": [asdict(f) for f in faults],
         "survived": sum(f.survived for f in faults), "clients": asdict(counters),
     }  # fmt: skip

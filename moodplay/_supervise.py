@@ -31,7 +31,7 @@ class SessionError(Exception):
 class Backoff:
     """Delays between retries: ``first_s`` doubling up to ``max_s`` (seconds)."""
 
-    def __init__(self, first_s: float = 0.5, max_s: float = 30.0) -> None:
+    def __init__(self, first_s: float = 0.5, max_s: float = 10.0) -> None:
         self.first_s, self.max_s = first_s, max_s
         self.delay_s = 0.0
         self._next = 0.0
