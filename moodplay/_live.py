@@ -301,7 +301,13 @@ class LiveSession:
             self.queue.replan(want)
 
     def _on_player(self, event: PlayerEvent) -> None:
-        if event.track.track_id not in self.rows:  # gone from the library in a rescan
+        if event.kind == "output":  # the sound server went away (a reason) or came back
+            if event.reason:
+                self.problems["output"] = event.reason
+            else:
+                self.problems.pop("output", None)
+            return
+        if event.track is None or event.track.track_id not in self.rows:  # gone in a rescan
             self.start_current()
             return
         index = self.index_of(event.track.track_id)

@@ -28,7 +28,7 @@ def open_vlc_player(
 
     decks = VlcDecks(aout, device, sink)
     watch = ServerWatch(pulse_socket() if aout == "pulse" else None)
-    made.append(Player(decks, events, crossfade_s, server_back=watch.came_back))
+    made.append(Player(decks, events, crossfade_s, output=watch))
     return made[0]
 
 

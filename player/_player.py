@@ -19,16 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from player._output import OutputGuard, OutputWatch
 from player._ramp import DUCK_LEVEL_PCT, Fade, deck_volume, fade_gains
 
 TARGET_LUFS = -18.0
 _REASONS = {"failed": "libVLC could not play {path}", "missing": "file not found: {path}"}
 MAX_BOOST_DB = 6.0
-SEEK_SETTLE_S = 1.5
-"""How long after a seek libVLC may still report the position before it."""
-SEEK_RETRY_S = 0.3
-"""A seek not followed after this long is issued again (libVLC drops seeks made before the
-track's input is ready, e.g. right after play)."""
 
 
 @dataclass(frozen=True)
@@ -44,10 +40,12 @@ class Track:
 @dataclass(frozen=True)
 class PlayerEvent:
     """One per track left: "ended" when it reached its end — with a crossfade, when the fade
-    out of it starts, and ``Player.current`` is the next track from then on — or "failed"."""
+    out of it starts, and ``Player.current`` is the next track from then on — or "failed";
+    and "output" when the sound output went away (``reason`` says so) or came back (no
+    reason): ``track`` is then the current one, if any (see ``player._output``)."""
 
-    kind: str  # "ended" | "failed"
-    track: Track
+    kind: str  # "ended" | "failed" | "output"
+    track: Track | None
     reason: str = ""
 
 
@@ -79,7 +77,7 @@ def gain_for(replaygain_db: float | None, loudness_lufs: float | None) -> float:
     return min(MAX_BOOST_DB, gain)
 
 
-class Player:
+class Player(OutputGuard):
     """The owner's one handle on playback; every method runs on the owner's thread."""
 
     def __init__(
@@ -88,16 +86,16 @@ class Player:
         events: queue.Queue[tuple[str, int]],
         crossfade_s: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
-        server_back: Callable[[], bool] | None = None,
+        output: OutputWatch | None = None,
     ) -> None:
         if not (math.isfinite(crossfade_s) and crossfade_s >= 0):
             raise ValueError(f"crossfade_s must be a number of seconds >= 0, not {crossfade_s}")
         self._decks, self._raw, self._clock = decks, events, clock
-        self._server_back = server_back
+        self._watch = output
+        self._silent_at: float | None = None
         self.wakeup: Callable[[], None] | None = None
         """Called (from libVLC's thread) when an engine event is queued: the owner's loop can
         poll at once instead of at its next tick (the gap between tracks)."""
-        """True once after the sound server went away and came back (polled each poll())."""
         self.crossfade_s = crossfade_s
         """Seconds the end of a track overlaps the next one (0: no crossfade)."""
         self._active = 0
@@ -110,10 +108,15 @@ class Player:
         self._duck = 1.0
         self.volume_pct = 100
         self.muted = False
-        self.paused = False
+        self._paused = False
         self._seeked: tuple[int, Track | None, float, float, bool] | None = None
         """(deck, track, target s, when, retried) of the last seek, until libVLC follows."""
         self.ducked = False
+
+    @property
+    def paused(self) -> bool:
+        """Paused by the owner, or held because there is no sound output (``no_output``)."""
+        return self._paused or self._silent_at is not None
 
     @property
     def current(self) -> Track | None:
@@ -136,6 +139,9 @@ class Player:
         does not restart it."""
         if track == self._handover and start_s == 0.0:
             return
+        if self.no_output:
+            self._hold(track, start_s)
+            return
         self._end_fade()
         self._decks.stop(self._active)
         self._start(self._active, track, start_s)
@@ -143,23 +149,11 @@ class Player:
     def start(self, track: Track, start_s: float = 0.0) -> None:
         """Play ``track``: from the prepared deck when it is the prepared one (no parse delay;
         a crossfade when that is on), else loaded now."""
-        if start_s == 0.0 and track in (self._handover, self._next):
+        if start_s == 0.0 and track in (self._handover, self._next) and not self.no_output:
             self.advance()
-            self.paused = False
+            self._paused = False
         else:
             self.play(track, start_s)
-
-    def reopen_output(self) -> None:
-        """After the sound server came back: libVLC never reconnects a stream by itself, so the
-        current track starts again, on a new stream, where it was (paused if it was)."""
-        if self._current is None:
-            return
-        position, paused = self.position_s(), self.paused
-        self._end_fade()
-        self._decks.stop(self._active)
-        self._start(self._active, self._current, position)
-        if paused:
-            self.pause(True)
 
     def prepare(self, track: Track | None) -> None:
         """Load the next track on the idle deck, so it starts without a parse delay. During a
@@ -220,7 +214,7 @@ class Player:
         self._decks.load(deck, track.path, start_s)
         self._apply_volume(deck)
         self._decks.play(deck)
-        self.paused = False
+        self._paused = False
 
     def _load_next(self) -> None:
         track = self._next
@@ -302,44 +296,18 @@ class Player:
             self._decks.set_mute(deck, muted)
 
     def pause(self, paused: bool) -> None:
-        """Pause or resume; pausing during a crossfade finishes it first."""
+        """Pause or resume; pausing during a crossfade finishes it first. Without sound output
+        this is what happens when the output returns."""
         if paused:
             self._end_fade()
-        self.paused = paused
-        self._decks.pause(self._active, paused)
+        self._paused = paused
+        if not self.no_output:
+            self._decks.pause(self._active, paused)
 
     def stop(self) -> None:
         self._end_fade()
         self._decks.stop(self._active)
         self._current, self._handover = None, None
-
-    def seek(self, seconds: float) -> None:
-        self._end_fade()
-        self._decks.seek_ms(self._active, int(seconds * 1000))
-        self._seeked = (self._active, self._current, seconds, self._clock(), False)
-
-    def position_s(self) -> float:
-        """Seconds into the current track. libVLC goes on reporting the old position for a
-        while after a seek; until it catches up (at most SEEK_SETTLE_S) the target, moving on
-        while playing, is the truth — so a relative seek right after a seek adds up."""
-        reported = self._decks.position_ms(self._active) / 1000.0
-        expected = self._seek_expected()
-        if expected is None or abs(reported - expected) < 0.25:
-            self._seeked = None
-            return reported
-        return expected
-
-    def _seek_expected(self) -> float | None:
-        """Where the last seek should have brought the track by now; None once it no longer
-        applies (another track or deck, or SEEK_SETTLE_S gone by)."""
-        if self._seeked is None:
-            return None
-        deck, track, target, at, _ = self._seeked
-        since = self._clock() - at
-        if deck != self._active or track is not self._current or since > SEEK_SETTLE_S:
-            self._seeked = None
-            return None
-        return target + (0.0 if self.paused else since)
 
     def _sounding_decks(self) -> tuple[int, ...]:
         return (self._active,) if self._fade is None else (self._active, self._fade.out_deck)
@@ -370,27 +338,15 @@ class Player:
         """Engine events since the last call, for the owner's loop (never blocks libVLC); also
         steps a crossfade and keeps each deck at its wanted volume."""
         self._handover = None
-        if self._server_back is not None and self._server_back():
-            self.reopen_output()
-        out = self._engine_events(timeout_s)
+        out: list[PlayerEvent] = []
+        self._check_output(out)
+        out += self._engine_events(timeout_s, out)
         self._step_fade(out)
         self._keep_volume()
         self._keep_seek()
         return out
 
-    def _keep_seek(self) -> None:
-        """A seek issued before libVLC's input was ready is dropped by libVLC: issue it again
-        until the reported position follows (or SEEK_SETTLE_S has passed)."""
-        expected = self._seek_expected()
-        if expected is None or self._seeked is None or self._seeked[4]:
-            return  # nothing pending, or issued again once already
-        deck, track, _, at, _ = self._seeked
-        reported = self._decks.position_ms(deck) / 1000.0
-        if self._clock() - at > SEEK_RETRY_S and abs(reported - expected) > 1.0:
-            self._decks.seek_ms(deck, int(expected * 1000))
-            self._seeked = (deck, track, expected, self._clock(), True)
-
-    def _engine_events(self, timeout_s: float) -> list[PlayerEvent]:
+    def _engine_events(self, timeout_s: float, told: list[PlayerEvent]) -> list[PlayerEvent]:
         out: list[PlayerEvent] = []
         try:
             while True:
@@ -399,6 +355,10 @@ class Player:
                     continue  # a deck we already left
                 if kind == "playing":
                     continue  # the volume is checked after the events, once the output exists
+                if kind == "ended":
+                    self._check_output(told, force=True)
+                if self.no_output:
+                    continue  # it ran out into no sound: unheard, it starts again when back
                 self._at_end = True
                 reason = _REASONS.get(kind, "").format(path=self._current.path)
                 out.append(

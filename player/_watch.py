@@ -1,8 +1,10 @@
 """Notice the sound server going away and coming back (PulseAudio or PipeWire's pulse).
 
-libVLC keeps "playing" into a dead PulseAudio connection and never reconnects; the player asks
-this watch, once a second, whether the server's socket accepts connections again, and then
-restarts its output where it was.
+libVLC keeps "playing" into a dead PulseAudio connection — no event, no error, the time moving
+on — and never reconnects. The player asks this watch, once a second (and when a track ends),
+whether the server's socket accepts connections: when it stops, the player pauses and counts as
+having no output; when it accepts again, the player restarts its output where the sound
+stopped.
 """
 
 from __future__ import annotations
@@ -39,21 +41,25 @@ def accepts(path: Path) -> bool:
 
 
 class ServerWatch:
-    """``came_back()`` is True once after the server was seen down and then up again."""
+    """Whether the sound server's socket accepts connections, checked at most every
+    ``every_s`` seconds: ``change()`` says "lost" once when it stops, "back" once when it
+    accepts again."""
 
     def __init__(self, path: Path | None, every_s: float = CHECK_EVERY_S) -> None:
         self.path, self.every_s = path, every_s
-        self._checked = 0.0
-        self._was_down = False
+        self._checked = float("-inf")
+        self.down = False
+        """As of the last check: the server did not accept a connection."""
 
-    def came_back(self, now: float | None = None) -> bool:
+    def change(self, now: float | None = None, force: bool = False) -> str | None:
+        """ "lost", "back", or None when nothing changed (or it is not time to check again;
+        ``force`` checks now). A path of None (no local server to watch) never changes."""
         now = time.monotonic() if now is None else now
-        if self.path is None or now - self._checked < self.every_s:
-            return False
+        if self.path is None or (not force and now - self._checked < self.every_s):
+            return None
         self._checked = now
-        up = accepts(self.path)
-        if not up:
-            self._was_down = True
-            return False
-        back, self._was_down = self._was_down, False
-        return back
+        down = not accepts(self.path)
+        if down == self.down:
+            return None
+        self.down = down
+        return "lost" if down else "back"

@@ -1,4 +1,4 @@
-"""The sound-server watch: down, then up again, is reported once."""
+"""The sound-server watch: going down and coming back are each reported once."""
 
 from __future__ import annotations
 
@@ -14,25 +14,44 @@ def test_pulse_socket_from_the_environment() -> None:
     assert pulse_socket({"XDG_RUNTIME_DIR": "/run/user/7"}) == Path("/run/user/7/pulse/native")
 
 
-def test_came_back_once_after_the_server_returns(tmp_path: Path) -> None:
+def _listen(path: Path) -> socket.socket:
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen()
+    return server
+
+
+def test_lost_and_back_once_each(tmp_path: Path) -> None:
     path = tmp_path / "native"
     watch = ServerWatch(path, every_s=0.0)
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(str(path))
-    server.listen()
-    assert not watch.came_back(now=1.0)  # up from the start: nothing to recover
+    server = _listen(path)
+    assert watch.change(now=1.0) is None and not watch.down  # up from the start
     server.close()
-    path.unlink()
-    assert not watch.came_back(now=2.0)  # down
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    server.bind(str(path))
-    server.listen()
+    assert watch.change(now=2.0) == "lost" and watch.down
+    assert watch.change(now=3.0) is None  # still down: said once
+    path.unlink()  # a new server makes its socket again, as PulseAudio does
+    server = _listen(path)
     try:
-        assert watch.came_back(now=3.0)  # back: restart the output
-        assert not watch.came_back(now=4.0)  # once
+        assert watch.change(now=4.0) == "back" and not watch.down
+        assert watch.change(now=5.0) is None  # once
+    finally:
+        server.close()
+
+
+def test_checked_at_most_every_interval_unless_forced(tmp_path: Path) -> None:
+    watch = ServerWatch(tmp_path / "nothing-listens", every_s=1.0)
+    assert watch.change(now=10.0) == "lost"
+    path = tmp_path / "native"
+    watch = ServerWatch(path, every_s=1.0)
+    server = _listen(path)
+    try:
+        assert watch.change(now=10.0) is None
+        server.close()
+        assert watch.change(now=10.5) is None  # too soon to look again
+        assert watch.change(now=10.5, force=True) == "lost"
     finally:
         server.close()
 
 
 def test_no_socket_to_watch_is_never_reported() -> None:
-    assert not ServerWatch(None, every_s=0.0).came_back(now=5.0)
+    assert ServerWatch(None, every_s=0.0).change(now=5.0) is None
