@@ -1,0 +1,247 @@
+"""Real clients that idle all the time, against moodplay and the real MPD 0.23 side by side:
+``mpc idleloop`` while hundreds of changes happen, and python-mpd2's sync and asyncio clients
+(Home Assistant's MPD integration uses the asyncio one) looping idle -> command 1,000 times.
+
+Each change must be reported once, with MPD's subsystem for it: mixer for a volume, options for
+repeat, player for pause/play/next, playlist for a queue edit. ``next`` also tells playlist
+exactly when the queue's version moved (moodplay drops the played track from its queue; MPD
+keeps it), which is what MPD's own rule says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import select
+import subprocess
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import short_library
+from tests.moodplay.daemon import Daemon
+from tests.moodplay.mpd_reference import Raw, pairs
+
+NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph")
+
+
+@pytest.fixture(scope="module")
+def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return short_library(tmp_path_factory.mktemp("mpd_clients_idle"), NAMES, seconds=20)
+
+
+@dataclass
+class Changer:
+    """Makes the i-th change of a fixed cycle on its own connection; what idle must say."""
+
+    port: int
+    raw: Raw = field(init=False)
+    added: str | None = None
+    """The id of the entry the last queue change added (the next one deletes it)."""
+
+    def __post_init__(self) -> None:
+        self.raw = Raw(self.port)
+        self.raw.ask("play")
+        time.sleep(0.3)  # MPD tells "player" for a play a moment later: let it pass
+
+    def status(self) -> dict[str, str]:
+        return dict(pairs(self.raw.ask("status")))
+
+    def change(self, i: int, nexts: int = 6) -> set[str]:
+        """The i-th change; the subsystems it must be reported under. MPD's rule: playlist
+        exactly when the queue's version (status "playlist") moved."""
+        before = self.status()
+        want = self._make(i % nexts, i, before)
+        moved = self.status()["playlist"] != before["playlist"]
+        return want | ({"playlist"} if moved else set())
+
+    def _make(self, kind: int, i: int, status: dict[str, str]) -> set[str]:
+        if kind in (1, 4):
+            self._ok(f"setvol {20 + i % 60}")
+            return {"mixer"}
+        if kind == 2:  # a toggle: setting what is already set changes nothing
+            self._ok(f"repeat {1 - int(status['repeat'])}")
+            return {"options"}
+        if kind == 3:
+            return self._queue()
+        if status["state"] == "stop":  # (next at the end of the queue stops, repeat off)
+            self._ok("play")
+        elif kind == 0:
+            self._ok("next")
+        else:
+            self._ok(f"pause {int(status['state'] == 'play')}")
+        return {"player"}
+
+    def _queue(self) -> set[str]:
+        """Add a song that is not playing, or delete the entry added last time."""
+        if self.added is None:
+            playing = dict(pairs(self.raw.ask("currentsong"))).get("file")
+            song = next(f"{n}.ogg" for n in NAMES if f"{n}.ogg" != playing)
+            answer = self.raw.ask(f'addid "{song}"')
+            self.added = dict(pairs(answer))["Id"]
+        else:
+            self._ok(f"deleteid {self.added}")
+            self.added = None
+        return {"playlist"}
+
+    def _ok(self, line: str) -> None:
+        answer = self.raw.ask(line)
+        assert answer[-1] == "OK", (line, answer)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+@pytest.fixture
+def changer(server: int) -> Iterator[Changer]:
+    c = Changer(server)
+    yield c
+    c.close()
+
+
+def idleloop(changer: Changer, changes: int, pace_s: float) -> list[tuple[set[str], list[str]]]:
+    """``mpc idleloop`` while ``changes`` changes happen ``pace_s`` apart; per change, what it
+    wanted and what mpc printed. The loop must stay connected throughout."""
+    port = changer.port
+    loop = subprocess.Popen(["mpc", "-h", "127.0.0.1", "-p", str(port), "idleloop"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert loop.stdout is not None
+    seen: list[tuple[set[str], list[str]]] = []
+    try:
+        time.sleep(0.5)  # mpc connects and starts idling
+        for i in range(1, changes + 1):
+            want = changer.change(i)
+            lines: list[str] = []
+            for _ in want:
+                assert select.select([loop.stdout], [], [], 10)[0], (i, want, lines, seen[-3:])
+                lines.append(loop.stdout.readline().strip())
+            seen.append((want, lines))
+            time.sleep(pace_s)
+        extra = select.select([loop.stdout], [], [], 0.5)[0]
+        assert not extra, f"more than was changed: {loop.stdout.readline()!r}"
+        assert loop.poll() is None, loop.stderr.read() if loop.stderr else ""
+    finally:
+        loop.terminate()
+        loop.wait(timeout=5)
+    return seen
+
+
+def _wrong(seen: list[tuple[set[str], list[str]]]) -> list[tuple[int, set[str], list[str]]]:
+    return [(i, want, got) for i, (want, got) in enumerate(seen, 1) if set(got) != want]
+
+
+def test_mpc_idleloop_reports_each_change_once(changer: Changer) -> None:
+    seen = idleloop(changer, changes=30, pace_s=0.0)
+    assert not _wrong(seen), _wrong(seen)
+    assert {s for want, _ in seen for s in want} == {"mixer", "options", "player", "playlist"}
+
+
+@pytest.mark.slow
+def test_mpc_idleloop_for_a_minute(daemon: Daemon) -> None:
+    """200 changes over 60 s on moodplay (the 30-change test above runs the same cycle against
+    MPD as well)."""
+    changer = Changer(daemon.mpd_port)
+    seen = idleloop(changer, changes=200, pace_s=0.3)
+    changer.close()
+    assert len(seen) == 200 and not _wrong(seen), _wrong(seen)
+
+
+ITERATIONS = {"moodplay": 1000, "mpd": 200}
+"""MPD checks the same cycle in fewer turns: its play/next take ~0.1 s each."""
+COMMANDS = ("status", "currentsong", "setvol")
+"""What the idling client sends itself after each idle (as Home Assistant's does)."""
+
+
+def _turns(request: pytest.FixtureRequest) -> int:
+    return ITERATIONS[request.node.callspec.params["server"]]
+
+
+def _only_mixer(got: list[str] | set[str]) -> bool:
+    """The client's own setvol: mixer; MPD may add a late "player" from the decoder starting
+    after a play/next (it tells player again when the song really starts)."""
+    return "mixer" in got and set(got) <= {"mixer", "player"}
+
+
+@pytest.mark.slow
+def test_python_mpd2_idle_then_a_command_1000_times(
+    changer: Changer, request: pytest.FixtureRequest
+) -> None:
+    import mpd
+
+    watcher = mpd.MPDClient()
+    watcher.timeout = 10
+    watcher.connect("127.0.0.1", changer.port)
+    wrong: list[tuple[int, set[str], set[str]]] = []
+    with ThreadPoolExecutor(1) as pool:
+        for i in range(1, _turns(request) + 1):
+            waiting = pool.submit(watcher.idle)
+            want = changer.change(i, nexts=50)
+            try:
+                got = set(waiting.result(timeout=10))
+            except TimeoutError:
+                raise AssertionError(f"change {i}: idle never told {want}") from None
+            while got < want:  # two subsystems may come in two answers
+                got |= set(watcher.idle())
+            if got != want:
+                wrong.append((i, want, got))
+            name = COMMANDS[i % len(COMMANDS)]
+            if name == "setvol":  # its own change is reported to its own next idle
+                watcher.setvol(10 + i % 7)
+                own = watcher.idle()
+                assert _only_mixer(own), (i, own)
+            else:
+                assert isinstance(getattr(watcher, name)(), dict)
+    watcher.close()
+    assert not wrong, wrong[:10]
+
+
+@pytest.mark.slow
+def test_python_mpd2_asyncio_idle_then_a_command_1000_times(
+    changer: Changer, request: pytest.FixtureRequest
+) -> None:
+    """The asyncio client idles all the time and sends noidle before each command."""
+    from mpd.asyncio import MPDClient
+
+    async def scenario() -> list[tuple[int, set[str], set[str]]]:
+        watcher = MPDClient()
+        await watcher.connect("127.0.0.1", changer.port)
+        changed: asyncio.Queue[list[str]] = asyncio.Queue()
+
+        async def watch() -> None:
+            async for subsystems in watcher.idle():
+                await changed.put(subsystems)
+
+        async def collect(want: set[str], i: int) -> set[str]:
+            got: set[str] = set()
+            while not want <= got:
+                try:
+                    got |= set(await asyncio.wait_for(changed.get(), 10))
+                except TimeoutError:
+                    raise AssertionError(f"change {i}: idle told {got}, not {want}") from None
+            return got
+
+        watching = asyncio.create_task(watch())
+        wrong = []
+        for i in range(1, _turns(request) + 1):
+            want = changer.change(i, nexts=50)  # blocking, on its own connection
+            got = await collect(want, i)
+            if got != want:
+                wrong.append((i, want, got))
+            name = COMMANDS[i % len(COMMANDS)]
+            if name == "setvol":
+                await watcher.setvol(10 + i % 7)
+                own = await collect({"mixer"}, i)
+                assert _only_mixer(own), (i, own)
+            else:
+                assert isinstance(await getattr(watcher, name)(), dict)
+        await asyncio.sleep(0.3)
+        assert changed.empty(), f"more than was changed: {changed.get_nowait()}"
+        watching.cancel()
+        watcher.disconnect()
+        return wrong
+
+    wrong = asyncio.run(scenario())
+    assert not wrong, wrong[:10]
