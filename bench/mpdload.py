@@ -94,7 +94,8 @@ def _line(name: str, rng: random.Random) -> str:
     return name
 
 
-def _client(port: int, seed: int, until: float, result: LoadResult) -> None:
+def _client(port: int, seed: int, until: float, result: LoadResult,
+            mix: tuple[str, ...] = MIX) -> None:  # fmt: skip
     rng = random.Random(seed)
     try:
         client = MpdClient(port)
@@ -103,7 +104,7 @@ def _client(port: int, seed: int, until: float, result: LoadResult) -> None:
         return
     with client:
         while time.monotonic() < until:
-            name = rng.choice(MIX)
+            name = rng.choice(mix)
             start = time.perf_counter()
             try:
                 client.command(_line(name, rng))
@@ -116,12 +117,13 @@ def _client(port: int, seed: int, until: float, result: LoadResult) -> None:
                 result.add(name, (time.perf_counter() - start) * 1000, None)
 
 
-def run_load(port: int, clients: int, seconds: float,
-             every_second: Callable[[float], None]) -> LoadResult:  # fmt: skip
-    """``clients`` connections for ``seconds``; ``every_second(elapsed)`` is called meanwhile."""
+def run_load(port: int, clients: int, seconds: float, every_second: Callable[[float], None],
+             mix: tuple[str, ...] = MIX) -> LoadResult:  # fmt: skip
+    """``clients`` connections for ``seconds``, each sending commands drawn from ``mix``;
+    ``every_second(elapsed)`` is called meanwhile."""
     result = LoadResult()
     start = time.monotonic()
-    threads = [threading.Thread(target=_client, args=(port, i, start + seconds, result),
+    threads = [threading.Thread(target=_client, args=(port, i, start + seconds, result, mix),
                                 name=f"mpd-client-{i}") for i in range(clients)]  # fmt: skip
     for thread in threads:
         thread.start()
