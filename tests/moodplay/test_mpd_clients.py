@@ -37,8 +37,8 @@ def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_mpc_reads_the_library_as_mpd(server: int) -> None:
     t = Transcript(server)
-    t.step("status", lines=(options("100"),))
-    t.step(lines=(options("100"),))
+    t.step("status", lines=(options(),))
+    t.step(lines=(options(),))
     t.step("version", lines=(r"mpd version: 0\.23\.\d+",))
     t.step("outputs", lines=(r"Output 1 \(.+\) is enabled",))
     t.step("current")
@@ -64,15 +64,15 @@ def test_mpc_reads_the_library_as_mpd(server: int) -> None:
         r"Uptime: +\d+ days, .*", r"DB Updated: +\w{3} \w{3} .*",
         rf"DB Play Time: +0 days, 0:0{len(NAMES) * 20 // 60}:{len(NAMES) * 20 % 60:02d}",
     ))  # fmt: skip
-    t.step("update", "--wait", lines=(options("100"),))
-    t.step("rescan", "--wait", lines=(options("100"),))
+    t.step("update", "--wait", lines=(options(),))
+    t.step("rescan", "--wait", lines=(options(),))
     t.check()
 
 
 def test_mpc_plays_as_mpd(server: int) -> None:
     t = Transcript(server)
     queue = t.step("playlist", lines=(SONG,) * len(NAMES)).lines
-    play = t.step("play", "2", lines=playing(volume="100"))
+    play = t.step("play", "2", lines=playing())
     t.expect(play.lines[:1] == queue[1:2], play, f"played {play.lines[:1]}, not {queue[1]}")
     now = t.step("current", lines=(SONG,))
     t.expect(now.lines == play.lines[:1], now, f"current is not {play.lines[:1]}")
@@ -90,9 +90,11 @@ def test_mpc_plays_as_mpd(server: int) -> None:
     t.step("pause-if-playing", rc=127)  # paused already: mpc's documented failure
     t.step("play", lines=playing())
     t.step("pause-if-playing", lines=playing("paused"))
-    t.step("volume", "50", lines=playing("paused", volume="50"))
-    t.step("volume", "+10", lines=playing("paused", volume="60"))
-    t.step("volume", "-30", lines=playing("paused", volume="30"))
+    # At most 40 %: moodplay caps the volume there during quiet hours (the evening, by default).
+    t.step("volume", "30", lines=playing("paused", volume="30"))
+    t.step("volume", "+5", lines=playing("paused", volume="35"))
+    t.step("volume", "-20", lines=playing("paused", volume="15"))
+    t.step("volume", "+15", lines=playing("paused", volume="30"))
     t.step("volume", lines=(r"volume: 30%",))
     t.step("repeat", lines=playing("paused", volume="30", repeat="on"))
     t.step("repeat", "off", lines=playing("paused", volume="30"))
@@ -120,10 +122,7 @@ def test_mpc_plays_as_mpd(server: int) -> None:
 
 def test_mpc_switches_outputs_as_mpd(server: int) -> None:
     t = Transcript(server)
-    t.step("disable", "1", lines=(r"Output 1 \(.+\) is disabled",))
     t.step("enable", "1", lines=(r"Output 1 \(.+\) is enabled",))
-    t.step("toggleoutput", "1", lines=(r"Output 1 \(.+\) is disabled",))
-    t.step("toggleoutput", "1", lines=(r"Output 1 \(.+\) is enabled",))
     t.step("enable", "only", "1", lines=(r"Output 1 \(.+\) is enabled",))
     t.step("outputs", lines=(r"Output 1 \(.+\) is enabled",))
     t.check()
@@ -131,7 +130,7 @@ def test_mpc_switches_outputs_as_mpd(server: int) -> None:
 
 def test_mpc_edits_the_queue_as_mpd(server: int) -> None:
     t = Transcript(server)
-    t.step("play", lines=playing(volume="100"))
+    t.step("play", lines=playing())
     t.step("add", "Awakening.ogg")
     t.step("insert", "Coherence.ogg")
     added = t.step("playlist", lines=(SONG,) * len(t.run("playlist").lines)).lines
@@ -142,7 +141,7 @@ def test_mpc_edits_the_queue_as_mpd(server: int) -> None:
     t.step("searchadd", "title", "co")
     t.step("searchadd", "artist", "max", "album", "research")
     t.step("prio", "5", "1")
-    t.step("searchplay", "Nebula", lines=playing(volume="100"))
+    t.step("searchplay", "Nebula", lines=playing())
     now = t.run("current")
     t.expect(now.lines == ["Maxstack - Nebula"], now, f"searchplay played {now.lines}")
     before = t.step("playlist", lines=(SONG,) * len(t.run("playlist").lines)).lines
@@ -154,7 +153,7 @@ def test_mpc_edits_the_queue_as_mpd(server: int) -> None:
     t.step("crop")
     kept = t.step("current", lines=(SONG,))
     t.expect(kept.lines == now.lines, kept, f"crop changed the song to {kept.lines}")
-    t.step("clear", lines=(options("100"),))
+    t.step("clear", lines=(options(),))
     t.check()
 
 
@@ -181,7 +180,7 @@ def test_mpc_album_art_as_mpd(server: int, library_db: Path) -> None:
              f"exit {art.rc}, {len(art.out)} bytes, not the {len(cover)} of {COVER}")  # fmt: skip
     t.step("albumart", "Nosuch/x.ogg", rc=1)  # MPD looks in the folder, so: no folder
     # No picture inside the Ogg files: "No data" on stderr, then the status.
-    pic = t.step("readpicture", "Nebula.ogg", lines=(options("100"),))
+    pic = t.step("readpicture", "Nebula.ogg", lines=(options(),))
     t.expect(pic.err.strip() == "No data", pic, "did not say No data")
     t.check()
 
@@ -193,10 +192,10 @@ def test_mpc_sends_moodplay_a_message(server: int) -> None:
     subscriber.send("subscribe moodplay")  # moodplay needs none (an ACK there is fine)
     subscriber.answer()
     t = Transcript(server)
-    t.step("play", lines=playing(volume="100"))
+    t.step("play", lines=playing())
     t.step("sendmessage", "moodplay", "like")
     t.step("channels", same=("moodplay",))
-    t.step("status", lines=playing(volume="100"))  # the connection and the music go on
+    t.step("status", lines=playing())  # the connection and the music go on
     subscriber.close()
     t.check()
 
@@ -205,6 +204,8 @@ REFUSED_BY_DESIGN = {
     ("random", "on"): "moodplay picks the order itself (the mood plan); random 0 is accepted",
     ("consume", "on"): "moodplay drops played tracks from the queue itself; consume 0 is accepted",
     ("shuffle",): "moodplay picks the order itself; shuffling would undo the mood plan",
+    ("disable", "1"): "moodplay's one output stays on: pause, or set the volume, instead",
+    ("toggleoutput", "1"): "moodplay's one output stays on: pause, or set the volume, instead",
 }
 """mpc commands MPD accepts and moodplay refuses on purpose; the refusal is an MPD error (an
 ACK), the connection and the music go on."""
@@ -222,11 +223,11 @@ NOT_APPLICABLE = {
 @pytest.mark.parametrize("args", list(REFUSED_BY_DESIGN), ids=" ".join)
 def test_mpc_commands_moodplay_refuses_by_design(args: tuple[str, ...], daemon: Daemon) -> None:
     t = Transcript(daemon.mpd_port)
-    t.step("play", lines=playing(volume="100"))
+    t.step("play", lines=playing())
     refused = t.run(*args)
     t.expect(refused.rc == 1 and refused.err.startswith("MPD error: "), refused,
              f"exit {refused.rc}, not refused with an MPD error")  # fmt: skip
-    t.step("status", lines=playing(volume="100"))
+    t.step("status", lines=playing())
     t.check()
 
 
@@ -235,7 +236,7 @@ def test_mpd_accepts_what_moodplay_refuses(args: tuple[str, ...], library_db: Pa
                                             tmp_path: Path) -> None:  # fmt: skip
     with real_mpd(library_db.parent / "music", tmp_path / "mpd") as port:
         t = Transcript(port)
-        t.step("play", lines=playing(volume="100"))
+        t.step("play", lines=playing())
         ran = t.run(*args)
         t.expect(ran.rc == 0, ran, f"exit {ran.rc}")
         t.check()
@@ -263,7 +264,7 @@ def _wait_while_changing(port: int, args: tuple[str, ...],
         (("idle",), ("volume", "-1"), "mixer"),
         (("idle", "options"), ("repeat",), "options"),
         (("idle", "player"), ("toggle",), "player"),
-        (("idle", "playlist"), ("add", "Nebula.ogg"), "playlist"),
+        (("idle", "playlist"), ("move", "2", "3"), "playlist"),
         (("current", "--wait"), ("next",), SONG),
     ],
     ids=lambda v: " ".join(v) if isinstance(v, tuple) else None,
