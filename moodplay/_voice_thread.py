@@ -11,6 +11,9 @@ import threading
 import time
 from concurrent.futures import Future
 
+import numpy as np
+import numpy.typing as npt
+
 from mood import MoodEstimate
 from moodplay._answers import Answers
 from moodplay._commands import Call, CommandError
@@ -33,9 +36,6 @@ from voice import (
 log = logging.getLogger(__name__)
 
 MIN_MOOD_CONFIDENCE = 0.3
-MIC_SILENT_S = 2.0
-"""A capture stream delivers blocks (even of silence) all the time; none for this long means
-the device or the sound server went away."""
 
 
 class VoiceThread:
@@ -116,30 +116,44 @@ class VoiceThread:
 
     def _run(self, listener: Listener, mic: object) -> None:
         from voice._capture import Microphone
+        from voice._micwatch import MicWatch
 
         assert isinstance(mic, Microphone)
         listener.mood = self._tone()  # its Store belongs to this thread
         listener.on_wake = self.answers.wake
         listener.on_attention = lambda on: self._duck_for_reason("listening", on)
         with mic:
-            heard_at = time.monotonic()
+            watch = MicWatch(mic, self._report_mic)
             while not self._stop.is_set():
                 for block in mic.blocks(timeout_s=0.5):
-                    heard_at = time.monotonic()
-                    if self._new_names is not None:  # a live stream never stops delivering
-                        names, self._new_names = self._new_names, None
-                        self._update_names(listener, names)
-                    listener.hold(self._speaking())
-                    for heard in listener.feed(block):
-                        self._act(heard)
+                    watch.heard()
+                    self._hear(listener, block)
                     if self._stop.is_set():
                         return
-                if time.monotonic() - heard_at > MIC_SILENT_S:  # a live stream never stops
-                    log.warning("microphone: no audio for %.0f s; reopening", MIC_SILENT_S)
-                    if mic.reopen():
-                        heard_at = time.monotonic()
-                    else:
-                        self._stop.wait(1.0)
+                    watch.tick()  # a live stream never pauses: its source is checked here
+                watch.tick()
+                if watch.lost:
+                    self._stop.wait(min(1.0, watch.retry_in_s()))
+
+    def _hear(self, listener: Listener, block: npt.NDArray[np.int16]) -> None:
+        if self._new_names is not None:  # a live stream never stops delivering
+            names, self._new_names = self._new_names, None
+            self._update_names(listener, names)
+        listener.hold(self._speaking())
+        for heard in listener.feed(block):
+            self._act(heard)
+
+    def _report_mic(self, problem: str) -> None:
+        """Voice thread: the microphone's problem (or "" for none) into the session's
+        ``problems``, set on the session thread."""
+
+        def note() -> None:
+            if problem:
+                self.session.problems["microphone"] = problem
+            else:
+                self.session.problems.pop("microphone", None)
+
+        self.session.submit(note)
 
     def _update_names(self, listener: Listener, names: dict[str, list[str]]) -> None:
         """A failure keeps the old grammar (and the voice thread alive), with a log line."""
