@@ -60,6 +60,8 @@ class OutputGuard(Seeking):
             self._output_lost(out)
         elif change == "back" and self._silent_at is not None:
             self._output_back(out)
+        elif change == "back":  # a server that started after us: the stream needs opening
+            self.reopen_output()
 
     def _output_lost(self, out: list[PlayerEvent]) -> None:
         from player._player import PlayerEvent

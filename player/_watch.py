@@ -43,13 +43,16 @@ def accepts(path: Path) -> bool:
 class ServerWatch:
     """Whether the sound server's socket accepts connections, checked at most every
     ``every_s`` seconds: ``change()`` says "lost" once when it stops, "back" once when it
-    accepts again."""
+    accepts again. A socket never seen accepting is not reported lost: it may not be the one
+    libVLC uses (a system-wide server elsewhere), and holding playback for it would be wrong;
+    when it first accepts (a server started after moodplay) it is reported "back"."""
 
     def __init__(self, path: Path | None, every_s: float = CHECK_EVERY_S) -> None:
         self.path, self.every_s = path, every_s
         self._checked = float("-inf")
         self.down = False
         """As of the last check: the server did not accept a connection."""
+        self._seen_up = False
 
     def change(self, now: float | None = None, force: bool = False) -> str | None:
         """ "lost", "back", or None when nothing changed (or it is not time to check again;
@@ -59,7 +62,10 @@ class ServerWatch:
             return None
         self._checked = now
         down = not accepts(self.path)
-        if down == self.down:
+        was_down, self.down = self.down, down
+        if not self._seen_up:
+            self._seen_up = not down
+            return "back" if was_down and not down else None
+        if down == was_down:
             return None
-        self.down = down
         return "lost" if down else "back"

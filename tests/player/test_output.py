@@ -85,3 +85,17 @@ def test_a_track_that_ends_checks_the_output_at_once(tracks: list[Track]) -> Non
     rig.engine.put(("ended", 0))  # so the end was not heard
     assert rig.player.poll() == [PlayerEvent("output", a, NO_OUTPUT)]
     assert rig.player.position_s() == 9.5 and rig.player.paused
+
+
+def test_a_server_that_starts_after_the_player_gets_the_track_again(
+    tracks: list[Track],  # noqa: F811
+) -> None:
+    a = tracks[0]
+    rig = Rig()
+    rig.watch._told_up = False  # down before it was ever up: never reported lost
+    rig.player.play(a)
+    rig.decks.position[0] = 1_500
+    loads = len(rig.decks.loads)
+    assert rig.player.poll() == [] and not rig.player.paused  # nothing was ever held
+    assert len(rig.decks.loads) == loads + 1 and rig.decks.loads[-1] == (0, a.path)
+    assert rig.decks.position[0] == 1_500 and rig.decks.playing[0]

@@ -40,7 +40,8 @@ def test_lost_and_back_once_each(tmp_path: Path) -> None:
 
 def test_checked_at_most_every_interval_unless_forced(tmp_path: Path) -> None:
     watch = ServerWatch(tmp_path / "nothing-listens", every_s=1.0)
-    assert watch.change(now=10.0) == "lost"
+    assert watch.change(now=10.0) is None  # never seen up: maybe not the server libVLC uses
+    assert watch.down and watch.change(now=20.0) is None
     path = tmp_path / "native"
     watch = ServerWatch(path, every_s=1.0)
     server = _listen(path)
@@ -55,3 +56,17 @@ def test_checked_at_most_every_interval_unless_forced(tmp_path: Path) -> None:
 
 def test_no_socket_to_watch_is_never_reported() -> None:
     assert ServerWatch(None, every_s=0.0).change(now=5.0) is None
+
+
+def test_a_server_that_starts_later_is_reported_back_never_lost(tmp_path: Path) -> None:
+    path = tmp_path / "native"
+    watch = ServerWatch(path, every_s=0.0)
+    assert watch.change(now=1.0) is None and watch.down
+    server = _listen(path)
+    try:
+        assert watch.change(now=2.0) == "back"  # libVLC's stream must be opened again
+        assert watch.change(now=3.0) is None
+        server.close()
+        assert watch.change(now=4.0) == "lost"  # seen up once: now it counts
+    finally:
+        server.close()
