@@ -81,6 +81,7 @@ def _run(config: Config, args: argparse.Namespace, db: Path) -> int:
     jobs = config.library.jobs or default_jobs()
     rescan = Rescan(config, db, jobs, lambda lib: session.submit(lambda: session.swap_library(lib)))
     session.updater = rescan.start
+    session.updating = rescan.running
     stop, failure = threading.Event(), list[BaseException]()
     thread = threading.Thread(target=_run_session, args=(session, stop, failure), name="session")
     thread.start()

@@ -91,9 +91,11 @@ class LiveSession:
         self._parser: IntentParser | None = None
         self.started, self.library_at = time.monotonic(), time.time()
         self.updater: Callable[[], bool] | None = None
+        """Starts a rescan in the background (the daemon sets it); False if one is running."""
+        self.updating: Callable[[], bool] = lambda: False
+        """True while a rescan started by ``updater`` runs."""
         self.on_library: list[Callable[[dict[str, list[str]]], None]] = []
         """Told the new artist/album/title names after a rescan (the voice grammar)."""
-        """Starts a rescan in the background (the daemon sets it); False if one is running."""
         self.sleep = SleepTimer()
         self.user_volume = 100
         """The volume the user asked for; quiet hours may cap what is applied."""
@@ -280,7 +282,7 @@ class LiveSession:
         """At the end of a track: the prepared one starts before any bookkeeping (the store,
         the re-plan), so the gap is the player's alone."""
         prepared = self.player.prepared
-        if prepared is None or (self.manual.repeat and self.manual.single):
+        if prepared is None or self.manual.single:  # single: the same again, or a stop
             return None
         self.player.start(prepared)
         return prepared
@@ -320,6 +322,9 @@ class LiveSession:
             self.manual.ended(index)
             duration = self.duration(index)
             self.queue_event(SessionEvent("played", time.time(), index, duration, duration))
+            if self.manual.stop_after_track():  # MPD's single without repeat
+                self.player.stop()
+                return
         self.start_current(started=started)
 
     def _failed(self, index: int, reason: str) -> None:

@@ -11,13 +11,16 @@ from dataclasses import dataclass, field
 @dataclass
 class ManualQueue:
     """Tracks (catalogue indices) the user queued (MPD ``add``, "play the album X"), played in
-    order before the adaptive queue fills in. ``repeat`` loops them; ``single`` repeats one."""
+    order before the adaptive queue fills in. ``repeat`` loops them; ``single`` with repeat
+    repeats one, without it stops after the track (as MPD)."""
 
     pending: list[int] = field(default_factory=list)
     repeat: bool = False
     single: bool = False
     playing: int | None = None
     """The queued track now playing, if the current track came from this queue."""
+    oneshot: bool = False
+    """``single`` turns itself off after the next track (MPD's ``single oneshot``)."""
 
     def add(self, indices: Iterable[int]) -> int:
         before = len(self.pending)
@@ -44,6 +47,14 @@ class ManualQueue:
         """A track played to its end: with repeat + single it comes again."""
         if self.repeat and self.single:
             self.pending.insert(0, index)
+
+    def stop_after_track(self) -> bool:
+        """A track ended: True when playback stops here (MPD's single without repeat). A
+        oneshot single turns off with this end (with repeat: after the one repeat)."""
+        stop = self.single and not self.repeat
+        if self.single and self.oneshot:
+            self.single = self.oneshot = False
+        return stop
 
     def head(self, current: int | None) -> list[int]:
         """What must lead the plan: the current track, then the queued ones, no duplicates."""

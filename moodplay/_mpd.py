@@ -19,15 +19,19 @@ from dataclasses import dataclass, field
 from moodplay._config import MpdConfig
 from moodplay._live import LiveSession
 from moodplay._logs import RateLimitedLog
+from moodplay._modes import ManualQueue
 from moodplay._mpd_art import ArtCommands
 from moodplay._mpd_base import (
+    TAG_TYPES,
     TIMEOUT_S,
+    PlayClock,
     QueueVersions,
+    Selection,
+    UpdateJobs,
     _bounded_int,
     _local_only,
     _no_args,
     _nothing,
-    _tagtypes,
 )
 from moodplay._mpd_database import DatabaseCommands
 from moodplay._mpd_idle import WATCH_S, IdleClient, Watched, idle_subsystems
@@ -76,6 +80,9 @@ class MpdOptions:
     replay_gain_mode: str = "track"
     versions: QueueVersions = field(default_factory=QueueVersions)
     channels: Channels = field(default_factory=Channels)
+    play_clock: PlayClock = field(default_factory=PlayClock)
+    selection: Selection = field(default_factory=Selection)
+    update_jobs: UpdateJobs = field(default_factory=UpdateJobs)
 
 
 class MpdFacade(
@@ -89,7 +96,11 @@ class MpdFacade(
         self.password = password
         self.options = options or MpdOptions()
         self.versions = self.options.versions
+        self.enabled_tags = set(TAG_TYPES)
         self.channels = self.options.channels
+        self.play_clock = self.options.play_clock
+        self.selection = self.options.selection
+        self.update_jobs = self.options.update_jobs
         self.mailbox = self.channels.open()
         self.binary_limit = 8192
         """MPD's default; moodplay sends no binary chunks yet, so it only remembers it."""
@@ -104,7 +115,7 @@ class MpdFacade(
             "play": self._play, "playid": self._playid,
             "pause": self._pause, "stop": self._simple("stop"), "next": self._simple("next"),
             "previous": self._simple("previous"), "setvol": self._setvol, "ping": _no_args("ping"),
-            "outputs": outputs, "tagtypes": _tagtypes, "commands": self._commands,
+            "outputs": outputs, "tagtypes": self._tagtypes, "commands": self._commands,
             "notcommands": self._notcommands, "sendmessage": self._sendmessage,
             "channels": self._channels, "subscribe": self._subscribe,
             "unsubscribe": self._unsubscribe, "readmessages": self._readmessages,
@@ -113,7 +124,7 @@ class MpdFacade(
             "find": self._find("find"), "search": self._find("search"),
             "findadd": self._findadd("findadd"), "searchadd": self._findadd("searchadd"),
             "count": self._count,
-            "add": self._add, "clear": self._simple("clear"), "lsinfo": self._lsinfo,
+            "add": self._add, "clear": self._clear, "lsinfo": self._lsinfo,
             "update": self._update, "rescan": self._update,
             "repeat": self._switch("repeat"), "single": self._switch("single"),
             "random": self._unsupported_on("random"), "consume": self._unsupported_on("consume"),
@@ -156,31 +167,36 @@ class MpdFacade(
         return pairs
 
     def _setvol(self, args: list[str]) -> Pairs:
-        if len(args) != 1:
-            raise ProtocolError(Ack.ARG, "setvol takes one number, 0..100")
-        self._run("volume_set", percent=args[0])
+        self._run("volume_set", percent=str(_bounded_int(args[0], 0, 100)))
         self.events.add("mixer")  # MPD tells mixer even when the volume was already that
         return []
 
     def _status(self, args: list[str]) -> Pairs:
         s = self._snap()
+        version = self.versions.observe(s.queue, self.session.manual.pending)
         pairs: list[tuple[str, object]] = [
             ("volume", s.volume_pct), ("repeat", int(self.session.manual.repeat)), ("random", 0),
-            ("single", int(self.session.manual.single)), ("consume", 0),
-            ("partition", "default"), ("playlist", s.changes), ("playlistlength", len(s.queue)),
+            ("single", _single(self.session.manual)), ("consume", 0),
+            ("partition", "default"), ("playlist", version),
+            ("playlistlength", len(s.queue)),
             ("mixrampdb", 0), ("state", s.state),
         ]  # fmt: skip
         xfade = round(self.session.player.crossfade_s)
         if xfade > 0:  # MPD names it only when on, right after state
             pairs.append(("xfade", xfade))
+        current = self._current(s)
+        if current is not None:
+            pos, song = current
+            pairs += [("song", pos), ("songid", song)]
         if s.current is not None:
             duration = self._info(s.current)[1]
-            pairs += [("song", 0), ("songid", s.current),
-                      ("time", f"{round(s.elapsed_s)}:{round(duration)}"),  # rounded, as MPD
+            pairs += [("time", f"{round(s.elapsed_s)}:{round(duration)}"),  # rounded, as MPD
                       ("elapsed", f"{s.elapsed_s:.3f}"),
                       ("duration", f"{duration:.3f}")]  # fmt: skip
-            if len(s.queue) > 1:  # what plays next (mpc queued)
-                pairs += [("nextsong", 1), ("nextsongid", s.queue[1])]
+        if self.session.updating():
+            pairs.append(("updating_db", self.update_jobs.current))
+        if current is not None and current[0] + 1 < len(s.queue):  # what plays next
+            pairs += [("nextsong", current[0] + 1), ("nextsongid", s.queue[current[0] + 1])]
         return pairs
 
     def _all_commands(self) -> list[str]:
@@ -293,7 +309,8 @@ class MpdServer(TcpServer):
     async def _watch(self) -> None:
         """Changes made by voice, the web page or the player itself reach idle clients too."""
         while True:
-            if self.session.changes != self._seen:
+            updating = self._last is not None and self._last.updating
+            if self.session.changes != self._seen or self.session.updating() != updating:
                 try:
                     await self.refresh()
                 except Exception:  # the watcher must outlive one failed read
@@ -309,6 +326,10 @@ class MpdServer(TcpServer):
             now = await asyncio.wrap_future(done)
             assert isinstance(now, Watched)
             moved = set(extra or ())
+            self._options.selection.seen(now.current)
+            self._options.versions.observe(now.queue, now.users)
+            if self._last is None or now.state != self._last.state:
+                self._options.play_clock.state(now.state)
             if self._last is not None:
                 moved |= now.changed(self._last)
             self._last, self._seen = now, seen
@@ -411,3 +432,7 @@ class MpdServer(TcpServer):
             await self.refresh()
         idle.start(wanted)
         return True
+
+
+def _single(manual: ManualQueue) -> str:
+    return "oneshot" if manual.single and manual.oneshot else str(int(manual.single))

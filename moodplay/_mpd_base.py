@@ -3,10 +3,13 @@ reading its state, one song's MPD fields, and parsing arguments with MPD's words
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from moodplay._commands import CommandError
+from moodplay._commands import CommandError, CommandRefusedError
 from moodplay._live import LiveSession
 from moodplay._mpd_filter import parse_range
 from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
@@ -17,37 +20,111 @@ TIMEOUT_S = 5.0
 
 
 class QueueVersions:
-    """The queue as clients were shown it, by playlist version (the last ``size`` versions),
-    so ``plchanges`` can answer with what changed since a version instead of everything."""
+    """MPD's playlist version: it moves when (and only when) the queue clients see changes,
+    as each look at the queue finds it; the last ``size`` versions' queues are kept, so
+    ``plchanges`` answers with what changed since a version (everything for one it no longer
+    knows, or 0). Shared by all connections and the idle watcher, hence the lock."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
+        self.version = 1
+        self._queue: tuple[int, ...] | None = None
+        self._users: tuple[int, ...] = ()
         self._seen: dict[int, tuple[int, ...]] = {}
+        self._lock = threading.Lock()
 
-    def note(self, version: int, queue: list[int]) -> None:
-        if version not in self._seen:
-            self._seen[version] = tuple(queue)
-            while len(self._seen) > self.size:
-                del self._seen[next(iter(self._seen))]
+    def observe(self, queue: Sequence[int], users: Sequence[int] = ()) -> int:
+        """The version of this queue (a new one when it differs from the last seen, or when
+        which entries are the user's own changed: ``users``, catalogue indices)."""
+        now = tuple(queue)
+        with self._lock:
+            if (now, tuple(users)) != (self._queue, self._users):
+                self.version += 1
+                self._queue, self._users = now, tuple(users)
+                self._seen[self.version] = now
+                while len(self._seen) > self.size:
+                    del self._seen[next(iter(self._seen))]
+            return self.version
 
-    def changed(self, version: int, now: int, queue: list[int]) -> set[int]:
-        """Positions whose entry differs from what ``version`` showed (every position when
-        that version is unknown, as MPD answers for a version it cannot tell)."""
-        old = self._seen.get(version)
-        if version == now:
+    def changed(self, version: int, queue: Sequence[int], users: Sequence[int] = ()) -> set[int]:
+        """Positions whose entry differs from what ``version`` showed."""
+        if version == self.observe(queue, users):
             return set()
+        with self._lock:
+            old = self._seen.get(version)
         if old is None:
             return set(range(len(queue)))
         return {pos for pos, tid in enumerate(queue) if pos >= len(old) or old[pos] != tid}
 
 
+TAG_TYPES = ("Artist", "ArtistSort", "Album", "AlbumSort", "AlbumArtist", "AlbumArtistSort",
+             "Title", "Track", "Name", "Genre", "Date", "OriginalDate", "Composer",
+             "ComposerSort", "Performer", "Conductor", "Work", "Movement", "MovementNumber",
+             "Ensemble", "Location", "Grouping", "Disc", "Label", "MUSICBRAINZ_ARTISTID",
+             "MUSICBRAINZ_ALBUMID", "MUSICBRAINZ_ALBUMARTISTID", "MUSICBRAINZ_TRACKID",
+             "MUSICBRAINZ_RELEASETRACKID", "MUSICBRAINZ_WORKID")  # fmt: skip
+"""MPD 0.23's tag types, in its order (what its ``tagtypes`` lists): clients enable and
+disable them by these names; moodplay's songs carry Artist, AlbumArtist, Title, Album, Track
+and Date of them."""
+
+
+class PlayClock:
+    """Seconds spent playing since the server started (MPD's ``stats`` playtime), told of
+    every play-state change the idle watcher sees (within its 50 ms look)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._total = 0.0
+        self._since: float | None = None
+
+    def state(self, state: str) -> None:
+        now = self.clock()
+        if self._since is not None:
+            self._total += now - self._since
+        self._since = now if state == "play" else None
+
+    def seconds(self) -> float:
+        running = self.clock() - self._since if self._since is not None else 0.0
+        return self._total + running
+
+
+class Selection:
+    """MPD's "current song" while stopped: the song that played last stays current (status
+    names it, currentsong shows it, play starts it) until the queue is cleared or loses it."""
+
+    def __init__(self) -> None:
+        self.song: int | None = None
+
+    def seen(self, playing: int | None) -> None:
+        if playing is not None:
+            self.song = playing
+
+
+class UpdateJobs:
+    """MPD's database update job ids: each ``update`` that starts a rescan gets the next one;
+    ``status`` shows it as ``updating_db`` while the rescan runs."""
+
+    def __init__(self) -> None:
+        self.current = 0
+
+    def start(self) -> int:
+        self.current += 1
+        return self.current
+
+
 class FacadeCore:
     """The state and helpers ``MpdFacade`` (moodplay._mpd) sets up and its command groups use."""
+
+    enabled_tags: set[str]
+    """The tag types this connection wants in song listings (``tagtypes``)."""
 
     session: LiveSession
     touched: bool
     events: set[str]
     versions: QueueVersions
+    selection: Selection
+    update_jobs: UpdateJobs
+    play_clock: PlayClock
 
     def _run(self, name: str, **args: object) -> object:
         self.touched = True
@@ -55,13 +132,23 @@ class FacadeCore:
             call = self.session.registry.resolve(name, args)
             return self.session.submit(call).result(timeout=TIMEOUT_S)
         except CommandError as e:
-            raise ProtocolError(Ack.ARG, str(e)) from e
+            raise refusal(e) from e
 
     def _snap(self) -> Snapshot:
         result = self.session.submit(lambda: snapshot(self.session)).result(timeout=TIMEOUT_S)
         assert isinstance(result, Snapshot)
-        self.versions.note(result.changes, result.queue)
+        self.versions.observe(result.queue, self.session.manual.pending)
         return result
+
+    def _current(self, snap: Snapshot) -> tuple[int, int] | None:
+        """(position, song id) of MPD's current song: the one playing or paused, else the
+        one stopped on (see Selection); None when there is none."""
+        if snap.current is not None:
+            return 0, snap.current
+        song = self.selection.song
+        if song is not None and song in snap.queue:
+            return snap.queue.index(song), song
+        return None
 
     def _simple(self, name: str) -> Callable[[list[str]], Pairs]:
         def run(args: list[str]) -> Pairs:
@@ -87,6 +174,27 @@ class FacadeCore:
                 "date": info.date}  # fmt: skip
         return {tag: value for tag, value in tags.items() if value}
 
+    def _tagtypes(self, args: list[str]) -> Pairs:
+        """``tagtypes`` lists this connection's tag types; ``clear``, ``all``, ``enable
+        NAME…`` and ``disable NAME…`` change them (names in any case), as MPD 0.23."""
+        if not args:
+            return [("tagtype", t) for t in TAG_TYPES if t in self.enabled_tags]
+        sub, names = args[0], args[1:]
+        if sub in ("clear", "all"):
+            self.enabled_tags = set(TAG_TYPES) if sub == "all" else set()
+            return []
+        if sub not in ("enable", "disable"):
+            raise ProtocolError(Ack.ARG, "Unknown sub command")
+        if not names:
+            raise ProtocolError(Ack.ARG, "Not enough arguments")
+        by_name = {t.lower(): t for t in TAG_TYPES}
+        if any(n.lower() not in by_name for n in names):
+            raise ProtocolError(Ack.ARG, "Unknown tag type")
+        chosen = {by_name[n.lower()] for n in names}
+        self.enabled_tags = (self.enabled_tags | chosen if sub == "enable"
+                             else self.enabled_tags - chosen)  # fmt: skip
+        return []
+
     def _song(self, track_id: int, pos: int | None) -> list[tuple[str, object]]:
         """One song's fields: its tags (those it has) in the order MPD 0.23 prints an mp3's
         (MPD follows each file's own tag order), then its length, then its queue place."""
@@ -95,9 +203,23 @@ class FacadeCore:
                 ("Title", info.title), ("Album", info.album),
                 ("Track", info.track_number or ""), ("Date", info.date))  # fmt: skip
         song: list[tuple[str, object]] = [("file", uri_of(info.path, self.session.root))]
-        song += [(key, value) for key, value in tags if value]
-        song += [("Time", int(duration)), ("duration", f"{duration:.3f}")]
+        if info.modified_s:
+            song.append(("Last-Modified", _iso(info.modified_s)))
+        song += [(key, value) for key, value in tags if value and key in self.enabled_tags]
+        song += [("Time", round(duration)), ("duration", f"{duration:.3f}")]  # rounded, as MPD
         return song + ([("Pos", pos), ("Id", track_id)] if pos is not None else [])
+
+
+def refusal(error: CommandError) -> ProtocolError:
+    """A command's refusal as MPD answers it: what cannot be done now (nothing to play,
+    nothing playing) is ``ACK [50@0]``; a bad argument ``ACK [2@0]``."""
+    code = Ack.NO_EXIST if isinstance(error, CommandRefusedError) else Ack.ARG
+    return ProtocolError(code, str(error))
+
+
+def _iso(unix_s: float) -> str:
+    """MPD's time stamps: UTC, to the second, ``2012-12-15T11:14:44Z``."""
+    return datetime.fromtimestamp(int(unix_s), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _int_arg(name: str, args: list[str]) -> int | None:
@@ -152,8 +274,3 @@ def _local_only(args: list[str]) -> Pairs:
     """What MPD answers a TCP client for ``config`` (it is for clients on its local socket;
     moodplay listens on TCP only)."""
     raise ProtocolError(Ack.PERMISSION, "Command only permitted to local clients")
-
-
-def _tagtypes(args: list[str]) -> Pairs:
-    return [("tagtype", t) for t in ("Artist", "Album", "AlbumArtist", "Title", "Track",
-                                     "Genre", "Date")]  # fmt: skip

@@ -15,9 +15,11 @@ class DatabaseCommands(FacadeCore):
     """MPD's database commands in terms of the live session's library."""
 
     def _update(self, args: list[str]) -> Pairs:
-        self._run("update")
-        self.events.add("update")
-        return [("updating_db", 1)]
+        """``update``/``rescan``: the whole library is rescanned (moodplay scans its folders
+        as one job); the answer is the job's id, the running one's if one runs already."""
+        started = self._run("update") == "rescanning the library"
+        job = self.update_jobs.start() if started else self.update_jobs.current
+        return [("updating_db", job)]
 
     def _lsinfo(self, args: list[str]) -> Pairs:
         uri = args[0] if args else ""
@@ -110,7 +112,8 @@ class DatabaseCommands(FacadeCore):
         cat = self.session.cat
         artists = len(set(cat.artist.tolist()))
         albums = len({info.album for info in self.session.tracks.values() if info.album})
-        return [("artists", artists), ("albums", albums), ("songs", cat.size),
-                ("uptime", int(time.monotonic() - self.session.started)),
+        return [("uptime", int(time.monotonic() - self.session.started)),
+                ("playtime", int(self.play_clock.seconds())),
+                ("artists", artists), ("albums", albums), ("songs", cat.size),
                 ("db_playtime", int(cat.duration_s.sum())),
                 ("db_update", int(self.session.library_at))]  # fmt: skip

@@ -38,23 +38,29 @@ class Watched:
     current: int | None
     queue: tuple[int, ...]
     volume_pct: int
-    options: tuple[bool, bool]
+    options: tuple[bool, bool, bool]
     library_at: float
+    updating: bool = False
+    users: tuple[int, ...] = ()
+    """Which entries are the user's own (catalogue indices): adding a planned entry to the
+    user's queue changes the playlist even when the order stays."""
 
     @classmethod
     def read(cls, session: LiveSession) -> Watched:
         s = snapshot(session)
-        options = (session.manual.repeat, session.manual.single)
-        return cls(s.state, s.current, tuple(s.queue), s.volume_pct, options, session.library_at)
+        options = (session.manual.repeat, session.manual.single, session.manual.oneshot)
+        return cls(s.state, s.current, tuple(s.queue), s.volume_pct, options, session.library_at,
+                   session.updating(), tuple(session.manual.pending))  # fmt: skip
 
     def changed(self, before: Watched) -> set[str]:
         """The subsystems an MPD client must refetch, going from ``before`` to this."""
         changed = {
             "player": (self.state, self.current) != (before.state, before.current),
-            "playlist": self.queue != before.queue,
+            "playlist": (self.queue, self.users) != (before.queue, before.users),
             "mixer": self.volume_pct != before.volume_pct,
             "options": self.options != before.options,
             "database": self.library_at != before.library_at,
+            "update": self.updating != before.updating,  # a rescan started or ended
         }
         return {name for name, moved in changed.items() if moved}
 

@@ -17,7 +17,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from moodplay._commands import APP_COMMANDS, CommandError
-from moodplay._mpd_base import TIMEOUT_S, FacadeCore
+from moodplay._mpd_base import TIMEOUT_S, FacadeCore, refusal
 from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
 
 CHANNEL = "moodplay"
@@ -149,7 +149,7 @@ class MessageCommands(FacadeCore):
         try:
             return self.session.submit(call).result(timeout=TIMEOUT_S)
         except CommandError as e:  # understood but refused: "nothing to undo"
-            raise ProtocolError(Ack.ARG, str(e)) from e
+            raise refusal(e) from e
 
 
 def _channel_name(text: str) -> str:

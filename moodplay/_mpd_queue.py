@@ -56,8 +56,8 @@ class QueueCommands(FacadeCore):
         session.submit(jump).result(timeout=TIMEOUT_S)
 
     def _pause(self, args: list[str]) -> Pairs:
-        if args and args[0] not in ("0", "1"):
-            raise ProtocolError(Ack.ARG, "pause takes 0 or 1")
+        if args:
+            _boolean(args[0])
         paused = self._snap().state == "pause"
         want = (args[0] == "1") if args else not paused
         self._run("pause" if want else "resume")
@@ -65,12 +65,27 @@ class QueueCommands(FacadeCore):
 
     def _switch(self, name: str) -> Callable[[list[str]], Pairs]:
         def run(args: list[str]) -> Pairs:
-            if len(args) != 1 or args[0] not in ("0", "1"):
-                raise ProtocolError(Ack.ARG, f"{name} takes 0 or 1")
+            if name == "single" and args[0] == "oneshot":
+                return self._oneshot()
+            _boolean(args[0])
             self._run(name, on=args[0])
+            if name == "single":
+                self.session.manual.oneshot = False
             return []
 
         return run
+
+    def _oneshot(self) -> Pairs:
+        """``single oneshot``: single until the next track ends, then off (MPD 0.21+)."""
+        manual = self.session.manual
+
+        def set_oneshot() -> None:
+            manual.single = manual.oneshot = True
+
+        self.session.submit(set_oneshot).result(timeout=TIMEOUT_S)
+        self.touched = True
+        self.events.add("options")
+        return []
 
     def _unsupported_on(self, name: str) -> Callable[[list[str]], Pairs]:
         """moodplay orders the queue itself: "random 0" is accepted, "random 1" explained."""
@@ -83,17 +98,17 @@ class QueueCommands(FacadeCore):
         return run
 
     def _add(self, args: list[str]) -> Pairs:
-        if len(args) != 1:
-            raise ProtocolError(Ack.ARG, "add takes one URI (a file or a folder; see lsinfo)")
-        self._run("add", uri=args[0])
+        """``add URI``: a file or a folder joins the user's queue (``add URI POS``: see
+        OrderCommands._add_at)."""
+        if not resolve(args[0], self.session.tracks, self.session.root):
+            raise ProtocolError(Ack.NO_EXIST, "No such directory")
+        self._run("add", uri=args[0].strip() or "/")  # "": the whole library, as MPD
         return []
 
     def _addid(self, args: list[str]) -> Pairs:
-        if len(args) != 1:
-            raise ProtocolError(Ack.ARG, "addid takes one file URI (see lsinfo)")
         ids = resolve(args[0], self.session.tracks, self.session.root)
         if len(ids) != 1:
-            raise ProtocolError(Ack.NO_EXIST, f"addid needs one file, not {args[0]!r}")
+            raise ProtocolError(Ack.NO_EXIST, "No such song")
         self._run("add", uri=args[0])
         return [("Id", ids[0])]
 
@@ -172,8 +187,13 @@ class QueueCommands(FacadeCore):
         return []
 
     def _currentsong(self, args: list[str]) -> Pairs:
-        s = self._snap()
-        return self._song(s.current, 0) if s.current is not None else []
+        current = self._current(self._snap())
+        return self._song(current[1], current[0]) if current is not None else []
+
+    def _clear(self, args: list[str]) -> Pairs:
+        self._run("clear")
+        self.selection.song = None
+        return []
 
     def _playlistinfo(self, args: list[str]) -> Pairs:
         """The whole queue, ``N`` (one entry) or ``N:M`` (a slice); ``-1`` is the whole queue,
@@ -206,7 +226,7 @@ class QueueCommands(FacadeCore):
         wanted = range(len(snap.queue))
         if len(args) == 2:
             wanted = _queue_range(args[1], len(snap.queue))
-        changed = self.versions.changed(version, snap.changes, snap.queue)
+        changed = self.versions.changed(version, snap.queue, self.session.manual.pending)
         return [(pos, snap.queue[pos]) for pos in wanted if pos in changed]
 
     def _playlist(self, args: list[str]) -> Pairs:
@@ -259,3 +279,9 @@ def _float(text: str) -> float:
         return float(text)
     except ValueError:
         raise ProtocolError(Ack.ARG, f"Float expected: {text}") from None
+
+
+def _boolean(text: str) -> bool:
+    if text not in ("0", "1"):
+        raise ProtocolError(Ack.ARG, f"Boolean (0/1) expected: {text}")
+    return text == "1"

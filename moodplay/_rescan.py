@@ -48,6 +48,10 @@ class Rescan:
         self._thread.start()
         return True
 
+    def running(self) -> bool:
+        """A rescan is under way (MPD's status shows ``updating_db`` meanwhile)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def _run(self) -> None:
         try:
             with Store(self.db) as store:

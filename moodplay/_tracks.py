@@ -20,6 +20,8 @@ class TrackInfo:
     track_number: int | None = None
     album_artist: str = ""
     date: str = ""
+    modified_s: float = 0.0
+    """The file's modification time (Unix seconds), as the last scan saw it."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,7 +35,7 @@ class LiveLibrary:
 def track_infos(store: Store) -> dict[int, TrackInfo]:
     rows = store.query(
         "SELECT t.id, t.path, t.title, t.artist, t.album, t.album_artist, t.track_number, t.date, "
-        "t.rg_track_gain_db, a.loudness_lufs "
+        "t.rg_track_gain_db, t.mtime_ns, a.loudness_lufs "
         "FROM tracks t JOIN analysis a ON a.track_id = t.id WHERE t.missing_since IS NULL"
     )
     out = {}
@@ -42,6 +44,6 @@ def track_infos(store: Store) -> dict[int, TrackInfo]:
         artist = r["artist"] or "unknown"
         out[r["id"]] = TrackInfo(
             Path(r["path"]), r["title"], artist, gain, r["album"] or "", r["track_number"],
-            r["album_artist"] or "", r["date"] or "",
+            r["album_artist"] or "", r["date"] or "", r["mtime_ns"] / 1e9,
         )  # fmt: skip
     return out

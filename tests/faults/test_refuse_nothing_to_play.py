@@ -57,7 +57,9 @@ def test_play_and_mood_requests_with_every_track_banned_say_why(daemon: Daemon) 
     client = Raw(daemon.mpd_port)
     try:
         answer = client.ask("play")
-        assert answer[-1].startswith("ACK [") and "every track is banned" in answer[-1], answer
+        assert (
+            answer[-1].startswith("ACK [50@0] {play}") and "every track is banned" in answer[-1]
+        ), answer
         assert client.ask("status")[-1] == "OK"
     finally:
         client.close()

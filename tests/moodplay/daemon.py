@@ -57,10 +57,23 @@ def _wait_ready(daemon: Daemon) -> None:
     raise AssertionError("daemon never became ready:\n" + "".join(daemon.lines))
 
 
+NO_QUIET_HOURS = '[context]\nquiet_start = "00:00"\nquiet_end = "00:00"\n'
+"""The test daemon's config when a test gives none: no quiet hours (22:00-07:00 caps the
+volume at 40 %, so a test of volumes would pass by day and fail by night)."""
+
+
 @contextmanager
 def running(db: Path, folder: Path, *extra: str) -> Iterator[Daemon]:
+    """The daemon on ``db`` with a private PulseAudio server and data folder (stored playlists
+    go there, not to the user's); without ``--config`` in ``extra``, no quiet hours."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if "--config" not in extra:
+        config = folder / "daemon-config.toml"
+        config.write_text(NO_QUIET_HOURS)
+        extra = (*extra, "--config", str(config))
+    data = {} if "XDG_DATA_HOME" in os.environ else {"XDG_DATA_HOME": str(folder / "data")}
     with pulse_server(folder / "pulse") as env:
-        daemon = start(db, env, *extra)
+        daemon = start(db, {**data, **env}, *extra)
         try:
             yield daemon
         finally:

@@ -82,7 +82,7 @@ def test_python_mpd2_and_bad_input(daemon: tuple[int, subprocess.Popen[str]]) ->
     client.ping()
     results = client.command_list_end()
     assert results[0]["state"] == "stop"
-    with pytest.raises(mpd.CommandError, match=r"0\.\.100"):
+    with pytest.raises(mpd.CommandError, match="Number too large: 150"):
         client.setvol(150)
     with pytest.raises(mpd.CommandError, match="not understood"):
         client.sendmessage("moodplay", "banana telephone")
