@@ -28,6 +28,21 @@ def test_manual_queue_order_repeat_and_single() -> None:
     assert q.pending == [] and q.playing is None
 
 
+def test_single_stops_after_the_track_and_oneshot_turns_itself_off() -> None:
+    """MPD's single: without repeat, playback stops when the track ends; ``oneshot`` does it
+    once and turns single off; with repeat, nothing stops (the track comes again)."""
+    q = ManualQueue(single=True)
+    assert q.stop_after_track()
+    assert q.single
+    q = ManualQueue(single=True, oneshot=True)
+    assert q.stop_after_track()
+    assert not q.single and not q.oneshot
+    assert not q.stop_after_track()
+    q = ManualQueue(single=True, repeat=True)
+    assert not q.stop_after_track()
+    assert not ManualQueue().stop_after_track()
+
+
 def test_sleep_timer() -> None:
     timer = SleepTimer()
     assert not timer.due(now=0.0) and timer.minutes_left() is None
