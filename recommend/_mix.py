@@ -1,0 +1,75 @@
+"""The day's mix, enforced while planning: familiar favourites vs music new to the listener,
+and how much of a day one artist may take.
+
+"A day" is the last 24 hours (no time zone needed, no jump at midnight). Each queue slot asks
+:meth:`DayMix.wants_familiar`: the slot is for a favourite when, counting this slot, fewer than
+``round(familiar_share x plays)`` of the day's plays (played, skipped and planned) were of
+tracks heard before. With the default 0.25 that is every fourth track — the daily mixes of the
+big services use about that ratio of known to new. The planner only takes a favourite when one
+is open near the mood path, so the share is a ceiling, reached when the listener has favourites.
+
+An artist may take at most ``max(artist_share, fondness share) x max(plays, queue length)``
+plays a day, at least one; the fondness share is the artist's part of everything the listener
+finished or liked (a like counts 2; over at least 20 of them), so a fan of three artists gets
+about a third each.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from recommend._aggregates import DAY_S, Aggregates
+
+I64 = npt.NDArray[np.int64]
+MIN_FONDNESS = 20.0
+"""Below this many finished plays and likes, no artist's share is trusted beyond the default."""
+
+
+@dataclass
+class DayMix:
+    """Plays of the last 24 hours plus the ones planned in this round, as the mix counts them."""
+
+    familiar_share: float
+    artist_share: float
+    length: int
+    """Tracks planned ahead: the smallest day the artist cap assumes."""
+    total: int = 0
+    familiar: int = 0
+    per_artist: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    """Plays per artist (indexed by artist)."""
+    planned: int = 0
+    planned_familiar: int = 0
+
+    @staticmethod
+    def of(agg: Aggregates, now: float, familiar_share: float, artist_share: float,
+           length: int) -> DayMix:  # fmt: skip
+        """The mix so far: every play or skip started in the 24 hours before ``now``."""
+        mix = DayMix(familiar_share, artist_share, length, per_artist=np.zeros(agg.n_artists))
+        for s in agg.recent_starts(now - DAY_S):
+            mix.count(s.artist, s.familiar)
+        mix.planned = mix.planned_familiar = 0
+        return mix
+
+    def count(self, artist: int, familiar: bool) -> None:
+        """One more play of the day (a kept or newly planned track)."""
+        self.total += 1
+        self.familiar += familiar
+        self.planned += 1
+        self.planned_familiar += familiar
+        self.per_artist[artist] += 1
+
+    def wants_familiar(self) -> bool:
+        """Whether the next slot is for a favourite (see the module docstring)."""
+        due = math.floor(self.familiar_share * (self.total + 1) + 0.5)
+        return self.familiar < due
+
+    def artists_open(self, artists: I64, agg: Aggregates) -> npt.NDArray[np.bool_]:
+        """Per artist given: still under its cap for the day."""
+        day = max(self.total + 1, self.length)
+        fond = agg.artist_fond[artists] / max(agg.fond_total, MIN_FONDNESS)
+        caps = np.maximum(1, np.floor(np.maximum(self.artist_share, fond) * day + 1e-9))
+        return np.asarray(self.per_artist[artists] < caps)
