@@ -242,7 +242,7 @@ def fault_flood(daemon: Daemon, db: Path, pulse: PulseServer) -> tuple[Callable[
     return (lambda: True), f"{len(held)} idle connections"
 
 
-FAULTS = [("lock", fault_lock), ("sound server", fault_sound), ("flood", fault_flood)]
+FAULTS = {"lock": fault_lock, "sound": fault_sound, "flood": fault_flood}
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -311,7 +311,8 @@ def _run(args: argparse.Namespace, rig: Rig, clients: list[threading.Thread],
         if "middle" not in samples and now - started >= args.minutes * 30:
             samples["middle"] = current
         if now >= next_fault and end - now > RECOVER_S + 50:
-            kind, inject = FAULTS[len(faults) % len(FAULTS)]
+            kind = args.faults[len(faults) % len(args.faults)]
+            inject = FAULTS[kind]
             faults.append(_fault(rig, kind, inject, started))
             print(f"  {faults[-1]}", file=sys.stderr, flush=True)
             next_fault = max(next_fault + args.every_s, time.monotonic() + 10)
@@ -345,6 +346,8 @@ def main() -> None:
     parser.add_argument("--every-s", type=float, default=120.0, help="seconds between faults")
     parser.add_argument("--db", type=Path, help="an already scanned library (else the corpus)")
     parser.add_argument("--no-voice", action="store_true")
+    parser.add_argument("--faults", type=lambda s: s.split(","), default=list(FAULTS),
+                        help="which faults, in turn (default lock,sound,flood)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="moodplay-soak-") as tmp:
