@@ -5,6 +5,11 @@ the memory held for the track features, and the ratio of a re-plan to the memory
 floor (one pass over the feature matrix, measured as a numpy sum over it).
 
     .venv/bin/python bench/recommend.py [--tracks 100000] [--artists 5000] [--runs 200]
+    .venv/bin/python bench/recommend.py --long   # 100k tracks x 100k events (~3 years)
+
+``--long`` also times, in the same run, the old way of reading the history that every re-plan
+did before issue 12 (``summarise`` over every event, the part-of-day prior walked event by
+event, the no-repeat window over every event): the new re-plan reads running aggregates.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from recommend import Feedback, History, ListenerState, Planner, Point, Situation
+from recommend._feedback import signal, summarise
 from tests.recommend.catalogues import random_catalogue
 
 NOW = 1_795_600_000.0
@@ -37,13 +43,63 @@ def history(n_tracks: int, events: int, seed: int) -> History:
     return h
 
 
+def old_history_read(planner: Planner, h: History, now: float) -> None:
+    """What a re-plan without a request read before issue 12: O(events) each time."""
+    cat, w = planner.cat, planner.s.weights
+    summarise(h, cat, "evening", now, w, n_artists=planner.n_artists)
+    prior = []
+    for fb in h.events:  # the old _prior_evidence
+        if fb.part_of_day != "evening" or fb.kind not in ("played", "skipped"):
+            continue
+        value = signal(fb, w)[0]
+        weight = 1.0 if value > 0 else (-0.5 if value <= w.late_skip else 0.0)
+        if weight:
+            prior.append((cat.point(fb.index), weight))
+    cols = h.columns(w)  # the old _blocked
+    started = cols["started"] > 0
+    last = np.full(h.tracks(w).shape[0], -np.inf)
+    np.maximum.at(last, h.slots(w)[started], cols["at"][started])
+
+
+def long_run(runs: int) -> None:
+    """100k tracks x 100k events: re-plan p50/p95 after feedback, new and old history reads."""
+    cat = random_catalogue(100_000, 5_000, 0)
+    h = history(cat.size, 100_000, 1)
+    planner = Planner(cat)
+    t = time.perf_counter()
+    planner.plan(ListenerState(Situation(NOW, "evening")), h, 20, seed=0)
+    first_s = time.perf_counter() - t
+    new, old = [], []
+    for run in range(runs):
+        at = NOW + 240.0 * (run + 1)
+        h.add(Feedback(run * 7, "played", at, "evening", 240.0, 240.0))
+        state = ListenerState(Situation(at, "evening"))
+        t = time.perf_counter()
+        planner.plan(state, h, 20, seed=run, keep=[run])
+        new.append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        old_history_read(planner, h, at)
+        old.append((time.perf_counter() - t) * 1000)
+    n50, n95 = np.percentile(new, [50, 95])
+    o50, o95 = np.percentile(old, [50, 95])
+    print(f"100000 tracks, 100000 history events; aggregates built once in {first_s:.2f} s")
+    print(
+        f"re-plan after feedback (aggregates):   p50 {n50:.2f} ms, p95 {n95:.2f} ms ({runs} runs)"
+    )
+    print(f"old history read alone (every event):  p50 {o50:.2f} ms, p95 {o95:.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tracks", type=int, default=100_000)
     parser.add_argument("--artists", type=int, default=5_000)
     parser.add_argument("--events", type=int, default=2_000)
     parser.add_argument("--runs", type=int, default=200)
+    parser.add_argument("--long", action="store_true", help="100k tracks x 100k events")
     args = parser.parse_args()
+    if args.long:
+        long_run(args.runs)
+        return
     cat = random_catalogue(args.tracks, args.artists, 0)
     feature_bytes = sum(getattr(cat, f).nbytes for f in (
         "track_ids", "valence", "energy", "artist", "duration_s", "instrumentalness",

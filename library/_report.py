@@ -110,7 +110,7 @@ def library_names(store: Store) -> dict[str, list[str]]:
 def catalogue_rows(store: Store) -> list[Row]:
     """Every present, analysed track with what the recommender needs."""
     return store.query(
-        "SELECT t.id, t.title, t.artist, t.duration_s, a.valence, a.energy, "
+        "SELECT t.id, t.title, t.artist, t.duration_s, t.added_at, a.valence, a.energy, "
         "a.instrumentalness, a.speechiness FROM tracks t JOIN analysis a ON a.track_id = t.id "
         "WHERE t.missing_since IS NULL ORDER BY t.id"
     )

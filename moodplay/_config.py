@@ -141,6 +141,11 @@ class RecommendConfig:
     """No track twice within this window; shrinks to half the library's playing time."""
     queue_length: int = field(default=20, metadata=_range(1, 500, "tracks"))
     """Tracks planned ahead."""
+    familiar_share: float = field(default=0.25, metadata=_range(0.0, 1.0, "fraction"))
+    """Share of a day's plays (the last 24 hours) that are favourites you heard before; the rest
+    is music new to you. 0: only new music; 1: favourites whenever there are some."""
+    artist_share: float = field(default=0.10, metadata=_range(0.01, 1.0, "fraction"))
+    """Most of a day's plays one artist takes, unless your likes and finished plays give it more."""
 
 
 _HHMM = r"([01]\d|2[0-3]):[0-5]\d"

@@ -24,6 +24,7 @@ from recommend import (
     Point,
     Settings,
     Situation,
+    mood_request,
 )
 
 
@@ -46,6 +47,7 @@ def build_catalogue(store: Store) -> Catalogue:
         speechiness=np.array([r["speechiness"] for r in rows], dtype=np.float32),
         artist_names={i: name for name, i in artists.items()},
         titles=[r["title"] for r in rows],
+        added_at=np.array([r["added_at"] for r in rows], dtype=np.float64),
     )
 
 
@@ -69,7 +71,8 @@ def _at(hhmm: str | None) -> float | None:
         raise QueueError(f"--at {hhmm!r}: use HH:MM, e.g. 23:30") from None
 
 
-def plan_queue(config: Config, args: argparse.Namespace) -> tuple[Plan, Catalogue]:
+def plan_queue(config: Config, args: argparse.Namespace) -> tuple[Plan, Catalogue, str]:
+    """The plan, its catalogue, and the familiar/new split in words."""
     with Store(database_path(config, args.db)) as store:
         cat = build_catalogue(store)
         history = build_history(store, cat)
@@ -77,31 +80,37 @@ def plan_queue(config: Config, args: argparse.Namespace) -> tuple[Plan, Catalogu
     ctx = ContextSource(device, config.context.quiet_start, config.context.quiet_end).snapshot(
         at=_at(args.at)
     )
-    target = None
+    state = ListenerState(Situation(ctx.timestamp, ctx.part_of_day, ctx.weekend))
     if args.mood:
         if args.mood not in config.moods.targets:
             known = ", ".join(sorted(config.moods.targets))
             raise QueueError(f"--mood {args.mood!r} is not in [moods.targets]; known: {known}")
-        target = Point(*config.moods.targets[args.mood])
-    state = ListenerState(
-        Situation(ctx.timestamp, ctx.part_of_day, ctx.weekend), target=target,
-        request=args.mood, prefer_instrumental=args.mood == "focused",
-    )  # fmt: skip
+        # the daemon's Session applies a request the same way (recommend.mood_request)
+        state = mood_request(args.mood, Point(*config.moods.targets[args.mood])).apply(state)
+    n = args.n or config.recommend.queue_length
+    planner = Planner(cat, settings_of(config))
+    plan = planner.plan(state, history, n, seed=args.seed)
+    return plan, cat, planner.split(history, plan, ctx.timestamp).words()
+
+
+def settings_of(config: Config) -> Settings:
+    """The planner's settings from ``[recommend]``."""
     r = config.recommend
-    settings = Settings(max_step=r.max_step, artist_spacing=r.artist_spacing,
-                        no_repeat_hours=r.no_repeat_hours)  # fmt: skip
-    n = args.n or r.queue_length
-    return Planner(cat, settings).plan(state, history, n, seed=args.seed), cat
+    return Settings(max_step=r.max_step, artist_spacing=r.artist_spacing,
+                    no_repeat_hours=r.no_repeat_hours, familiar_share=r.familiar_share,
+                    artist_share=r.artist_share)  # fmt: skip
 
 
 def cmd_queue(config: Config, args: argparse.Namespace) -> int:
-    plan, cat = plan_queue(config, args)
+    plan, cat, split = plan_queue(config, args)
     if plan.message:
         raise QueueError(plan.message)
     if args.json:
-        print(json.dumps(plan_json(plan, cat, args.explain), indent=2, ensure_ascii=False))
+        out = plan_json(plan, cat, args.explain) | ({"mix": split} if args.explain else {})
+        print(json.dumps(out, indent=2, ensure_ascii=False))
         return 0
     if args.explain:
+        print(split)
         path = " -> ".join(f"({p.valence:.2f}, {p.energy:.2f})" for p in plan.path)
         print(f"from ({plan.start.valence:.2f}, {plan.start.energy:.2f}) to "
               f"({plan.target.valence:.2f}, {plan.target.energy:.2f}) via {path}")  # fmt: skip

@@ -12,7 +12,6 @@ tests compare this with.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -80,15 +79,41 @@ class _Rows:
         return self.wear[rows] * np.exp2(-np.maximum(0.0, now - self.ref[rows]) / WEAR_HALF_LIFE_S)
 
 
-@dataclass(frozen=True)
-class Start:
-    """One play or skip, as the day's mix counts it."""
+class Starts:
+    """Every play and skip in arrival order, as growing arrays (for the day's mix and the
+    no-repeat window): a window is found by binary search, so only its length costs."""
 
-    at: float
-    index: int
-    artist: int
-    familiar: bool
-    """The track had been started before."""
+    def __init__(self) -> None:
+        self.n = 0
+        self.at = np.zeros(256)
+        self.index = np.zeros(256, dtype=np.int64)
+        self.artist = np.zeros(256, dtype=np.int64)
+        self.familiar = np.zeros(256, dtype=bool)
+        self.ordered = True
+        """False once an event arrived older than the one before (then windows use a mask)."""
+
+    def add(self, at: float, index: int, artist: int, familiar: bool) -> None:
+        if self.n == self.at.shape[0]:
+            for name in ("at", "index", "artist", "familiar"):
+                old = getattr(self, name)
+                setattr(self, name, np.concatenate([old, np.zeros_like(old)]))
+        if self.n and at < self.at[self.n - 1]:
+            self.ordered = False
+        self.at[self.n], self.index[self.n] = at, index
+        self.artist[self.n], self.familiar[self.n] = artist, familiar
+        self.n += 1
+
+    def since(self, since: float) -> tuple[I64, I64, npt.NDArray[np.bool_]]:
+        """(track index, artist, familiar) of the starts at or after ``since``, oldest first."""
+        if self.ordered:
+            lo = int(np.searchsorted(self.at[: self.n], since, side="left"))
+            return self.index[lo : self.n], self.artist[lo : self.n], self.familiar[lo : self.n]
+        keep = self.at[: self.n] >= since
+        return (
+            self.index[: self.n][keep],
+            self.artist[: self.n][keep],
+            self.familiar[: self.n][keep],
+        )
 
 
 class Aggregates:
@@ -126,7 +151,7 @@ class Aggregates:
         """Per part, for finished (0) and early-skipped (1) tracks: sum w, sum w*v, sum w*e."""
         self.points = (cat.valence, cat.energy)
         self.banned: set[int] = set()
-        self.starts: list[Start] = []
+        self.starts = Starts()
         self.parts: dict[str, int] = {}
         self.seen = 0
         """Events of the history taken in so far."""
@@ -168,7 +193,7 @@ class Aggregates:
 
     def _started(self, fb: Feedback, row: int, artist: int, part: int, value: float) -> None:
         familiar = self.plays[row] > 0
-        self.starts.append(Start(fb.at, fb.index, artist, bool(familiar)))
+        self.starts.add(fb.at, fb.index, artist, bool(familiar))
         if not familiar:
             self.artist_tracks[artist] += 1
         self.plays[row] += 1
@@ -271,14 +296,9 @@ class Aggregates:
                 out.append((Point(float(wv / w), float(we / w)), float(w)))
         return out
 
-    def recent_starts(self, since: float) -> list[Start]:
-        """Plays and skips at or after ``since``, oldest first (reads only that tail)."""
-        out: list[Start] = []
-        for s in reversed(self.starts):
-            if s.at < since:
-                break
-            out.append(s)
-        return out[::-1]
+    def recent_starts(self, since: float) -> tuple[I64, I64, npt.NDArray[np.bool_]]:
+        """(track index, artist, familiar) of the plays and skips at or after ``since``."""
+        return self.starts.since(since)
 
 
 def _grouped(rows: _Rows, keys: I64, now: float, factor: F64) -> F64:

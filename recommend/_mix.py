@@ -48,11 +48,10 @@ class DayMix:
     def of(agg: Aggregates, now: float, familiar_share: float, artist_share: float,
            length: int) -> DayMix:  # fmt: skip
         """The mix so far: every play or skip started in the 24 hours before ``now``."""
-        mix = DayMix(familiar_share, artist_share, length, per_artist=np.zeros(agg.n_artists))
-        for s in agg.recent_starts(now - DAY_S):
-            mix.count(s.artist, s.familiar)
-        mix.planned = mix.planned_familiar = 0
-        return mix
+        _, artists, familiar = agg.recent_starts(now - DAY_S)
+        per_artist = np.bincount(artists, minlength=agg.n_artists).astype(np.float64)
+        return DayMix(familiar_share, artist_share, length, int(artists.shape[0]),
+                      int(familiar.sum()), per_artist)  # fmt: skip
 
     def count(self, artist: int, familiar: bool) -> None:
         """One more play of the day (a kept or newly planned track)."""
@@ -73,3 +72,29 @@ class DayMix:
         fond = agg.artist_fond[artists] / max(agg.fond_total, MIN_FONDNESS)
         caps = np.maximum(1, np.floor(np.maximum(self.artist_share, fond) * day + 1e-9))
         return np.asarray(self.per_artist[artists] < caps)
+
+
+@dataclass(frozen=True)
+class MixSplit:
+    """Familiar vs new: in the 24 hours before a plan, and in the plan itself."""
+
+    day_plays: int
+    day_familiar: int
+    queue_familiar: int
+    queue_new: int
+    familiar_share: float
+    """The share asked for (Settings.familiar_share)."""
+
+    def words(self) -> str:
+        """One line for ``moodplay queue --explain``."""
+        return (f"mix: {self.queue_familiar} familiar, {self.queue_new} new in this queue; "
+                f"{self.day_familiar} of {self.day_plays} plays in the last 24 h were familiar "
+                f"(aim: {round(100 * self.familiar_share)} % familiar)")  # fmt: skip
+
+
+def mix_split(agg: Aggregates, tracks: list[int], now: float, familiar_share: float) -> MixSplit:
+    """How the tracks of a plan split into familiar (heard before) and new to the listener."""
+    _, _, day = agg.recent_starts(now - DAY_S)
+    familiar = sum(agg.plays_of(i) > 0 for i in tracks)
+    return MixSplit(int(day.shape[0]), int(day.sum()), familiar, len(tracks) - familiar,
+                    familiar_share)  # fmt: skip

@@ -1,32 +1,40 @@
 """Planning a queue: follow the mood path, score candidates, keep artists apart, explain each.
 
 Per queue slot the grid yields a few hundred candidates near the path point; only they are
-scored: closeness to the path point, learned affinity (track, artist, part of day), a Thompson
-sample of how often the track was finished (exploration for tracks never played), the request's
-attribute preference, and a small guard against the same few tracks. Banned tracks, tracks
-played inside the no-repeat window and tracks already queued are out; an artist heard within
-the last ``artist_spacing`` tracks is out too unless nothing else is left.
+scored: closeness to the path point plus the parts of ``_scoring`` (affinity per track, artist
+and mood region, wear from repeated plays, exploration, cold start). The day's mix (``_mix``)
+decides per slot whether a favourite or a track new to the listener is taken, and caps each
+artist's share of the day. Banned tracks, tracks played inside the no-repeat window and tracks
+already queued are out; an artist heard within the last ``artist_spacing`` tracks is out too
+unless nothing else is left. The history is read through running aggregates (``_aggregates``),
+so a re-plan costs the same after three years of listening as after a day.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from recommend._feedback import Evidence, History, SignalWeights, signal, summarise
+from recommend._aggregates import DAY_S, Aggregates
+from recommend._feedback import History, SignalWeights
 from recommend._grid import MoodGrid
+from recommend._mix import DayMix, MixSplit, mix_split
 from recommend._path import (
     COVERAGE_RADIUS,
     PART_OF_DAY_PRIORS,
     WIND_DOWN_TARGET,
     clip_to_library,
     learned_prior,
+    path_closeness,
     plan_path,
+    request_path,
 )
+from recommend._reasons import Facts, explain, goal_words
+from recommend._request import main_axis
+from recommend._scoring import Weights, static_parts
 from recommend._types import Catalogue, ListenerState, Plan, Point, QueueEntry
 
 SESSION_GAP_S = 2 * 3600.0
@@ -43,11 +51,13 @@ class Settings:
     """Shrinks to half the library's playing time when the library is small."""
     candidates: int = 300
     w_path: float = 1.0
-    w_track: float = 0.6
-    w_artist: float = 0.3
-    w_explore: float = 0.25
-    w_prefer: float = 0.2
-    w_guard: float = 0.05
+    score: Weights = field(default_factory=Weights)
+    """The other score parts (recommend._scoring)."""
+    familiar_share: float = 0.25
+    """Share of a day's plays (last 24 h) that are favourites heard before; the rest is new to
+    the listener. 0: only new music; 1: only favourites (while there are any)."""
+    artist_share: float = 0.10
+    """Most of a day's plays one artist takes, unless the listener's likes give it more."""
     wind_down_s: float = 1800.0
     weights: SignalWeights = field(default_factory=SignalWeights)
 
@@ -57,7 +67,10 @@ class _Round:
     """What one plan() call knows: the listener, the evidence, the target, randomness."""
 
     state: ListenerState
-    ev: Evidence
+    agg: Aggregates
+    known: dict[str, npt.NDArray[np.float64]]
+    """``Aggregates.read`` of the plan's pool (indexed like the pool)."""
+    mix: DayMix
     target: Point
     note: str
     rng: np.random.Generator
@@ -65,8 +78,12 @@ class _Round:
     """Per track: banned, played inside the no-repeat window, or already queued."""
     recent: list[int]
     noted: bool = False
+    why: dict[int, tuple[bool, int]] = field(default_factory=dict)
+    """Per chosen track: (no open track was closer, closer ones passed over for artist rules)."""
     heard: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
     """Per artist: among the ``recent`` tracks (kept in step with it)."""
+    axis: str = ""
+    """The target's main axis: far from the path point, distance on it counts most."""
 
     def push(self, index: int, artists: npt.NDArray[np.int64], spacing: int) -> None:
         """``index`` was picked: block it and slide the artist-spacing window."""
@@ -105,7 +122,7 @@ class Planner:
         self._rank = np.zeros(cat.size, dtype=np.int64)
         """Scratch: a pool track's position in the pool (valid only for the current pool)."""
         self.n_artists = int(cat.artist.max()) + 1 if cat.size else 0
-        self._cache: tuple[History, tuple[int, str, int], Evidence] | None = None
+        self._agg: tuple[History, Aggregates] | None = None
         total_h = float(cat.duration_s.sum()) / 3600 if cat.size else 0.0
         self.repeat_window_s = 3600 * min(self.s.no_repeat_hours, 0.5 * total_h)
 
@@ -116,55 +133,95 @@ class Planner:
         """A queue of ``n`` entries; the indices in ``keep`` stay first, unchanged; those in
         ``avoid`` are never planned (kept ones still play)."""
         now = state.situation.timestamp
-        target, note = self._target(state, history)
+        target, note, axis = self._target(state, history)
         start = self._start(state, history, target)
         if self.cat.size == 0:
             return Plan([], [], start, target, note, "the library is empty: scan some music first")
-        slots = n if not state.wind_down else self._wind_down_slots()
-        step = self.s.max_step if not state.wind_down else max(0.02, start.distance(target) / slots)
-        path = plan_path(start, target, slots, step)
-        ev = self._evidence(history, state.situation.part_of_day, now)
         kept = list(keep or [])
+        path = self._path(state, start, target, n, len(kept))
+        agg = self._aggregates(history)
         session = history.recent(self.s.artist_spacing, now - SESSION_GAP_S)
         blocked = self._blocked(history, now)
         blocked[kept] = True
         blocked[list(avoid or [])] = True
-        r = _Round(state, ev, target, note, np.random.default_rng(seed), blocked, session + kept)
-        r.heard = np.zeros(self.n_artists, dtype=bool)
-        r.heard[self.cat.artist[r.recent]] = True
+        mix = DayMix.of(agg, now, self.s.familiar_share, self.s.artist_share, n)
         todo = path[len(kept) :]
         pool, near = self._pool(todo)
-        static = self._static(r, pool)  # one Thompson sample per track per plan
-        entries = [self._entry(r, i, path[0], start, {"kept": 0.0}) for i in kept]
-        prev = self.cat.point(kept[-1]) if kept else start
+        known = agg.read(pool, state.situation.part_of_day, now)
+        said = "; ".join(w for w in (self._jump_words(state, path, start, len(kept)), note) if w)
+        r = _Round(state, agg, known, mix, target, said, np.random.default_rng(seed), blocked,
+                   session + kept)  # fmt: skip
+        r.heard, r.axis = np.zeros(self.n_artists, dtype=bool), axis
+        r.heard[self.cat.artist[r.recent]] = True
+        static = self._static(r, pool, known)  # one Thompson sample per track per plan
+        entries = [self._entry(r, i, path[0], {"kept": 0.0}) for i in kept]
+        for i in kept:
+            mix.count(int(self.cat.artist[i]), bool(agg.plays_of(i)))
         scored: dict[Point, _Scored] = {}  # points repeat once the target is reached
         for point in todo:
             if point not in scored:
-                scored[point] = self._score(point, pool, static, near[_key(point)])
+                scored[point] = self._score(point, pool, static, near[_key(point)], axis)
             choice = self._choose(r, point, scored[point])
             if choice is None:
                 break
             index, parts = choice
-            entries.append(self._entry(r, index, point, prev, parts))
+            entries.append(self._entry(r, index, point, parts))
             r.push(index, self.cat.artist, self.s.artist_spacing)
-            prev = self.cat.point(index)
+            mix.count(int(self.cat.artist[index]), bool(agg.plays_of(index)))
         message = "" if entries else "every track is banned or was just played"
         return Plan(entries, path, start, target, note, message)
 
-    def _evidence(self, history: History, part: str, now: float) -> Evidence:
-        """Evidence is cached while no feedback arrives (a request or a mood change re-plans
-        with the same history); decay is computed to the minute: half-lives are days."""
-        key = (len(history.events), part, int(now // 60))
-        if self._cache is None or self._cache[0] is not history or self._cache[1] != key:
-            ev = summarise(history, self.cat, part, now, self.s.weights, n_artists=self.n_artists)
-            self._cache = (history, key, ev)
-        return self._cache[2]
+    def split(self, history: History, plan: Plan, now: float) -> MixSplit:
+        """The plan's familiar/new split and the last 24 hours' (for ``--explain``)."""
+        tracks = [e.index for e in plan.entries]
+        return mix_split(self._aggregates(history), tracks, now, self.s.familiar_share)
+
+    def _aggregates(self, history: History) -> Aggregates:
+        """The running aggregates of this history, brought up to date with its new events
+        (built from scratch once per history: at start-up, after a rescan)."""
+        if (
+            self._agg is None
+            or self._agg[0] is not history
+            or self._agg[1].seen > len(history.events)
+        ):
+            self._agg = (history, Aggregates(self.cat, self.s.weights))
+        self._agg[1].ingest(history.events)
+        return self._agg[1]
 
     def _wind_down_slots(self) -> int:
         mean_s = float(self.cat.duration_s.mean()) or 240.0
         return max(1, round(self.s.wind_down_s / mean_s))
 
-    def _target(self, state: ListenerState, history: History) -> tuple[Point, str]:
+    def _path(self, state: ListenerState, start: Point, target: Point, n: int, kept: int
+              ) -> list[Point]:  # fmt: skip
+        """The mood path, one point per slot. An explicit request goes straight to its target
+        (in two steps when the jump from a known voice mood is large: ``request_path``);
+        targets from the voice, the clock and the wind-down follow the iso principle, in steps
+        of at most ``max_step`` (the wind-down's spread over its half hour)."""
+        if state.wind_down:
+            slots = self._wind_down_slots()
+            return plan_path(start, target, slots, max(0.02, start.distance(target) / slots))
+        if state.target is not None and state.request:
+            mood_known = state.now is not None and state.now_confidence > 0
+            return request_path(start, target, n, kept, mood_known)
+        return plan_path(start, target, n, self.s.max_step)
+
+    def _jump_words(self, state: ListenerState, path: list[Point], start: Point, kept: int
+                    ) -> str:  # fmt: skip
+        """What the first re-planned track of an explicit request says when the request moves
+        the queue farther than one ordinary step: straight there, or half way first."""
+        if state.wind_down or not state.request or kept >= len(path):
+            return ""
+        if start.distance(path[-1]) <= self.s.max_step:
+            return ""
+        goal = goal_words(state.request, state.situation.part_of_day, False)
+        if path[kept] == path[-1]:
+            return f"straight to {goal}"
+        return f"half way from your mood to {goal}, there with the next track"
+
+    def _target(self, state: ListenerState, history: History) -> tuple[Point, str, str]:
+        """The target brought into the library, a note when it moved, and its main axis (the
+        request's, else the one the wanted point leans on)."""
         if state.wind_down:
             wanted = WIND_DOWN_TARGET
         elif state.target is not None:
@@ -173,24 +230,19 @@ class Planner:
             part = state.situation.part_of_day
             default = PART_OF_DAY_PRIORS.get(part, Point(0.5, 0.5))
             wanted = learned_prior(default, self._prior_evidence(history, part))
-        target, clipped = self._clip(wanted)
+        axis = state.axis if state.target is not None and not state.wind_down else ""
+        axis = axis or main_axis(wanted)
+        target, clipped = self._clip(wanted, axis)
         note = ""
         if clipped:
             what = f"'{state.request}'" if state.request else "that mood"
             note = f"the library has nothing nearer to {what}"
-        return target, note
+        return target, note, axis
 
     def _prior_evidence(self, history: History, part: str) -> list[tuple[Point, float]]:
-        """What the listener finished (+1) or skipped early (-0.5) at this part of day."""
-        out = []
-        for fb in history.events:
-            if fb.part_of_day != part or fb.kind not in ("played", "skipped"):
-                continue
-            value, _, _ = signal(fb, self.s.weights)
-            weight = 1.0 if value > 0 else (-0.5 if value <= self.s.weights.late_skip else 0.0)
-            if weight:
-                out.append((self.cat.point(fb.index), weight))
-        return out
+        """What the listener finished (+1) or skipped early (-0.5) at this part of day, folded
+        into at most two weighted points by the running aggregates (no walk over the events)."""
+        return self._aggregates(history).prior_evidence(part)
 
     def _start(self, state: ListenerState, history: History, target: Point) -> Point:
         """Where the listener is: voice mood, else the recent tracks, else (with nothing known)
@@ -205,11 +257,12 @@ class Planner:
         if state.target is not None:
             return target  # nothing says where they are: an explicit request is taken as it is
         prior = PART_OF_DAY_PRIORS.get(state.situation.part_of_day, target)
-        return self._clip(prior)[0]
+        return self._clip(prior, main_axis(prior))[0]
 
-    def _clip(self, wanted: Point) -> tuple[Point, bool]:
-        """``clip_to_library``, asking the grid cells around the point first: a track there
-        within COVERAGE_RADIUS settles it without measuring the distance to every track."""
+    def _clip(self, wanted: Point, axis: str = "") -> tuple[Point, bool]:
+        """``clip_to_library`` (keeping the main ``axis``), asking the grid cells around the point
+        first: a track there within COVERAGE_RADIUS settles it without measuring the distance to
+        every track."""
         if math.isfinite(wanted.valence) and math.isfinite(wanted.energy):
             near = self.grid.near(wanted, 1)
             if near.size:
@@ -217,19 +270,14 @@ class Planner:
                 de = self.cat.energy[near] - wanted.energy
                 if math.sqrt(float((dv**2 + de**2).min())) <= COVERAGE_RADIUS:
                     return wanted, False
-        return clip_to_library(wanted, self.cat)
+        return clip_to_library(wanted, self.cat, axis)
 
     def _blocked(self, history: History, now: float) -> npt.NDArray[np.bool_]:
-        """Banned, or started inside the no-repeat window (worked out per track with history)."""
-        w = self.s.weights
-        cols = history.columns(w)
-        started = cols["started"] > 0
-        tracks = history.tracks(w)
-        last = np.full(tracks.shape[0], -np.inf, dtype=np.float64)
-        np.maximum.at(last, history.slots(w)[started], cols["at"][started])
+        """Banned, or started inside the no-repeat window (only that tail of the history)."""
+        agg = self._aggregates(history)
         blocked = np.zeros(self.cat.size, dtype=bool)
-        blocked[tracks[last > now - self.repeat_window_s]] = True
-        blocked[sorted(history.banned())] = True
+        blocked[agg.recent_starts(now - self.repeat_window_s)[0]] = True
+        blocked[sorted(agg.banned)] = True
         return blocked
 
     def _pool(
@@ -250,24 +298,38 @@ class Planner:
 
     def _score(
         self, point: Point, pool: npt.NDArray[np.int64],
-        static: dict[str, npt.NDArray[np.float64]], pos: npt.NDArray[np.int64],
+        static: dict[str, npt.NDArray[np.float64]], pos: npt.NDArray[np.int64], axis: str = "",
     ) -> _Scored:  # fmt: skip
-        """The candidates near ``point`` (``pos`` indexes them in ``pool``), scored."""
+        """The candidates near ``point`` (``pos`` indexes them in ``pool``), scored; far from
+        the point, distance on the main ``axis`` counts most (``path_closeness``)."""
         cand = pool[pos]
         dv = self.cat.valence[cand] - point.valence
         de = self.cat.energy[cand] - point.energy
-        closeness = self.s.w_path * np.exp(-(dv * dv + de * de) / self.s.closeness_width**2)
+        closeness = self.s.w_path * path_closeness(dv, de, self.s.closeness_width, axis)
         total = closeness + static["total"][pos]
         return _Scored(cand, self.cat.artist[cand], pos, closeness, total, static)
 
     def _choose(
         self, r: _Round, point: Point, scored: _Scored
     ) -> tuple[int, dict[str, float]] | None:
-        """The best open track among the candidates near ``point``."""
-        ok = ~r.blocked[scored.cand] & ~r.heard[scored.artist]
+        """The best open track near ``point`` of the kind the day's mix wants (a favourite or
+        one new to the listener); else of either kind; spacing and the artist cap hold unless
+        nothing near is left (then ``_choose_wider``)."""
+        open_ = ~r.blocked[scored.cand]
+        ok = open_ & ~r.heard[scored.artist] & r.mix.artists_open(scored.artist, r.agg)
+        if not ok.any():
+            ok = open_ & ~r.heard[scored.artist]
         if not ok.any():
             return self._choose_wider(r, point)
-        return scored.best(ok)
+        plays = r.known["plays"][scored.pos]
+        if r.mix.wants_familiar():
+            kind = (plays > 0) & (r.known["value"][scored.pos] > 0)
+        else:
+            kind = plays == 0
+        index, parts = scored.best(ok & kind if (ok & kind).any() else ok)
+        closer = open_ & (scored.closeness > parts["path"])
+        r.why[index] = (not closer.any(), int((closer & ~ok).sum()))
+        return index, parts
 
     def _choose_wider(self, r: _Round, point: Point) -> tuple[int, dict[str, float]] | None:
         """Nothing open and spaced near the point: every open track, spaced ones first."""
@@ -278,79 +340,55 @@ class Planner:
                 return None
         everything = np.arange(pool.size, dtype=np.int64)
         ok = np.ones(pool.size, dtype=bool)
-        return self._score(point, pool, self._static(r, pool), everything).best(ok)
+        known = r.agg.read(pool, r.state.situation.part_of_day, r.state.situation.timestamp)
+        static = self._static(r, pool, known)
+        return self._score(point, pool, static, everything, r.axis).best(ok)
 
     def _spaced_anywhere(self, r: _Round) -> npt.NDArray[np.int64]:
         """Open tracks anywhere whose artist was not heard just now (a wider net)."""
         free = ~r.blocked & ~r.heard[self.cat.artist]
         return np.nonzero(free)[0].astype(np.int64)
 
-    def _static(self, r: _Round, pool: npt.NDArray[np.int64]) -> dict[str, npt.NDArray[np.float64]]:
-        """The score parts that do not depend on the path point, once per plan and pool."""
-        s, cat, ev = self.s, self.cat, r.ev
-        artist = cat.artist[pool]
-        rows = ev.rows(pool)
-        parts: dict[str, npt.NDArray[np.floating[Any]]] = {
-            "track": s.w_track * np.tanh(ev.track[rows]),
-            "artist": s.w_artist * np.tanh(0.5 * ev.artist[artist]),
-            "explore": s.w_explore
-            * (r.rng.beta(1 + ev.context_finished[rows], 1 + ev.context_skips[rows]) - 0.5),
-            "guard": -s.w_guard * np.log1p(ev.plays[rows]),
-        }
+    def _static(
+        self, r: _Round, pool: npt.NDArray[np.int64], known: dict[str, npt.NDArray[np.float64]]
+    ) -> dict[str, npt.NDArray[np.float64]]:
+        """The score parts that do not depend on the path point, once per plan and pool
+        (``known``: the aggregates read for that pool)."""
+        added = None
+        if self.cat.added_at.size:
+            added = r.state.situation.timestamp - self.cat.added_at[pool]
+        prefer = None
         if r.state.prefer_instrumental:
-            prefer = cat.instrumentalness[pool] - cat.speechiness[pool] - 0.5
-            parts["prefer"] = s.w_prefer * prefer
-        out = {k: np.asarray(v, dtype=np.float64) for k, v in parts.items()}
-        out["total"] = np.asarray(np.sum(list(out.values()), axis=0), dtype=np.float64)
-        return out
+            prefer = self.cat.instrumentalness[pool] - self.cat.speechiness[pool] - 0.5
+        return static_parts(self.s.score, known, r.rng, added_age_s=added, prefer=prefer)
 
-    def _entry(
-        self, r: _Round, index: int, point: Point, prev: Point, parts: dict[str, float]
-    ) -> QueueEntry:
-        reason = explain(self.cat, index, prev, r, parts)
+    def _entry(self, r: _Round, index: int, point: Point, parts: dict[str, float]) -> QueueEntry:
+        note = "" if r.noted or "kept" in parts else r.note
+        r.noted = r.noted or bool(note)  # said once, on the first new entry
+        reason = explain(self.facts(r, index), parts, note)
         track_id = int(self.cat.track_ids[index])
         return QueueEntry(index, track_id, sum(parts.values()), parts, reason, point)
+
+    def facts(self, r: _Round, index: int) -> Facts:
+        """What the history says about this track now, for its reason."""
+        agg, artist = r.agg, int(self.cat.artist[index])
+        row = int(agg.slot[index])
+        now, state = r.state.situation.timestamp, r.state
+        added = now - float(self.cat.added_at[index]) if self.cat.added_at.size else None
+        if added is not None and added > self.s.score.new_days * DAY_S:
+            added = None
+        nearest, passed = r.why.get(index, (False, 0))
+        return Facts(
+            plays=int(agg.plays[row]) if row >= 0 else 0,
+            finished=int(agg.finished[row]) if row >= 0 else 0,
+            last_at=float(agg.last[row]) if row >= 0 else 0.0,
+            artist=self.cat.artist_name(index), artist_plays=int(agg.artist_plays[artist]),
+            artist_finished=int(agg.artist_finished[artist]),
+            artist_tracks=int(agg.artist_tracks[artist]), added_age_s=added,
+            goal=goal_words(state.request, state.situation.part_of_day, state.wind_down),
+            nearest=nearest, passed=passed,
+        )  # fmt: skip
 
 
 def _key(p: Point) -> tuple[float, float]:
     return (round(p.valence, 4), round(p.energy, 4))
-
-
-def explain(cat: Catalogue, index: int, prev: Point, r: _Round, parts: dict[str, float]) -> str:
-    """One sentence: the step on the mood plane, toward what, and what history says."""
-    if "kept" in parts:
-        return "already playing or prepared next; kept as it was"
-    clauses = [f"{_step_words(prev, cat.point(index))} toward {_goal_words(r.state)}"]
-    artist = int(cat.artist[index])
-    plays, finished = int(r.ev.artist_plays[artist]), int(r.ev.artist_finished[artist])
-    if plays:
-        clauses.append(f"you finished {finished} of {plays} tracks by {cat.artist_name(index)}")
-    elif r.ev.plays[r.ev.row(index)] == 0 and parts.get("explore", 0.0) > 0.05:
-        clauses.append("something you have not heard here yet")
-    if parts.get("prefer", 0.0) > 0.05:
-        clauses.append("instrumental, to stay out of your way")
-    if r.note and not r.noted:
-        clauses.append(r.note)  # said once, on the first new entry
-        r.noted = True
-    sentence = "; ".join(clauses)
-    return sentence[0].upper() + sentence[1:]
-
-
-def _step_words(a: Point, b: Point) -> str:
-    dv, de = b.valence - a.valence, b.energy - a.energy
-    if math.hypot(dv, de) < 0.03:
-        return "a steady step"
-    if abs(de) >= abs(dv):
-        return "a calmer step" if de < 0 else "a more energetic step"
-    return "a darker step" if dv < 0 else "a brighter step"
-
-
-def _goal_words(state: ListenerState) -> str:
-    if state.wind_down:
-        return "a quiet stop"
-    if state.request:
-        return f"the {state.request} you asked for"
-    return {
-        "night": "a calm night", "morning": "a bright morning", "afternoon": "your afternoon",
-        "evening": "your evening wind-down",
-    }.get(state.situation.part_of_day, "your usual mood")  # fmt: skip

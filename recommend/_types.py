@@ -41,6 +41,8 @@ class Catalogue:
     speechiness: F32
     artist_names: dict[int, str] = field(default_factory=dict)
     titles: list[str] = field(default_factory=list)
+    added_at: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    """Unix time each track entered the library (for "new in your library"); empty: unknown."""
 
     def __post_init__(self) -> None:
         n = self.track_ids.shape[0]
@@ -54,6 +56,8 @@ class Catalogue:
         ):
             if getattr(self, name).shape != (n,):
                 raise ValueError(f"Catalogue.{name} must have one value per track ({n})")
+        if self.added_at.size and self.added_at.shape != (n,):
+            raise ValueError(f"Catalogue.added_at must be empty or have one value per track ({n})")
         if n and not (np.all(np.isfinite(self.valence)) and np.all(np.isfinite(self.energy))):
             raise ValueError("Catalogue valence/energy must be finite")
 
@@ -88,6 +92,9 @@ class ListenerState:
     now_source: str = ""
     target: Point | None = None
     request: str | None = None
+    axis: str = ""
+    """The request's main axis ("energy" or "valence"; empty: the target's own, see
+    ``recommend._request.main_axis``): kept when the target is brought into the library."""
     prefer_instrumental: bool = False
     wind_down: bool = False
 
