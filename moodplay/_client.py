@@ -7,7 +7,7 @@ import json
 import socket
 
 from moodplay._config import Config
-from moodplay._mpd_messages import CHANNEL
+from moodplay.mpd import CHANNEL
 
 
 class ClientError(Exception):

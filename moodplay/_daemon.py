@@ -22,7 +22,6 @@ from moodplay._config import Config
 from moodplay._http import HttpServer
 from moodplay._instance import InstanceLock
 from moodplay._live import LiveSession
-from moodplay._mpd import MpdServer
 from moodplay._paths import database_path
 from moodplay._queue_cli import build_catalogue
 from moodplay._rescan import Rescan
@@ -30,6 +29,7 @@ from moodplay._sdnotify import notify
 from moodplay._supervise import SessionError
 from moodplay._tracks import LiveLibrary, track_infos
 from moodplay._voice_thread import VoiceThread
+from moodplay.mpd import MpdServer
 
 log = logging.getLogger(__name__)
 

@@ -215,6 +215,8 @@ class Player(OutputGuard):
         self._apply_volume(deck)
         self._decks.play(deck)
         self._paused = False
+        if start_s > 0.0:  # libVLC reports 0 until it has opened the input: the start is the
+            self._seeked = (deck, track, start_s, self._clock(), True)  # truth meanwhile
 
     def _load_next(self) -> None:
         track = self._next

@@ -11,7 +11,7 @@ import mpd
 import pytest
 
 from library import read_picture
-from moodplay._mpd_protocol import Conversation
+from moodplay.mpd._protocol import Conversation
 from tests.moodplay import tagged_library
 from tests.moodplay.daemon import Daemon
 from tests.moodplay.mpd_reference import Raw

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from moodplay import _mpd_filter as mpd_filter
-from moodplay._mpd_protocol import ProtocolError
+from moodplay.mpd import _filter as mpd_filter
+from moodplay.mpd._protocol import ProtocolError
 from tests.conftest import short_library
 from tests.moodplay.mpd_reference import Raw
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from moodplay._mpd_protocol import MAX_COMMAND_LIST_BYTES
+from moodplay.mpd._protocol import MAX_COMMAND_LIST_BYTES
 from tests.conftest import short_library
 from tests.moodplay.daemon import Daemon, running
 from tests.moodplay.mpd_reference import Raw, pairs

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from moodplay._mpd_protocol import Ack, Conversation, Pairs, ProtocolError, tokenize
+from moodplay.mpd._protocol import Ack, Conversation, Pairs, ProtocolError, tokenize
 
 
 def echo(name: str, args: list[str]) -> Pairs:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from moodplay._mpd_table import ANY, COMMANDS, SERVER_COMMANDS
+from moodplay.mpd._table import ANY, COMMANDS, SERVER_COMMANDS
 from tests.conftest import short_library
 from tests.moodplay.daemon import Daemon
 from tests.moodplay.mpd_reference import Raw, pairs, real_mpd

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from moodplay._mpd_base import _bounded_int
-from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
+from moodplay.mpd._base import _bounded_int
+from moodplay.mpd._protocol import Ack, Pairs, ProtocolError
 
 OUTPUT = (("outputid", 0), ("outputname", "moodplay"), ("plugin", "libvlc"), ("outputenabled", 1))
 ALWAYS_ON = "moodplay's one output stays on: pause, or set the volume, instead"

@@ -17,8 +17,8 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from moodplay._commands import APP_COMMANDS, CommandError
-from moodplay._mpd_base import TIMEOUT_S, FacadeCore, refusal
-from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
+from moodplay.mpd._base import TIMEOUT_S, FacadeCore, refusal
+from moodplay.mpd._protocol import Ack, Pairs, ProtocolError
 
 CHANNEL = "moodplay"
 MAX_MESSAGE_BYTES = 1024

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from library import Picture, read_picture
-from moodplay._mpd_base import FacadeCore, _bounded_int
-from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
 from moodplay._uris import uri_of
+from moodplay.mpd._base import FacadeCore, _bounded_int
+from moodplay.mpd._protocol import Ack, Pairs, ProtocolError
 
 COVER_NAMES = ("cover.png", "cover.jpg", "cover.webp")
 """What MPD 0.23.12 looks for beside a song, in this order (case matters)."""

@@ -6,8 +6,8 @@ import asyncio
 from dataclasses import dataclass
 
 from moodplay._live import LiveSession
-from moodplay._mpd_protocol import Ack, ProtocolError, tokenize
 from moodplay._view import snapshot
+from moodplay.mpd._protocol import Ack, ProtocolError, tokenize
 
 SUBSYSTEMS = (
     "database",

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from moodplay._mpd_protocol import Ack, ProtocolError
+from moodplay.mpd._protocol import Ack, ProtocolError
 
 TAG_TYPES = (
     "artist", "artistsort", "album", "albumsort", "albumartist", "albumartistsort", "title",

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from moodplay import _mpd_filter as mpd_filter
-from moodplay._mpd_base import TIMEOUT_S, FacadeCore, _bounded_int, _int_arg, _queue_range
-from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
 from moodplay._uris import resolve, uri_of
+from moodplay.mpd import _filter as mpd_filter
+from moodplay.mpd._base import TIMEOUT_S, FacadeCore, _bounded_int, _int_arg, _queue_range
+from moodplay.mpd._protocol import Ack, Pairs, ProtocolError
 
 
 class QueueCommands(FacadeCore):
@@ -36,9 +36,10 @@ class QueueCommands(FacadeCore):
         self._play_track(track_id)
         return []
 
-    def _play_track(self, track_id: int) -> None:
-        """Start a queue entry from its beginning: it leads the user's own queue (an adaptive
-        entry becomes the user's); adaptive entries before it give way, the user's stay."""
+    def _play_track(self, track_id: int, start_s: float = 0.0) -> None:
+        """Start a queue entry from ``start_s`` seconds: it leads the user's own queue (an
+        adaptive entry becomes the user's); adaptive entries before it give way, the user's
+        stay."""
         session = self.session
 
         def jump() -> None:
@@ -49,7 +50,7 @@ class QueueCommands(FacadeCore):
             session.player.stop()
             session.resume_at = 0.0
             session.queue.replan(session.manual.head(None))
-            session.start_current()
+            session.start_current(start_s)
             session.changes += 1
 
         self.touched = True
@@ -152,8 +153,12 @@ class QueueCommands(FacadeCore):
         if _float(text) < 0:
             raise ProtocolError(Ack.ARG, f"Negative value not allowed: {text}")
         snap = self._snap()
-        if snap.state == "stop" or snap.current != track_id:
-            self._play_track(track_id)
+        if snap.state == "stop" or snap.current != track_id:  # it starts there (one step:
+            seconds = _float(text)  # a seek right after a start can race libVLC's opening)
+            duration = self._info(track_id)[1]
+            self._play_track(track_id, 0.0 if math.isnan(seconds) else min(seconds, duration))
+            self.events.add("player")
+            return []
         return self._seek_to(text, relative=False)
 
     def _seek_to(self, text: str, relative: bool) -> Pairs:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from moodplay import _mpd_filter as mpd_filter
-from moodplay._mpd_base import FacadeCore
-from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
 from moodplay._uris import listing, resolve, uri_of, walk
+from moodplay.mpd import _filter as mpd_filter
+from moodplay.mpd._base import FacadeCore
+from moodplay.mpd._protocol import Ack, Pairs, ProtocolError
 
 
 class DatabaseCommands(FacadeCore):
@@ -91,7 +91,7 @@ class DatabaseCommands(FacadeCore):
 
     def _find(self, name: str) -> Callable[[list[str]], Pairs]:
         """``find`` (exact, case-sensitive) and ``search`` (case-folded substrings): tag/value
-        pairs and filter expressions, as MPD 0.23 (see _mpd_filter)."""
+        pairs and filter expressions, as MPD 0.23 (see _filter)."""
 
         def run(args: list[str]) -> Pairs:
             if not args:

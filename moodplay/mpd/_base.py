@@ -11,10 +11,10 @@ from typing import Any
 
 from moodplay._commands import CommandError, CommandRefusedError
 from moodplay._live import LiveSession
-from moodplay._mpd_filter import parse_range
-from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
 from moodplay._uris import uri_of
 from moodplay._view import Snapshot, snapshot
+from moodplay.mpd._filter import parse_range
+from moodplay.mpd._protocol import Ack, Pairs, ProtocolError
 
 TIMEOUT_S = 5.0
 
@@ -113,7 +113,7 @@ class UpdateJobs:
 
 
 class FacadeCore:
-    """The state and helpers ``MpdFacade`` (moodplay._mpd) sets up and its command groups use."""
+    """The state and helpers ``MpdFacade`` (moodplay.mpd) sets up and its command groups use."""
 
     enabled_tags: set[str]
     """The tag types this connection wants in song listings (``tagtypes``)."""
@@ -164,7 +164,7 @@ class FacadeCore:
 
     def _stored_playlists(self) -> list[tuple[str, object]]:
         """``playlist``/``Last-Modified`` of each stored playlist (``lsinfo`` of the root ends
-        with them, as in MPD: ``mpc lsplaylists`` reads them there); see _mpd_playlists."""
+        with them, as in MPD: ``mpc lsplaylists`` reads them there); see _playlists."""
         return []
 
     def _tags(self, track_id: int) -> dict[str, str]:

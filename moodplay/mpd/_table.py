@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from moodplay._mpd_protocol import Ack, ProtocolError
+from moodplay.mpd._protocol import Ack, ProtocolError
 
 ANY = -1
 """No upper bound on the argument count."""

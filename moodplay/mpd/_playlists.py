@@ -20,10 +20,10 @@ from typing import TypeVar
 
 from library import Playlists
 from moodplay._config import data_dir
-from moodplay._mpd_base import TIMEOUT_S, FacadeCore, _bounded_int, _queue_range
-from moodplay._mpd_filter import parse_range
-from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
 from moodplay._uris import resolve, uri_of
+from moodplay.mpd._base import TIMEOUT_S, FacadeCore, _bounded_int, _queue_range
+from moodplay.mpd._filter import parse_range
+from moodplay.mpd._protocol import Ack, Pairs, ProtocolError
 
 T = TypeVar("T")
 NO_SUCH = "No such playlist"

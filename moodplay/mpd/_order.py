@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from moodplay._mpd_base import TIMEOUT_S, FacadeCore, _bounded_int
-from moodplay._mpd_filter import parse_range
-from moodplay._mpd_protocol import Ack, Pairs, ProtocolError
+from moodplay.mpd._base import TIMEOUT_S, FacadeCore, _bounded_int
+from moodplay.mpd._filter import parse_range
+from moodplay.mpd._protocol import Ack, Pairs, ProtocolError
 
 Change = Callable[[list[int]], tuple[list[int], list[int]]]
 """The queue's track ids → (the new order, the ids the change moved)."""
