@@ -7,10 +7,10 @@ from any surface reverts the last command, whichever surface sent it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from moodplay._clock import follow_clock
 from moodplay._commands import CommandError, CommandRefusedError, Registry
 from moodplay._undo import Playback, UndoStack, state_back, unlearn
 from moodplay._uris import resolve
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from moodplay._live import LiveSession
 
 VOLUME_STEP = 10
+REQUEST_FIELDS = ("target", "request", "axis", "prefer_instrumental", "wind_down")
+"""The listener state a request sets (``recommend.Request.apply``), for undo."""
 
 
 class Handlers:
@@ -84,6 +86,7 @@ class Handlers:
 
     def _play(self) -> None:
         s = self.s
+        follow_clock(s, resumed=True)  # after a long pause: a new listening session
         if s.player.current is None:
             if not s.queue.plan.entries:  # a plan left empty may have tracks again by now
                 s.queue.replan(s.manual.head(None))
@@ -140,10 +143,10 @@ class Handlers:
         if kind == "skipped":
             position = s.player.position_s()
             event = s.record(index, kind, position)
-            s.queue_event(SessionEvent(kind, time.time(), index, position, s.duration(index)))
+            s.queue_event(SessionEvent(kind, s.clock.now(), index, position, s.duration(index)))
         else:
             event = s.record(index, kind)
-            s.queue_event(SessionEvent(kind, time.time(), index))
+            s.queue_event(SessionEvent(kind, s.clock.now(), index))
         s.start_current()
         forget = unlearn(self.s, event, learned)
 
@@ -155,7 +158,7 @@ class Handlers:
 
     def cmd_previous(self) -> None:
         def back() -> None:
-            self.s.queue_event(SessionEvent("previous", time.time()))
+            self.s.queue_event(SessionEvent("previous", self.s.clock.now()))
             self.s.start_current()
 
         self._transport("going back", back, track=True)
@@ -184,10 +187,14 @@ class Handlers:
         Raises CommandRefusedError, changing nothing, when nothing can be planned."""
         s = self.s
         before = Playback.capture(self.s)
-        back = state_back(self.s, ("target", "request", "wind_down"))
+        back = state_back(self.s, REQUEST_FIELDS)
         point = Point(*s.config.moods.targets[mood])
-        s.queue_event(SessionEvent("request", time.time(), target=point, request=mood))
-        if s.player.current is None and not s.resume_at:
+        s.queue_event(SessionEvent("request", s.clock.now(), target=point, request=mood))
+        fresh = s.queue.fresh  # the request opened a new listening session
+        if fresh and s.player.current is not None:
+            s.player.stop()  # what paused before the gap is not what was asked for
+        if s.player.current is None and (fresh or not s.resume_at):
+            s.resume_at = 0.0
             s.queue.replan(s.manual.head(None))  # nothing to keep: plan afresh, then start
         else:
             s.player.prepare(s.next_track())
@@ -202,7 +209,7 @@ class Handlers:
         def revert() -> None:
             back()
             self._replan()
-            before.restore(self.s, track=False)
+            before.restore(self.s, track=fresh)
 
         self.undo.push(f"request for something {mood}", revert)
 
@@ -210,7 +217,7 @@ class Handlers:
         s = self.s
         back = state_back(self.s, ("now", "now_confidence", "now_source"))
         point = Point(*s.config.moods.feelings[feeling])
-        s.queue_event(SessionEvent("mood_changed", time.time(), mood=point, mood_confidence=0.8))
+        s.queue_event(SessionEvent("mood_changed", s.clock.now(), mood=point, mood_confidence=0.8))
         s.player.prepare(s.next_track())
 
         def revert() -> None:
@@ -225,9 +232,9 @@ class Handlers:
         verbs = {"liked": "like", "disliked": "dislike", "more_like_this": "play more like"}
         index = self._playing(verbs[kind])
         before, learned = Playback.capture(self.s), len(s.queue.history.events)
-        back = state_back(self.s, ("target", "request", "wind_down"))
+        back = state_back(self.s, REQUEST_FIELDS)
         event = s.record(index, kind)
-        s.queue_event(SessionEvent(kind, time.time(), index))
+        s.queue_event(SessionEvent(kind, s.clock.now(), index))
         s.player.prepare(s.next_track())
         if kind == "more_like_this" and s.player.paused:
             s.player.pause(False)  # a request to play
@@ -263,7 +270,7 @@ class Handlers:
     def cmd_wind_down(self) -> None:
         s = self.s
         back, deadline = state_back(self.s, ("wind_down",)), s.sleep.deadline
-        s.queue_event(SessionEvent("wind_down", time.time()))
+        s.queue_event(SessionEvent("wind_down", s.clock.now()))
         s.player.prepare(s.next_track())
         s.sleep.set(s.config.player.wind_down_min)
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from context import ContextSource
 from library import Event, Store
+from moodplay._clock import SessionClock, follow_clock
 from moodplay._commands import Call, app_commands, voice_commands
 from moodplay._config import Config
 from moodplay._handlers import Handlers
@@ -34,7 +35,7 @@ from moodplay._supervise import Guard, StoreWriter
 from moodplay._tracks import LiveLibrary
 from moodplay._uris import library_root
 from player import Player, PlayerEvent, Track
-from recommend import Catalogue, ListenerState, Planner, Session, SessionEvent, Situation
+from recommend import Catalogue, ListenerState, Planner, Session, SessionEvent
 from voice import Intent, IntentParser, english_number, load_phrase_table
 
 log = logging.getLogger(__name__)
@@ -62,8 +63,8 @@ class LiveSession:
         catalogue = library.catalogue
         self.player, self.context = player, context
         player.wakeup = self._wake
-        snap = context.snapshot()
-        state = ListenerState(Situation(snap.timestamp, snap.part_of_day, snap.weekend))
+        self.clock = SessionClock(context)
+        state = ListenerState(self.clock.situation())
         self.queue = Session(Planner(catalogue), state, length=config.recommend.queue_length)
         self.inbox: queue.Queue[tuple[Call | Callable[[], object], Future[object]]] = queue.Queue(
             maxsize=256
@@ -211,7 +212,8 @@ class LiveSession:
             self._on_player(event)
 
     def _tick(self) -> None:
-        """Timers: the sleep timer, and (each second) the quiet-hours volume cap."""
+        """Timers: the clock, the sleep timer, and (each second) the quiet-hours volume cap."""
+        follow_clock(self)
         if self.sleep.due():
             log.info("sleep timer: pausing")
             self.player.pause(True)
@@ -288,7 +290,8 @@ class LiveSession:
         return prepared
 
     def queue_event(self, event: SessionEvent) -> None:
-        """Tell the recommender; then put the user's queued tracks back in front."""
+        """Tell the recommender (the clock first), then put the user's queued tracks first."""
+        follow_clock(self)
         self.queue.on(event)
         self.apply_manual(moved_on=event.kind in ("played", "skipped", "banned"))
 
@@ -321,7 +324,7 @@ class LiveSession:
             self.record(index, "played", self.duration(index))
             self.manual.ended(index)
             duration = self.duration(index)
-            self.queue_event(SessionEvent("played", time.time(), index, duration, duration))
+            self.queue_event(SessionEvent("played", self.clock.now(), index, duration, duration))
             if self.manual.stop_after_track():  # MPD's single without repeat
                 self.player.stop()
                 return
@@ -335,7 +338,7 @@ class LiveSession:
         self.record(index, "failed", self.player.position_s())
         learn, self.queue.learn = self.queue.learn, False
         try:
-            self.queue_event(SessionEvent("skipped", time.time(), index, 0.0, 0.0))
+            self.queue_event(SessionEvent("skipped", self.clock.now(), index, 0.0, 0.0))
         finally:
             self.queue.learn = learn
 

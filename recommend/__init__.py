@@ -7,7 +7,8 @@ Front ends convert their data to :class:`Catalogue`, :class:`ListenerState` and
 
 from recommend._feedback import KINDS, Feedback, History, SignalWeights
 from recommend._path import PART_OF_DAY_PRIORS, WIND_DOWN_TARGET
-from recommend._planner import Planner, Settings
+from recommend._planner import SESSION_GAP_S, Planner, Settings
+from recommend._request import Request, mood_request
 from recommend._session import FEEDBACK_EVENTS, STATE_EVENTS, Session, SessionEvent
 from recommend._types import (
     Catalogue,
@@ -22,6 +23,7 @@ __all__ = [
     "FEEDBACK_EVENTS",
     "KINDS",
     "PART_OF_DAY_PRIORS",
+    "SESSION_GAP_S",
     "STATE_EVENTS",
     "WIND_DOWN_TARGET",
     "Catalogue",
@@ -32,9 +34,11 @@ __all__ = [
     "Planner",
     "Point",
     "QueueEntry",
+    "Request",
     "Session",
     "SessionEvent",
     "Settings",
     "SignalWeights",
     "Situation",
+    "mood_request",
 ]

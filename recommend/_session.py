@@ -2,15 +2,21 @@
 
 The current track and the prepared next one stay; the rest is re-planned from the new state.
 Every front end (voice, MPD, HTTP, CLI) drives the same Session through the app.
+
+Listening sessions: an event after SESSION_GAP_S without a track played, skipped or asked for
+opens a new one. Then the request in force (and a wind-down) expires, and where the listener is
+comes from the voice mood or a new request, never from the last track heard before the gap.
 """
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from dataclasses import dataclass, replace
 
 from recommend._feedback import Feedback, History
-from recommend._planner import Planner
+from recommend._planner import SESSION_GAP_S, Planner
+from recommend._request import cleared, mood_request
 from recommend._types import ListenerState, Plan, Point, Situation
 
 FEEDBACK_EVENTS = ("played", "skipped", "liked", "disliked", "banned", "unbanned")
@@ -51,6 +57,13 @@ class Session:
         self.dropped: deque[int] = deque(maxlen=MAX_DROPPED)
         """Tracks taken out of the planned queue by hand (MPD ``delete``): never planned again
         while listed; nothing is learned from it. The oldest give way past MAX_DROPPED."""
+        self.active_at = state.situation.timestamp
+        """Unix time of the last track played or skipped, request or voice mood."""
+        self.heard_at = -math.inf
+        """Unix time of the last track played or skipped (where the listener is, for a while)."""
+        self.fresh = False
+        """True from a gap (a new listening session) until a track is played or skipped in it:
+        what was kept from before the gap does not say where the listener is."""
         self.plan = self._replan(keep=[])
 
     @property
@@ -58,6 +71,9 @@ class Session:
         return [e.index for e in self.plan.entries]
 
     def on(self, event: SessionEvent) -> Plan:
+        """Apply one event (after closing the listening session if it came after a gap)."""
+        if self.expired(event.at):
+            self._new_session()
         if event.kind in FEEDBACK_EVENTS:
             self._feedback(event)
         elif event.kind in STATE_EVENTS:
@@ -66,15 +82,29 @@ class Session:
             raise ValueError(f"unknown session event {event.kind!r}")
         return self.plan
 
+    def expired(self, now: float) -> bool:
+        """Whether a listening session ended: SESSION_GAP_S (s) since anything was played,
+        skipped or asked for, or a voice mood heard."""
+        return now - self.active_at > SESSION_GAP_S
+
+    def _new_session(self) -> None:
+        """The request and the voice mood belong to the session that ended."""
+        self.state = replace(cleared(self.state), now=None, now_confidence=0.0, now_source="")
+        self.fresh = True
+
     def _feedback(self, e: SessionEvent) -> None:
         if e.index is None:
             raise ValueError(f"{e.kind} needs the track index")
+        if e.situation is not None:  # when it happened, not when the clock was last read
+            self.state = replace(self.state, situation=e.situation)
         if self.learn:
             part = self.state.situation.part_of_day
             self.history.add(Feedback(e.index, e.kind, e.at, part, e.position_s, e.duration_s))
         queue = self.queue
         if e.kind in ("played", "skipped"):
             self.played.append(e.index)
+            self.active_at = self.heard_at = e.at
+            self.fresh = False
             self.state = replace(self.state, now=None)  # the tracks say where they are now
             rest = queue[1:] if queue and queue[0] == e.index else queue
             self.plan = self._replan(keep=rest[:1], at=e.at)  # the prepared next becomes current
@@ -101,12 +131,21 @@ class Session:
         elif e.kind == "wind_down":
             self.state = replace(self.state, wind_down=True)
         elif e.kind == "mood_changed" and e.mood is not None:
+            self.active_at = e.at  # the listener is here: a voice mood opens or holds a session
             self.state = replace(self.state, now=e.mood, now_confidence=e.mood_confidence)
         elif e.kind == "context_changed" and e.situation is not None:
             self.state = replace(self.state, situation=e.situation)
         elif e.kind == "request":
-            self.state = replace(self.state, target=e.target, request=e.request, wind_down=False)
+            self.active_at = e.at
+            self._request(e)
         self.plan = self._replan(keep=keep, at=e.at)
+
+    def _request(self, e: SessionEvent) -> None:
+        """A new request replaces the one in force (None: back to the clock's target)."""
+        if e.target is None:
+            self.state = cleared(self.state)
+        else:
+            self.state = mood_request(e.request or "", e.target).apply(self.state)
 
     def drop(self, index: int) -> None:
         """Take a planned track out of the queue without learning anything from it."""
@@ -124,16 +163,21 @@ class Session:
             self.state = replace(self.state, situation=replace(self.state.situation, timestamp=at))
         self.seed += 1
         start_from = self._position(keep)
-        state = self.state if start_from is None else replace(self.state, now=start_from)
+        state = self.state
+        if start_from is not None and start_from is not self.state.now:
+            state = replace(state, now=start_from, now_confidence=0.0)  # not the listener's own
         return self.planner.plan(state, self.history, self.length, self.seed, keep=keep,
                                  avoid=list(self.dropped))  # fmt: skip
 
     def _position(self, keep: list[int]) -> Point | None:
-        """Re-plans start from where the music is: a new target never makes the queue jump.
-        That is the voice mood, else the last track heard, else the one kept first (playing,
-        nothing finished yet)."""
+        """Where re-plans start: the voice mood, else the last track heard in this listening
+        session, else the one kept first (playing, nothing finished yet). After a gap none of
+        the old tracks count: None lets the planner start at the request or the clock."""
         if self.state.now is not None:
             return self.state.now
-        if self.played:
+        if self.fresh:
+            return None
+        now = self.state.situation.timestamp
+        if self.played and now - self.heard_at <= SESSION_GAP_S:
             return self.planner.cat.point(self.played[-1])
         return self.planner.cat.point(keep[0]) if keep else None

@@ -31,8 +31,10 @@ def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def running_session(db: Path, folder: Path) -> Iterator[LiveSession]:
-    """A live session on ``db``, its own thread, libVLC into a private PulseAudio server."""
+def running_session(db: Path, folder: Path, context: ContextSource | None = None
+                    ) -> Iterator[LiveSession]:  # fmt: skip
+    """A live session on ``db``, its own thread, libVLC into a private PulseAudio server
+    (``context``: e.g. one on a fake clock)."""
     from player import open_vlc_player
 
     with Store(db) as store:
@@ -41,7 +43,7 @@ def running_session(db: Path, folder: Path) -> Iterator[LiveSession]:
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         session = LiveSession(Config(), db, library, open_vlc_player("pulse"),
-                              ContextSource("desktop"))  # fmt: skip
+                              context or ContextSource("desktop"))  # fmt: skip
         stop = threading.Event()
         thread = threading.Thread(target=session.run, args=(stop,), name="session", daemon=True)
         thread.start()

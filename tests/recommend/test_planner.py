@@ -49,16 +49,17 @@ def test_queue_properties(n: int, artists: int, seed: int, length: int) -> None:
     assert [e.index for e in again.entries] == picks  # same seed, same queue
 
 
-def test_path_moves_in_bounded_steps_toward_the_request() -> None:
+def test_the_clocks_target_is_reached_in_bounded_steps() -> None:
+    """The iso principle for targets nobody asked for: from the voice mood, 0.15 at a time."""
     cat = random_catalogue(2000, 100, 1)
-    plan = Planner(cat).plan(state(now=Point(0.2, 0.2), target=Point(0.8, 0.9),
-                                   request="energetic"), History(), 10, seed=1)  # fmt: skip
+    plan = Planner(cat).plan(state(MORNING, "morning", now=Point(0.2, 0.1), now_confidence=0.7),
+                             History(), 10, seed=1)  # fmt: skip
     steps = [a.distance(b) for a, b in zip([plan.start, *plan.path], plan.path, strict=False)]
     assert max(steps) <= 0.15 + 1e-6
-    assert plan.path[-1].distance(plan.target) < 1e-9
+    assert plan.path[-1].distance(plan.target) < 1e-9 and plan.path[0] != plan.target
     energies = [float(cat.energy[e.index]) for e in plan.entries]
     assert energies[-1] > energies[0] + 0.3
-    assert "toward the energetic you asked for" in plan.entries[0].reason
+    assert "a bright morning" in " ".join(e.reason for e in plan.entries)
 
 
 def test_learning_late_night_skips_lower_energy_only_at_night() -> None:

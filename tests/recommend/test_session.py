@@ -25,9 +25,9 @@ def test_a_request_replans_but_keeps_current_and_next(session: Session) -> None:
     assert session.queue[:2] == before[:2]
     assert session.queue[2:] != before[2:]
     cat = session.planner.cat
-    steps = [a.distance(b) for a, b in zip(plan.path, plan.path[1:], strict=False)]
-    assert max(steps) <= 0.15 + 1e-9  # no jump: eased from where the music is
-    assert cat.energy[session.queue[-1]] > cat.energy[session.queue[2]]
+    assert plan.path[2] == plan.target  # an explicit request: there by the first re-planned
+    assert cat.point(session.queue[2]).distance(plan.target) < 0.1
+    assert plan.entries[2].reason.count("straight to the upbeat you asked for") == 1
 
 
 def test_played_and_skipped_advance_the_queue(session: Session) -> None:
@@ -102,4 +102,4 @@ def test_an_unreachable_target_keeps_the_axis_the_library_can_give() -> None:
     state = ListenerState(Situation(T0, "evening"), target=Point(0.6, 0.2), request="calm")
     plan = Session(Planner(dark), state, length=6, seed=1).plan
     assert "nothing nearer" in plan.target_note
-    assert plan.target.energy < 0.3 and plan.target.valence > 0.25
+    assert plan.target.energy < 0.3 and plan.target.valence > float(np.median(dark.valence))
