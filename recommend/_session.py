@@ -115,7 +115,9 @@ class Session:
 
     def _state(self, e: SessionEvent) -> None:
         queue = self.queue
-        keep = queue[:2]
+        # An explicit request is meant now: only what plays stays; the next track is the first
+        # re-planned one (the daemon prepares it again). Other changes keep the prepared next.
+        keep = queue[:1] if e.kind in ("request", "more_like_this") else queue[:2]
         if e.kind == "more_like_this" and e.index is not None:
             # The current track's mood becomes the target; similar tracks rank up.
             if self.learn:

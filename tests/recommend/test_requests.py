@@ -49,7 +49,7 @@ def test_calm_the_next_day_starts_calm_not_where_yesterday_ended() -> None:
     assert np.mean(energies(cat, session.played[-3:])) > 0.75  # the evening ended energetic
     plan = session.on(SessionEvent("request", NEXT_DAY, target=CALM, request="calm"))
     assert plan.start == plan.target  # nothing said where the listener is: taken as said
-    assert max(energies(cat, session.queue[2:6])) < 0.3
+    assert max(energies(cat, session.queue[1:5])) < 0.3
 
 
 def test_after_a_gap_the_voice_mood_says_where_the_listener_is() -> None:
@@ -77,19 +77,20 @@ def test_a_request_expires_at_the_end_of_its_listening_session() -> None:
                                    situation=Situation(later, "night")))  # fmt: skip
     assert session.state.request is None and session.state.target is None
     assert not [e.reason for e in plan.entries[2:] if "energetic" in e.reason]
-    assert any("a calm night" in e.reason for e in plan.entries[2:])
+    assert any("a calm night" in e.reason for e in plan.entries[2:])  # kept: current, next
 
 
 def test_a_replaced_request_is_named_no_more() -> None:
     session = energetic_evening()
     at = EVENING + 8 * 240 + 60
     plan = session.on(SessionEvent("request", at, target=CALM, request="calm"))
-    reasons = [e.reason for e in plan.entries[2:]]
+    reasons = [e.reason for e in plan.entries[1:]]
     assert not [r for r in reasons if "energetic" in r]
     assert any("calm you asked for" in r for r in reasons)
 
 
-def test_a_request_mid_session_is_reached_by_the_first_replanned_track() -> None:
+def test_a_request_mid_session_is_reached_by_the_next_track() -> None:
+    """Only the track playing stays; the next one is the first re-planned and is there."""
     cat = random_catalogue(4000, 300, 11)
     session = Session(Planner(cat), ListenerState(Situation(EVENING, "evening")), length=10)
     session.on(SessionEvent("request", EVENING, target=CALM, request="calm"))
@@ -98,9 +99,9 @@ def test_a_request_mid_session_is_reached_by_the_first_replanned_track() -> None
     plan = session.on(SessionEvent("request", EVENING + 800, target=ENERGETIC,
                                    request="energetic"))  # fmt: skip
     assert plan.start.distance(ENERGETIC) > 0.5
-    assert plan.path[2] == plan.target
-    assert min(energies(cat, session.queue[2:7])) > 0.8  # the issue: half way, then 0.15 a step
-    assert plan.entries[2].reason.count("straight to the energetic you asked for") == 1
+    assert plan.path[1] == plan.target
+    assert min(energies(cat, session.queue[1:6])) > 0.8  # the issue: half way, then 0.15 a step
+    assert plan.entries[1].reason.count("straight to the energetic you asked for") == 1
 
 
 def test_a_large_jump_from_a_known_mood_takes_two_tracks_and_says_so() -> None:
@@ -111,10 +112,10 @@ def test_a_large_jump_from_a_known_mood_takes_two_tracks_and_says_so() -> None:
     plan = session.on(SessionEvent("request", EVENING + 5, target=ENERGETIC,
                                    request="energetic"))  # fmt: skip
     middle = Point((tired.valence + ENERGETIC.valence) / 2, (tired.energy + ENERGETIC.energy) / 2)
-    assert plan.path[2] == middle and plan.path[3] == plan.target
-    assert cat.point(session.queue[2]).distance(middle) < 0.1
-    assert cat.point(session.queue[3]).distance(ENERGETIC) < 0.1
-    assert "half way from your mood to the energetic you asked for" in plan.entries[2].reason
+    assert plan.path[1] == middle and plan.path[2] == plan.target
+    assert cat.point(session.queue[1]).distance(middle) < 0.1
+    assert cat.point(session.queue[2]).distance(ENERGETIC) < 0.1
+    assert "half way from your mood to the energetic you asked for" in plan.entries[1].reason
 
 
 def test_the_voice_mood_target_still_eases_in() -> None:
@@ -157,6 +158,6 @@ def test_focused_through_the_session_prefers_instrumental_tracks() -> None:
     plan = session.on(SessionEvent("request", EVENING + 1, target=Point(0.5, 0.4),
                                    request="focused"))  # fmt: skip
     assert session.state.prefer_instrumental and session.state.axis == "energy"
-    new = [e.index for e in plan.entries[2:]]
-    assert all("prefer" in e.parts for e in plan.entries[2:])
+    new = [e.index for e in plan.entries[1:]]
+    assert all("prefer" in e.parts for e in plan.entries[1:])
     assert float(np.mean(cat.instrumentalness[new])) > float(np.mean(cat.instrumentalness)) + 0.1

@@ -19,15 +19,15 @@ def session() -> Session:
     return Session(Planner(cat), ListenerState(Situation(T0, "evening")), length=12, seed=1)
 
 
-def test_a_request_replans_but_keeps_current_and_next(session: Session) -> None:
+def test_a_request_replans_all_but_the_current_track(session: Session) -> None:
     before = session.queue
     plan = session.on(SessionEvent("request", T0 + 10, target=Point(0.9, 0.9), request="upbeat"))
-    assert session.queue[:2] == before[:2]
-    assert session.queue[2:] != before[2:]
+    assert session.queue[:1] == before[:1]
+    assert session.queue[1:] != before[1:]
     cat = session.planner.cat
-    assert plan.path[2] == plan.target  # an explicit request: there by the first re-planned
-    assert cat.point(session.queue[2]).distance(plan.target) < 0.1
-    assert plan.entries[2].reason.count("straight to the upbeat you asked for") == 1
+    assert plan.path[1] == plan.target  # an explicit request: the next track is there
+    assert cat.point(session.queue[1]).distance(plan.target) < 0.1
+    assert plan.entries[1].reason.count("straight to the upbeat you asked for") == 1
 
 
 def test_played_and_skipped_advance_the_queue(session: Session) -> None:
