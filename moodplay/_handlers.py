@@ -189,8 +189,8 @@ class Handlers:
         before = Playback.capture(self.s)
         back = state_back(self.s, REQUEST_FIELDS)
         point = Point(*s.config.moods.targets[mood])
+        fresh = s.queue.expired(s.clock.now())  # the request opens a new listening session
         s.queue_event(SessionEvent("request", s.clock.now(), target=point, request=mood))
-        fresh = s.queue.fresh  # the request opened a new listening session
         if fresh and s.player.current is not None:
             s.player.stop()  # what paused before the gap is not what was asked for
         if s.player.current is None and (fresh or not s.resume_at):

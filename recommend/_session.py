@@ -163,6 +163,8 @@ class Session:
     def _replan(self, keep: list[int], at: float | None = None) -> Plan:
         if at is not None:
             self.state = replace(self.state, situation=replace(self.state.situation, timestamp=at))
+        if not keep:
+            self.fresh = False  # planned afresh: nothing from before the gap is left
         self.seed += 1
         start_from = self._position(keep)
         state = self.state

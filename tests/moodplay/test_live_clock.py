@@ -118,3 +118,31 @@ def test_a_request_expires_with_its_listening_session(library_db: Path, tmp_path
     assert state.request is None and state.target is None
     assert state.situation.part_of_day == "morning"
     assert not [r for r in reasons if "energetic" in r]
+
+
+def test_resuming_after_a_long_pause_opens_a_new_session(library_db: Path, tmp_path: Path) -> None:
+    """Nothing about the clock's period changes (08:00 -> 10:30, a Thursday morning): only the
+    resume tells the recommender, and the paused track gives way to a new request. "focused"
+    through the daemon carries its instrumental preference."""
+    db = Path(shutil.copy(library_db, tmp_path / "lib.db"))
+    eight = dt.datetime(2026, 11, 26, 8, 0).timestamp()
+    clock = FakeClock(eight)
+    with running_session(db, tmp_path, ContextSource("desktop", clock=clock)) as live:
+        call(live, "mood_request", mood="focused")
+        wait_playing(live)
+        state = on_thread(live, lambda: live.queue.state)
+        assert state.prefer_instrumental and state.axis == "energy"
+        call(live, "pause")
+        clock.t = eight + 2.5 * 3600
+        assert on_thread(live, lambda: live.queue.state.request) == "focused"  # no tick for it
+        call(live, "play")
+        assert on_thread(live, lambda: live.queue.state.request) is None
+        call(live, "pause")
+        paused = on_thread(live, lambda: live.player.current)
+        clock.t += 3 * 3600
+        call(live, "mood_request", mood="calm")
+        wait_playing(live)
+        now = on_thread(live, lambda: live.player.current)
+        first = on_thread(live, lambda: live.queue.plan.entries[0].reason)
+    assert now is not None and now != paused
+    assert "calm you asked for" in first
