@@ -11,11 +11,13 @@ with the position, "liked" while a track plays, a stop that leaves the plan as i
 - ``restarted``: a new session every day at 04:00 with the history read back and ``replan([])``
   (what ``restore`` does).
 
-Both send ``context_changed`` with the new situation when the part of day or the weekend flag
-changes (what issue 12 makes the daemon do; ``--no-context-changes`` drives today's daemon,
-which sends none). On day 15 at 03:00 a rescan adds 200 tracks (two by each niche fan's
-artist, the rest by other and new artists), swapped in as ``swap_library`` does. No voice mood
-is ever sent: the listeners only speak words, skip and like.
+Both send ``context_changed`` with the new situation when the part of day, the weekday or quiet
+hours change, and on "play" after the listening session expired, replanning when the session
+says it is fresh (``moodplay/_clock.py``, where the recommender has ``expired``/``fresh``);
+``--no-context-changes`` drives the daemon before issue 12, which sent none. On day 15 at 03:00
+a rescan adds 200 tracks (two by each niche fan's artist, the rest by other and new artists),
+swapped in as ``swap_library`` does. No voice mood is ever sent: the listeners only speak
+words, skip and like.
 
 Baselines in the same run, with the same listeners: ``shuffle`` (any track not started in the
 last ``no_repeat_hours``) and ``nearest`` (of those, the one nearest the sitting's request, else
@@ -51,7 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.catalogue_gen import generate, rescan
 from bench.populations import KINDS, SPEAKING, Listener, Moment, Track, fan_artists, population
-from context import part_of_day
+from context import in_quiet_hours, part_of_day
 from moodplay import Config
 from recommend import (
     KINDS as FEEDBACK_KINDS,
@@ -87,6 +89,14 @@ def situation(at: float) -> Situation:
     return Situation(at, part_of_day(local.hour), local.weekday() >= 5)
 
 
+def period(at: float) -> tuple[str, int, bool]:
+    """What the daemon's clock watches: part of day, weekday, quiet hours."""
+    local = dt.datetime.fromtimestamp(at)
+    quiet = in_quiet_hours(local.hour * 60 + local.minute, CONFIG.context.quiet_start,
+                           CONFIG.context.quiet_end)  # fmt: skip
+    return part_of_day(local.hour), local.weekday(), quiet
+
+
 def moment(at: float, day: int, k: int) -> Moment:
     local = dt.datetime.fromtimestamp(at)
     return Moment(at, day, local.hour + local.minute / 60, part_of_day(local.hour), k)
@@ -118,29 +128,38 @@ class Moodplay:
         self.store: list[Feedback] = []
         self.length = CONFIG.recommend.queue_length
         self.session = Session(Planner(cat), ListenerState(situation(at)), length=self.length)
-        self.seen = situation(at)
-        self.checked = at
+        self.seen, self.checked, self.playing = period(at), at, False
         self.moods = CONFIG.moods.targets
 
     def advance(self, at: float) -> None:
-        """context_changed at each hour where the part of day or the weekend flag changed."""
-        if not self.context_changes:
-            return
+        """The daemon's clock (``moodplay/_clock.py``): context_changed at each hour where the
+        part of day, the weekday or quiet hours changed."""
         t = (self.checked // 3600 + 1) * 3600
         while t <= at:
-            now = situation(t)
-            if (now.part_of_day, now.weekend) != (self.seen.part_of_day, self.seen.weekend):
-                self.session.on(SessionEvent("context_changed", t, situation=now))
-                self.seen = now
+            self._follow(t)
             t += 3600
         self.checked = max(self.checked, at)
+
+    def _follow(self, at: float, resumed: bool = False) -> None:
+        """``follow_clock``: tell the session of a new period, or of playing again after its
+        listening session expired (``resumed``; recommenders without ``expired`` never do)."""
+        if not self.context_changes:
+            return
+        expired = getattr(self.session, "expired", None)
+        gap = resumed and expired is not None and bool(expired(at))
+        if period(at) == self.seen and not gap:
+            return
+        self.seen = period(at)
+        self.session.on(SessionEvent("context_changed", at, situation=situation(at)))
+        if getattr(self.session, "fresh", False) and not self.playing:
+            self.session.replan([])
 
     def restart(self, at: float) -> None:
         """A new process: ``LiveSession.__init__`` then ``restore`` (nothing was playing)."""
         self.session = Session(Planner(self.cat), ListenerState(situation(at)), length=self.length)
         self.session.history = self._history(self.cat)
         self.session.replan([])
-        self.seen, self.checked = situation(at), at
+        self.seen, self.checked = period(at), at
 
     def _history(self, cat: Catalogue) -> History:
         history = History()
@@ -174,8 +193,11 @@ class Moodplay:
         if word is not None:
             self.request(at, word)
             self.session.replan([])
-        elif not self.session.plan.entries:
-            self.session.replan([])
+        else:
+            self._follow(at, resumed=True)
+            if not self.session.plan.entries:
+                self.session.replan([])
+        self.playing = True
         return self._first()
 
     def request(self, at: float, word: str) -> None:
@@ -183,6 +205,7 @@ class Moodplay:
         self.session.on(SessionEvent("request", at, target=target, request=word))
 
     def liked(self, at: float, index: int) -> None:
+        self.advance(at)
         self._record(index, "liked", at)
         self.session.on(SessionEvent("liked", at, index))
 
@@ -195,6 +218,7 @@ class Moodplay:
 
     def stop(self, at: float) -> None:
         """``cmd_stop``: the player stops; the plan stays."""
+        self.playing = False
 
 
 class Baseline:
