@@ -285,7 +285,8 @@ def soak(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         stop.set()
         code = daemon.stop()
         pulse.stop()
-        print(f"daemon exit status {code}", file=sys.stderr)
+        print(f"daemon exit status {code}; its last log lines:", file=sys.stderr)
+        print("".join(daemon.lines[-20:]), file=sys.stderr)
 
 
 def _run(args: argparse.Namespace, rig: Rig, clients: list[threading.Thread],
