@@ -1,10 +1,11 @@
 """The streaming API: events in, the updated queue out.
 
-The current track and the prepared next one stay; the rest is re-planned from the new state.
-Every front end (voice, MPD, HTTP, CLI) drives the same Session through the app.
+The current track and the prepared next one stay (after an explicit request, only the current);
+the rest is re-planned from the new state. Every front end (voice, MPD, HTTP, CLI) drives the
+same Session through the app.
 
-Listening sessions: an event after SESSION_GAP_S without a track played, skipped or asked for
-opens a new one. Then the request in force (and a wind-down) expires, and where the listener is
+Listening sessions: an event after SESSION_GAP_S without a track played, skipped or asked for,
+or a voice mood heard, opens a new one. Then the request in force (and a wind-down) expires, and where the listener is
 comes from the voice mood or a new request, never from the last track heard before the gap.
 """
 
