@@ -5,8 +5,9 @@ the rest is re-planned from the new state. Every front end (voice, MPD, HTTP, CL
 same Session through the app.
 
 Listening sessions: an event after SESSION_GAP_S without a track played, skipped or asked for,
-or a voice mood heard, opens a new one. Then the request in force (and a wind-down) expires, and where the listener is
-comes from the voice mood or a new request, never from the last track heard before the gap.
+or a voice mood heard, opens a new one. Then the request in force (and a wind-down) expires,
+and where the listener is comes from the voice mood or a new request, never from the last
+track heard before the gap.
 """
 
 from __future__ import annotations
