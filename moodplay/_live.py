@@ -28,7 +28,7 @@ from moodplay._commands import Call, app_commands, voice_commands
 from moodplay._config import Config
 from moodplay._handlers import Handlers
 from moodplay._modes import ManualQueue, SleepTimer
-from moodplay._queue_cli import build_history
+from moodplay._queue_cli import build_history, settings_of
 from moodplay._resume import restore
 from moodplay._sdnotify import Watchdog
 from moodplay._supervise import Guard, StoreWriter
@@ -65,7 +65,8 @@ class LiveSession:
         player.wakeup = self._wake
         self.clock = SessionClock(context)
         state = ListenerState(self.clock.situation())
-        self.queue = Session(Planner(catalogue), state, length=config.recommend.queue_length)
+        planner = Planner(catalogue, settings_of(config))  # [recommend], as `moodplay queue`
+        self.queue = Session(planner, state, length=config.recommend.queue_length)
         self.inbox: queue.Queue[tuple[Call | Callable[[], object], Future[object]]] = queue.Queue(
             maxsize=256
         )
@@ -386,7 +387,8 @@ class LiveSession:
         self._parser = None  # new names
         self.library_at = time.time()
         self.rows = new = _rows(self.cat)
-        session = Session(Planner(self.cat), self.queue.state, build_history(self.store, self.cat),
+        planner = Planner(self.cat, settings_of(self.config))
+        session = Session(planner, self.queue.state, build_history(self.store, self.cat),
                           self.queue.length, self.queue.seed)  # fmt: skip
         session.learn, session.played = self.queue.learn, [new[t] for t in played if t in new]
         self.queue = session

@@ -66,7 +66,7 @@ COMMANDS: dict[str, Spec] = {
     # status and playback
     "status": _fixed(0), "currentsong": _fixed(0), "stats": _fixed(0), "clearerror": _fixed(0),
     "play": _upto(0, 1), "playid": _upto(0, 1), "pause": _upto(0, 1), "stop": _fixed(0),
-    "next": _fixed(0), "previous": _fixed(0), "seek": _fixed(2, "player"),
+    "next": _fixed(0, "player"), "previous": _fixed(0, "player"), "seek": _fixed(2, "player"),
     "seekid": _fixed(2, "player"), "seekcur": _fixed(1, "player"),
     # options and mixer
     "setvol": _fixed(1, "mixer"), "volume": _fixed(1, "mixer"), "getvol": _fixed(0),
