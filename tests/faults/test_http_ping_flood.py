@@ -78,8 +78,8 @@ def test_a_ping_flood_from_a_client_that_never_reads(daemon: Daemon) -> None:
     for _ in range(PINGS // 1000):
         try:
             flood.sendall(burst)
-        except (BrokenPipeError, ConnectionResetError):
-            break  # the daemon closed a client that never reads: allowed
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            break  # the daemon closed, or stopped reading, a client that never reads: allowed
         peak_mb = max(peak_mb, rss_mb(daemon.proc.pid))
     assert status(daemon.web)["queue"] == before["queue"]  # another client is answered
     peak_mb = max(peak_mb, rss_mb(daemon.proc.pid))
