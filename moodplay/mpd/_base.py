@@ -261,15 +261,6 @@ def _nothing(args: list[str]) -> Pairs:
     return []
 
 
-def _no_args(name: str) -> Callable[[list[str]], Pairs]:
-    def run(args: list[str]) -> Pairs:
-        if args:
-            raise ProtocolError(Ack.ARG, f'wrong number of arguments for "{name}"')
-        return []
-
-    return run
-
-
 def _local_only(args: list[str]) -> Pairs:
     """What MPD answers a TCP client for ``config`` (it is for clients on its local socket;
     moodplay listens on TCP only)."""

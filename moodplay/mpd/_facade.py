@@ -19,7 +19,6 @@ from moodplay.mpd._base import (
     UpdateJobs,
     _bounded_int,
     _local_only,
-    _no_args,
     _nothing,
 )
 from moodplay.mpd._database import DatabaseCommands
@@ -96,7 +95,7 @@ class MpdFacade(
             "playlistinfo": self._playlistinfo, "plchanges": self._plchanges,
             "play": self._play, "playid": self._playid,
             "pause": self._pause, "stop": self._simple("stop"), "next": self._simple("next"),
-            "previous": self._simple("previous"), "setvol": self._setvol, "ping": _no_args("ping"),
+            "previous": self._simple("previous"), "setvol": self._setvol, "ping": _nothing,
             "outputs": outputs, "tagtypes": self._tagtypes, "commands": self._commands,
             "notcommands": self._notcommands, "sendmessage": self._sendmessage,
             "channels": self._channels, "subscribe": self._subscribe,
@@ -194,14 +193,11 @@ class MpdFacade(
         return [("command", n) for n in self._all_commands() if n not in PUBLIC]
 
     def _getvol(self, args: list[str]) -> Pairs:
-        _no_args("getvol")(args)
         return [("volume", self._snap().volume_pct)]
 
     def _volume(self, args: list[str]) -> Pairs:
         """``volume +5`` / ``volume -5``: relative to the volume status shows (deprecated in
         MPD, still sent by clients)."""
-        if len(args) != 1:
-            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "volume"')
         delta = _bounded_int(args[0], -100, 100)
         now = self._snap().volume_pct
         self._run("volume_set", percent=str(max(0, min(100, now + delta))))
@@ -209,8 +205,6 @@ class MpdFacade(
         return []
 
     def _binarylimit(self, args: list[str]) -> Pairs:
-        if len(args) != 1:
-            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "binarylimit"')
         limit = _bounded_int(args[0], 0, 2**31 - 1)
         if limit < MIN_BINARY_LIMIT:
             raise ProtocolError(Ack.ARG, "Value too small")
@@ -218,12 +212,9 @@ class MpdFacade(
         return []
 
     def _replay_gain_status(self, args: list[str]) -> Pairs:
-        _no_args("replay_gain_status")(args)
         return [("replay_gain_mode", self.options.replay_gain_mode)]
 
     def _replay_gain_mode(self, args: list[str]) -> Pairs:
-        if len(args) != 1:
-            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "replay_gain_mode"')
         if args[0] not in REPLAY_GAIN_MODES:
             raise ProtocolError(Ack.ARG, "Unrecognized replay gain mode")
         self.options.replay_gain_mode = args[0]
@@ -233,8 +224,6 @@ class MpdFacade(
 
     def _crossfade(self, args: list[str]) -> Pairs:
         """``crossfade N`` sets the player's overlap (``[player] crossfade_s``) until restart."""
-        if len(args) != 1:
-            raise ProtocolError(Ack.ARG, 'wrong number of arguments for "crossfade"')
         seconds = _bounded_int(args[0], 0, 2**31 - 1)
         if seconds > MAX_CROSSFADE_S:
             raise ProtocolError(Ack.ARG, f"crossfade is 0..{MAX_CROSSFADE_S} seconds in moodplay")

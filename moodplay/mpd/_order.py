@@ -28,7 +28,6 @@ class OrderCommands(FacadeCore):
 
     def _move(self, args: list[str]) -> Pairs:
         """``move FROM[:TO] TO``: a position or a range of positions to a position."""
-        _count("move", args, 2)
         start, end = parse_range(args[0])
         if end == 2**31 - 1 and args[0].endswith(":"):
             raise ProtocolError(Ack.ARG, "Open-ended range not supported")
@@ -42,7 +41,6 @@ class OrderCommands(FacadeCore):
         return self._rearrange(change)
 
     def _moveid(self, args: list[str]) -> Pairs:
-        _count("moveid", args, 2)
         track_id = _bounded_int(args[0], 0, 2**31 - 1)
         to = _to(args[1])
 
@@ -55,7 +53,6 @@ class OrderCommands(FacadeCore):
         return self._rearrange(change)
 
     def _swap(self, args: list[str]) -> Pairs:
-        _count("swap", args, 2)
         first, second = (_bounded_int(a, 0, 2**31 - 1) for a in args)
 
         def change(queue: list[int]) -> tuple[list[int], list[int]]:
@@ -66,7 +63,6 @@ class OrderCommands(FacadeCore):
         return self._rearrange(change)
 
     def _swapid(self, args: list[str]) -> Pairs:
-        _count("swapid", args, 2)
         ids = [_bounded_int(a, 0, 2**31 - 1) for a in args]
 
         def change(queue: list[int]) -> tuple[list[int], list[int]]:
@@ -76,7 +72,6 @@ class OrderCommands(FacadeCore):
 
     def _delete(self, args: list[str]) -> Pairs:
         """``delete POS`` or ``delete START:END``."""
-        _count("delete", args, 1)
         start, end = parse_range(args[0])
         queue = self._snap().queue
         if start >= len(queue):
@@ -84,7 +79,6 @@ class OrderCommands(FacadeCore):
         return self._remove(queue[start : min(end, len(queue))])
 
     def _deleteid(self, args: list[str]) -> Pairs:
-        _count("deleteid", args, 1)
         track_id = _bounded_int(args[0], 0, 2**31 - 1)
         if track_id not in self._snap().queue:
             raise ProtocolError(Ack.NO_EXIST, "No such song")
@@ -155,11 +149,6 @@ class OrderCommands(FacadeCore):
         if session.player.current is not None:
             session.player.prepare(session.next_track())
         session.changes += 1
-
-
-def _count(name: str, args: list[str], wanted: int) -> None:
-    if len(args) != wanted:
-        raise ProtocolError(Ack.ARG, f'wrong number of arguments for "{name}"')
 
 
 def _to(text: str) -> int:
