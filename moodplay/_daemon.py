@@ -2,8 +2,11 @@
 servers, and the reverse on SIGTERM/SIGINT.
 
 One daemon per database (``moodplay._instance``); the database is checked on start. If the
-session thread ends by itself (an error it cannot survive), the daemon stops and exits with
-status 70, so systemd's ``Restart=on-failure`` starts it again.
+session thread ends by itself (an error it cannot survive) or hangs (its loop has not come round
+for ``HANG_S``, e.g. a library call that never returns), the daemon stops and exits with status
+70, so systemd's ``Restart=on-failure`` starts it again. A stop that does not finish within
+``STOP_S`` (a hung thread holding it) ends the process with status 70 all the same: never a
+process that no longer answers.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import signal
 import sys
 import threading
@@ -26,7 +30,7 @@ from moodplay._paths import database_path
 from moodplay._queue_cli import build_catalogue
 from moodplay._rescan import Rescan
 from moodplay._sdnotify import notify
-from moodplay._supervise import SessionError
+from moodplay._supervise import HANG_S, SessionError, dump_threads
 from moodplay._tracks import LiveLibrary, track_infos
 from moodplay._voice_thread import VoiceThread
 from moodplay.mpd import MpdServer
@@ -34,7 +38,11 @@ from moodplay.mpd import MpdServer
 log = logging.getLogger(__name__)
 
 EXIT_SESSION = 70
-"""Exit status when the session thread ended by itself (EX_SOFTWARE)."""
+"""Exit status when the session thread ended by itself or hung (EX_SOFTWARE)."""
+JOIN_S = 5.0
+"""On stop, the session thread has this long to save its state and end."""
+STOP_S = 12.0
+"""A stop not finished after this long (seconds from SIGTERM or the failure) exits at once."""
 
 
 class DaemonError(Exception):
@@ -83,18 +91,27 @@ def _run(config: Config, args: argparse.Namespace, db: Path) -> int:
     session.updater = rescan.start
     session.updating = rescan.running
     stop, failure = threading.Event(), list[BaseException]()
-    thread = threading.Thread(target=_run_session, args=(session, stop, failure), name="session")
+    # A daemon thread: one hung in a library call cannot keep the process from exiting.
+    thread = threading.Thread(target=_run_session, args=(session, stop, failure), name="session",
+                              daemon=True)  # fmt: skip
     thread.start()
     voice = VoiceThread(config, session, _names(db))
     print(voice.start(enabled=not args.no_voice), file=sys.stderr)
     try:
-        asyncio.run(_serve(session, args, voice, thread))
+        asyncio.run(_serve(session, args, voice, thread, failure))
     finally:
         notify("STOPPING=1")
+        deadline = _deadline(STOP_S)
         voice.stop()
         stop.set()
-        thread.join(timeout=5)
-        player.stop()
+        thread.join(timeout=JOIN_S)
+        if thread.is_alive():
+            dump_threads(f"the session thread did not stop within {JOIN_S:.0f} s")
+            failure.append(SessionError(f"the session thread hung and did not stop within "
+                                        f"{JOIN_S:.0f} s"))  # fmt: skip
+        else:
+            player.stop()  # never while a hung session thread may hold libVLC's locks
+            deadline.cancel()
     if failure:
         print(f"moodplay: stopped, status {EXIT_SESSION}: the session ended: {failure[0]}",
               file=sys.stderr)  # fmt: skip
@@ -117,7 +134,7 @@ def _run_session(session: LiveSession, stop: threading.Event,
 
 
 async def _serve(session: LiveSession, args: argparse.Namespace, voice: VoiceThread,
-                 thread: threading.Thread) -> None:  # fmt: skip
+                 thread: threading.Thread, failure: list[BaseException]) -> None:  # fmt: skip
     await _session_up(session, thread)
     server = MpdServer(session, args.mpd_host, args.mpd_port, args.mpd_password)
     try:
@@ -131,7 +148,7 @@ async def _serve(session: LiveSession, args: argparse.Namespace, voice: VoiceThr
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, done.set)
-    watch = asyncio.create_task(_watch(thread, done), name="watch session")
+    watch = asyncio.create_task(_watch(session, thread, done, failure), name="watch session")
     await done.wait()
     watch.cancel()
     await server.close()
@@ -149,11 +166,41 @@ async def _session_up(session: LiveSession, thread: threading.Thread) -> None:
         await asyncio.sleep(0.05)
 
 
-async def _watch(thread: threading.Thread, done: asyncio.Event) -> None:
-    """Stop the servers when the session thread ends by itself."""
+async def _watch(session: LiveSession, thread: threading.Thread, done: asyncio.Event,
+                 failure: list[BaseException], hang_s: float = HANG_S) -> None:  # fmt: skip
+    """Stop the servers when the session thread ends by itself, or when its loop has not come
+    round for ``hang_s`` seconds (then ``failure`` gets a :class:`SessionError` naming it)."""
     while thread.is_alive():
+        silent = session.heartbeat.silent_s()
+        if silent >= hang_s:
+            why = f"the session loop has not come round for {silent:.0f} s (hung)"
+            log.critical("%s; moodplay exits with status %d", why, EXIT_SESSION)
+            dump_threads(why)
+            failure.append(SessionError(why))
+            break
         await asyncio.sleep(0.5)
     done.set()
+
+
+def _deadline(seconds: float) -> threading.Timer:
+    """Arm the last resort of a stop: after ``seconds`` every thread's stack is printed and the
+    process ends with :data:`EXIT_SESSION` (``os._exit``: a hung thread cannot hold it)."""
+
+    def expire() -> None:
+        # Even a stderr nobody reads (a full pipe blocks the report) cannot hold the exit.
+        last = threading.Timer(2.0, os._exit, (EXIT_SESSION,))
+        last.daemon = True
+        last.start()
+        dump_threads(f"the stop did not finish within {seconds:.0f} s")
+        print(f"moodplay: stopped, status {EXIT_SESSION}: the stop hung", file=sys.stderr,
+              flush=True)  # fmt: skip
+        os._exit(EXIT_SESSION)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.name = "stop deadline"
+    timer.start()
+    return timer
 
 
 async def _start_web(session: LiveSession, args: argparse.Namespace,

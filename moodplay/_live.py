@@ -31,7 +31,7 @@ from moodplay._modes import ManualQueue, SleepTimer
 from moodplay._queue_cli import build_history, settings_of
 from moodplay._resume import restore
 from moodplay._sdnotify import Watchdog
-from moodplay._supervise import Guard, StoreWriter
+from moodplay._supervise import Guard, Heartbeat, StoreWriter
 from moodplay._tracks import LiveLibrary
 from moodplay._uris import library_root
 from player import Player, PlayerEvent, Track
@@ -90,6 +90,7 @@ class LiveSession:
         self.writer = StoreWriter(self.problems)
         """Events and the resume state, kept in memory while the store refuses writes."""
         self.guard, self.watchdog = Guard(self.problems), Watchdog()
+        self.heartbeat = Heartbeat()
         self._parser: IntentParser | None = None
         self.started, self.library_at = time.monotonic(), time.time()
         self.updater: Callable[[], bool] | None = None
@@ -194,6 +195,7 @@ class LiveSession:
         step = self.guard.step
         while not stop.is_set():
             self.watchdog.beat()
+            self.heartbeat.beat()
             try:
                 call, done = self.inbox.get(timeout=tick_s)
             except queue.Empty:

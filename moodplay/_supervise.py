@@ -10,9 +10,13 @@ disk, another process's lock, a damaged page) never stop playback: events wait i
 
 from __future__ import annotations
 
+import faulthandler
+import io
 import logging
+import sys
 import time
 from collections.abc import Callable
+from typing import TextIO
 
 from library import DamagedStoreError, Event, PendingEvents, Store, StoreError, save_state
 
@@ -22,10 +26,39 @@ GIVE_UP_S = 30.0
 """A loop step failing on every turn for this long is not survivable."""
 LOG_EVERY_S = 60.0
 """A step that fails again and again (works, fails, ...) logs its traceback at most this often."""
+HANG_S = 60.0
+"""A session loop that has not come round for this long is hung (a call into a library that
+never returns): the daemon names it, prints every thread's stack and exits non-zero."""
 
 
 class SessionError(Exception):
     """The session loop cannot go on; the message says which step failed and why."""
+
+
+class Heartbeat:
+    """When the session loop last came round: :meth:`beat` on each turn (session thread),
+    :meth:`silent_s` from any thread (a float read is atomic in CPython)."""
+
+    def __init__(self) -> None:
+        self.at = time.monotonic()
+
+    def beat(self) -> None:
+        self.at = time.monotonic()
+
+    def silent_s(self) -> float:
+        """Seconds since the last turn (monotonic clock)."""
+        return time.monotonic() - self.at
+
+
+def dump_threads(why: str, file: TextIO | None = None) -> None:
+    """``why`` and every thread's Python stack on ``file`` (stderr), for a hang's report; never
+    raises."""
+    out = file if file is not None else sys.stderr
+    try:
+        print(f"moodplay: {why}; the stacks of all threads follow", file=out, flush=True)
+        faulthandler.dump_traceback(file=out, all_threads=True)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
 
 
 class Backoff:

@@ -129,3 +129,54 @@ def test_a_session_that_does_not_answer_gets_503_not_400(db: Path) -> None:
     assert time.monotonic() - started < 60
     assert status_code == 503 and "session not answering" in status_body
     assert health_code == 503 and "session not answering" in health_body
+
+
+def test_a_hung_session_loop_is_named_with_its_stack_and_the_watch_stops_the_daemon(
+    db: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A loop step that never returns (libVLC's stop on a frozen sound server did this): the
+    daemon's watch notices the loop has not come round, prints every thread's stack and records
+    a SessionError (the daemon then exits with status 70)."""
+    from moodplay._daemon import _watch
+
+    session = _session(db)
+    release = threading.Event()
+    poll = session.player.poll
+
+    def frozen(timeout_s: float = 0.0) -> list[PlayerEvent]:
+        release.wait(60)
+        return poll(timeout_s)
+
+    session.player.poll = frozen  # type: ignore[method-assign]
+    with _thread(session) as (thread, failure):
+
+        async def watch() -> bool:
+            done = asyncio.Event()
+            await asyncio.wait_for(_watch(session, thread, done, failure, hang_s=1.5), 30)
+            return done.is_set()
+
+        try:
+            assert asyncio.run(watch())
+        finally:
+            release.set()
+    assert len(failure) == 1 and isinstance(failure[0], SessionError)
+    assert "has not come round" in str(failure[0])
+    err = capfd.readouterr().err
+    assert "the stacks of all threads follow" in err and "in frozen" in err
+
+
+def test_a_loop_that_comes_round_is_never_called_hung(db: Path) -> None:
+    from moodplay._daemon import _watch
+
+    session = _session(db)
+    with _thread(session) as (thread, failure):
+
+        async def watch() -> None:
+            done = asyncio.Event()
+            task = asyncio.create_task(_watch(session, thread, done, failure, hang_s=1.0))
+            await asyncio.sleep(4)
+            assert not done.is_set()
+            task.cancel()
+
+        asyncio.run(watch())
+    assert not failure

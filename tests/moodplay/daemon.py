@@ -35,6 +35,7 @@ def start(db: Path, env: dict[str, str], *extra: str) -> Daemon:
         [sys.executable, "-m", "moodplay", "daemon", "--db", str(db), "--mpd-port", "0",
          "--http-port", "0", *extra],
         stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, **env},
+        errors="replace",  # libVLC's own lines may interleave with ours mid-character
     )  # fmt: skip
     daemon = Daemon(proc, env)
     _wait_ready(daemon)

@@ -201,7 +201,9 @@ def test_a_running_daemon_is_recognised_on_both_ports(tmp_path: Path, isolated_h
     with pulse_server(tmp_path / "pulse") as env:
         cmd = [sys.executable, "-m", "moodplay", "daemon", "--db", str(db), "--no-voice",
                "--mpd-port", "0", "--http-port", "0"]  # fmt: skip
-        daemon = subprocess.Popen(cmd, env={**os.environ, **env}, stderr=subprocess.PIPE, text=True)
+        daemon = subprocess.Popen(
+            cmd, env={**os.environ, **env}, stderr=subprocess.PIPE, text=True, errors="replace"
+        )
         try:
             http, mpd = daemon_ports(daemon)
             code, checks = doctor_json("--db", str(db), "--mpd-port", mpd, "--http-port", http,
