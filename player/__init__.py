@@ -12,9 +12,14 @@ from player._ramp import DUCK_LEVEL_PCT
 def open_vlc_player(
     aout: str = "pulse", device: str | None = None, crossfade_s: float = 0.0
 ) -> Player:
-    """A Player on libVLC with an explicit audio output (never libVLC's guess)."""
+    """A Player on libVLC with an explicit audio output (never libVLC's guess). Every libVLC
+    call runs on one worker thread and holds the caller at most ``player._bounded.PATIENCE_S``
+    seconds: a hung sound server holds playback ("no sound output") instead of the caller.
+    Raises RuntimeError when libVLC cannot start."""
     import queue
 
+    from player._bounded import BoundedDecks
+    from player._output import AnyLost
     from player._vlc import VlcDecks
     from player._watch import ServerWatch, pulse_socket
 
@@ -26,9 +31,9 @@ def open_vlc_player(
         if made and made[0].wakeup is not None:
             made[0].wakeup()
 
-    decks = VlcDecks(aout, device, sink)
-    watch = ServerWatch(pulse_socket() if aout == "pulse" else None)
-    made.append(Player(decks, events, crossfade_s, output=watch))
+    decks = BoundedDecks(VlcDecks(aout, device, sink))
+    server = ServerWatch(pulse_socket() if aout == "pulse" else None)
+    made.append(Player(decks, events, crossfade_s, output=AnyLost(server, decks)))
     return made[0]
 
 

@@ -6,6 +6,9 @@ when a track ends: while the output is gone the active deck is paused, the posit
 the sound stopped, nothing that plays meanwhile counts as heard, and the player counts as
 paused; when it comes back the track starts again, on a new stream, where the sound stopped.
 Both changes reach the owner as a PlayerEvent of kind "output".
+
+A sound server that is there but frozen (stopped, hung) is held the same way: libVLC's calls
+then stop returning, and ``player._bounded`` reports the output lost until they return.
 """
 
 from __future__ import annotations
@@ -14,20 +17,51 @@ import logging
 from typing import TYPE_CHECKING, Protocol
 
 from player._seek import Seeking
+from player._watch import GONE
 
 if TYPE_CHECKING:
     from player._player import Decks, PlayerEvent, Track
 
 log = logging.getLogger(__name__)
 
-NO_OUTPUT = "no sound output: the sound server is gone (paused until it returns)"
+NO_OUTPUT = GONE
+"""The reason when the sound server is gone (``player._watch``)."""
 
 
 class OutputWatch(Protocol):
+    reason: str
+    """What is true while the output is lost: the text of the "output" event."""
+
     def change(self, now: float | None = None, force: bool = False) -> str | None:
         """Says "lost" once when the output goes away, "back" once when it returns, else
         None; checked at most once a second unless ``force``."""
         ...
+
+
+class AnyLost:
+    """Several output watches as one: "lost" when one of them is (with its reason), "back" when
+    all are back. A "back" from a watch never lost (a sound server that started after the
+    player) is passed on while none is lost: the player then opens its stream again."""
+
+    def __init__(self, *watches: OutputWatch) -> None:
+        self._watches = watches
+        self._lost = [False] * len(watches)
+        self._told = False
+        self.reason = ""
+
+    def change(self, now: float | None = None, force: bool = False) -> str | None:
+        fresh = False  # a "back" from a watch that was not lost
+        for i, watch in enumerate(self._watches):
+            change = watch.change(now, force)
+            if change == "lost" and not any(self._lost):
+                self.reason = watch.reason
+            if change is not None:
+                fresh |= change == "back" and not self._lost[i]
+                self._lost[i] = change == "lost"
+        if any(self._lost) != self._told:
+            self._told = not self._told
+            return "lost" if self._told else "back"
+        return "back" if fresh and not self._told else None
 
 
 class OutputGuard(Seeking):
@@ -38,6 +72,8 @@ class OutputGuard(Seeking):
     _current: Track | None
     _paused: bool
     _at_end: bool
+    _next: Track | None
+    _ready: bool
     _watch: OutputWatch | None
     _silent_at: float | None
     """Seconds into the current track where the sound stopped, while there is no output."""
@@ -46,6 +82,9 @@ class OutputGuard(Seeking):
         raise NotImplementedError  # the Player's
 
     def pause(self, paused: bool) -> None:
+        raise NotImplementedError  # the Player's
+
+    def _load_next(self) -> None:
         raise NotImplementedError  # the Player's
 
     @property
@@ -70,15 +109,19 @@ class OutputGuard(Seeking):
         self._end_fade()
         self._decks.pause(self._active, True)
         self._silent_at = position
-        log.warning("player: %s; holding at %.1f s", NO_OUTPUT, position)
-        out.append(PlayerEvent("output", self._current, NO_OUTPUT))
+        reason = self._watch.reason if self._watch is not None else NO_OUTPUT
+        log.warning("player: %s; holding at %.1f s", reason, position)
+        out.append(PlayerEvent("output", self._current, reason))
 
     def _output_back(self, out: list[PlayerEvent]) -> None:
         from player._player import PlayerEvent
 
         position, self._silent_at = self._silent_at or 0.0, None
-        log.warning("player: the sound server is back; resuming at %.1f s", position)
+        log.warning("player: the sound output is back; resuming at %.1f s", position)
         self._restart(position)
+        if self._next is not None:  # a load dropped while the output did not respond
+            self._ready = False  # (player._bounded) left the idle deck empty: load it again
+            self._load_next()
         out.append(PlayerEvent("output", self._current, ""))
 
     def _hold(self, track: Track, start_s: float) -> None:

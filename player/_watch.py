@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 CHECK_EVERY_S = 1.0
+GONE = "no sound output: the sound server is gone (paused until it returns)"
 
 
 def pulse_socket(env: dict[str, str] | None = None) -> Path | None:
@@ -46,6 +47,9 @@ class ServerWatch:
     accepts again. A socket never seen accepting is not reported lost: it may not be the one
     libVLC uses (a system-wide server elsewhere), and holding playback for it would be wrong;
     when it first accepts (a server started after moodplay) it is reported "back"."""
+
+    reason = GONE
+    """What is true while the server is reported lost."""
 
     def __init__(self, path: Path | None, every_s: float = CHECK_EVERY_S) -> None:
         self.path, self.every_s = path, every_s

@@ -16,6 +16,8 @@ from tests.player.test_fades import FakeDecks, tracks  # noqa: F401 (a fixture)
 class Watch:
     """The server's state as the test sets it; changes told once, like ServerWatch."""
 
+    reason = NO_OUTPUT
+
     def __init__(self) -> None:
         self.up, self._told_up = True, True
         self.due = True
@@ -52,7 +54,8 @@ def test_lost_output_holds_where_the_sound_stopped_and_resumes_there(
     rig.watch.up = True
     assert rig.player.poll() == [PlayerEvent("output", a)]
     assert not rig.player.paused and rig.decks.playing == [True, False]
-    assert rig.decks.loads[-1] == (0, a.path) and rig.player.position_s() == 4.2
+    assert rig.player.position_s() == 4.2  # and the prepared track is loaded again
+    assert rig.decks.loads[-2:] == [(0, a.path), (1, b.path)]
 
 
 def test_commands_while_there_is_no_output_take_effect_when_it_returns(
