@@ -16,6 +16,8 @@ from pathlib import Path
 
 CHECK_EVERY_S = 1.0
 GONE = "no sound output: the sound server is gone (paused until it returns)"
+HUNG = ("no sound output: the sound server is not responding (it takes no connections; "
+        "paused until it does)")  # fmt: skip
 
 
 def pulse_socket(env: dict[str, str] | None = None) -> Path | None:
@@ -32,13 +34,22 @@ def pulse_socket(env: dict[str, str] | None = None) -> Path | None:
 
 
 def accepts(path: Path) -> bool:
+    return refusal(path) is None
+
+
+def refusal(path: Path) -> str | None:
+    """Why the server at ``path`` takes no connection (a reason for the player's owner), or
+    None when it takes one. A server that is there but frozen or hung still has its socket, and
+    the kernel queues a few connections for it before refusing more (EAGAIN)."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(0.2)
         try:
             sock.connect(str(path))
+        except (BlockingIOError, TimeoutError):
+            return HUNG
         except OSError:
-            return False
-    return True
+            return GONE
+    return None
 
 
 class ServerWatch:
@@ -49,7 +60,7 @@ class ServerWatch:
     when it first accepts (a server started after moodplay) it is reported "back"."""
 
     reason = GONE
-    """What is true while the server is reported lost."""
+    """What is true while the server is reported lost: gone, or there and not responding."""
 
     def __init__(self, path: Path | None, every_s: float = CHECK_EVERY_S) -> None:
         self.path, self.every_s = path, every_s
@@ -65,7 +76,10 @@ class ServerWatch:
         if self.path is None or (not force and now - self._checked < self.every_s):
             return None
         self._checked = now
-        down = not accepts(self.path)
+        refused = refusal(self.path)
+        down = refused is not None
+        if refused is not None and not self.down:
+            self.reason = refused
         was_down, self.down = self.down, down
         if not self._seen_up:
             self._seen_up = not down

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -59,8 +60,15 @@ class PulseServer:
             self._server.wait(timeout=10)
             self._server = None
 
+    def freeze(self, frozen: bool = True) -> None:
+        """Stop the server (SIGSTOP) as a hung one would be: its socket still there, nothing
+        answered; ``frozen=False`` lets it go on (SIGCONT)."""
+        if self._server is not None:
+            self._server.send_signal(signal.SIGSTOP if frozen else signal.SIGCONT)
+
     def stop(self) -> None:
         if self._server is not None:
+            self._server.send_signal(signal.SIGCONT)  # a frozen server never takes SIGTERM
             self._server.terminate()
             self._server.wait(timeout=10)
             self._server = None

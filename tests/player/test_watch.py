@@ -70,3 +70,22 @@ def test_a_server_that_starts_later_is_reported_back_never_lost(tmp_path: Path) 
         assert watch.change(now=4.0) == "lost"  # seen up once: now it counts
     finally:
         server.close()
+
+
+def test_a_server_that_takes_no_connections_is_told_apart_from_one_gone(tmp_path: Path) -> None:
+    path = tmp_path / "native"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(0)  # never accepts: as a frozen server, once the kernel's queue is full
+    watch = ServerWatch(path, every_s=0.0)
+    try:
+        now = 1.0
+        while watch.change(now=now) != "lost":
+            now += 1.0
+            assert now < 20, "a server that never accepts must be told lost"
+        assert "not responding" in watch.reason
+    finally:
+        server.close()
+    path.unlink()
+    assert watch.change(now=30.0) is None and watch.down  # still lost, told once
+    assert "not responding" in watch.reason  # what was true when it was lost
