@@ -307,6 +307,8 @@ class Player(OutputGuard):
             self._decks.pause(self._active, paused)
 
     def stop(self) -> None:
+        """Stop playback. Over ``player._bounded`` (as ``open_vlc_player`` makes it) this holds
+        the caller at most its patience, even while the sound output hangs."""
         self._end_fade()
         self._decks.stop(self._active)
         self._current, self._handover = None, None

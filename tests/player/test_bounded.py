@@ -16,7 +16,7 @@ import pytest
 
 from player import Player, PlayerEvent, Track
 from player._bounded import BoundedDecks
-from player._output import AnyLost
+from player._output import NO_OUTPUT, AnyLost
 from tests.player.test_fades import FakeDecks, tracks  # noqa: F401 (a fixture)
 
 PATIENCE_S = 0.2
@@ -189,3 +189,30 @@ def test_the_player_holds_while_the_decks_hang_and_restarts_when_back(
         assert fake.loads[-2:] == [(1, b.path), (0, c.path)]  # c loaded again, on the idle deck
     finally:
         fake.release.set()
+
+
+class Told:
+    """A watch that says what the test tells it, once."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        self.next_change: str | None = None
+
+    def change(self, now: float | None = None, force: bool = False) -> str | None:
+        change, self.next_change = self.next_change, None
+        return change
+
+
+def test_any_lost_is_lost_until_every_watch_is_back() -> None:
+    server, decks = Told(NO_OUTPUT), Told("not responding")
+    both = AnyLost(server, decks)
+    server.next_change = "back"  # a server that started after the player: passed on
+    assert both.change() == "back"
+    decks.next_change = "lost"
+    assert both.change() == "lost" and both.reason == "not responding"
+    server.next_change = "lost"
+    assert both.change() is None and both.reason == "not responding"  # the first one's
+    server.next_change = "back"
+    assert both.change() is None  # the decks still hang
+    decks.next_change = "back"
+    assert both.change() == "back" and both.change() is None
