@@ -28,16 +28,15 @@ from tests.moodplay.mpd_reference import Raw, pairs
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph")
 
-KNOWN = pytest.mark.xfail(
-    reason="issue 10, open: after `next` from pause moodplay tells playlist and player in two "
-    "idle answers and mpc idleloop / python-mpd2 miss the second in some turns; run to track it",
-    strict=False,
-)
-
 
 @pytest.fixture(scope="module")
 def library_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return short_library(tmp_path_factory.mktemp("mpd_clients_idle"), NAMES, seconds=20)
+
+
+def _playing(status: dict[str, str]) -> tuple[str, str | None]:
+    """The state and the song playing or paused (stopped, "songid" is only where play starts)."""
+    return status["state"], status.get("songid") if status["state"] != "stop" else None
 
 
 @dataclass
@@ -59,11 +58,16 @@ class Changer:
 
     def change(self, i: int, nexts: int = 6) -> set[str]:
         """The i-th change; the subsystems it must be reported under. MPD's rule: playlist
-        exactly when the queue's version (status "playlist") moved."""
+        exactly when the queue's version (status "playlist") moved, player when the state or
+        the song moved (in moodplay an added song is next, so deleting it may stop it)."""
         before = self.status()
         want = self._make(i % nexts, i, before)
-        moved = self.status()["playlist"] != before["playlist"]
-        return want | ({"playlist"} if moved else set())
+        after = self.status()
+        if after["playlist"] != before["playlist"]:
+            want.add("playlist")
+        if _playing(after) != _playing(before):  # e.g. the entry deleted was playing
+            want.add("player")
+        return want
 
     def _make(self, kind: int, i: int, status: dict[str, str]) -> set[str]:
         if kind in (1, 4):
@@ -75,7 +79,11 @@ class Changer:
         if kind == 3:
             return self._queue()
         if status["state"] == "stop":  # (next at the end of the queue stops, repeat off)
-            self._ok("play")
+            if self.raw.ask("play")[-1].startswith("ACK [50@0]"):
+                # moodplay with every track of this small library just played: this turn adds
+                # one (a playlist change), the next turn plays it
+                self._ok(f'add "{NAMES[i % len(NAMES)]}.ogg"')
+                return set()
         elif kind == 0:
             self._ok("next")
         else:
@@ -109,26 +117,55 @@ def changer(server: int) -> Iterator[Changer]:
     c.close()
 
 
+class Lines:
+    """A pipe's lines read with a deadline. select() on the pipe and a buffered readline do
+    not mix: one read may take two of mpc's lines, and select then sees none left."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.buffer = fd, b""
+
+    def next(self, timeout_s: float) -> str | None:
+        """The next line (without its newline), or None when none came within ``timeout_s``."""
+        deadline = time.monotonic() + timeout_s
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self.fd], [], [], left)[0]:
+                return None
+            chunk = os.read(self.fd, 4096)
+            if not chunk:
+                return None
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.decode().strip()
+
+
+SETTLE_S = 0.3
+"""After a change is told, what else comes within this long belongs to it (MPD tells "player"
+again when the decoder has started the song, ~0.1 s after play/next)."""
+
+
 def idleloop(changer: Changer, changes: int, pace_s: float) -> list[tuple[set[str], list[str]]]:
     """``mpc idleloop`` while ``changes`` changes happen ``pace_s`` apart; per change, what it
     wanted and what mpc printed. The loop must stay connected throughout."""
     port = changer.port
     loop = subprocess.Popen(["mpc", "-h", "127.0.0.1", "-p", str(port), "idleloop"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
     assert loop.stdout is not None
+    out = Lines(loop.stdout.fileno())
     seen: list[tuple[set[str], list[str]]] = []
     try:
         time.sleep(0.5)  # mpc connects and starts idling
         for i in range(1, changes + 1):
             want = changer.change(i)
             lines: list[str] = []
-            for _ in want:
-                assert select.select([loop.stdout], [], [], 10)[0], (i, want, lines, seen[-3:])
-                lines.append(loop.stdout.readline().strip())
+            while not want <= set(lines):
+                line = out.next(10)
+                assert line is not None, (i, want, lines, seen[-3:])
+                lines.append(line)
+            while (line := out.next(SETTLE_S)) is not None:  # anything told late
+                lines.append(line)
             seen.append((want, lines))
             time.sleep(pace_s)
-        extra = select.select([loop.stdout], [], [], 0.5)[0]
-        assert not extra, f"more than was changed: {loop.stdout.readline()!r}"
         assert loop.poll() is None, loop.stderr.read() if loop.stderr else ""
     finally:
         loop.terminate()
@@ -137,10 +174,16 @@ def idleloop(changer: Changer, changes: int, pace_s: float) -> list[tuple[set[st
 
 
 def _wrong(seen: list[tuple[set[str], list[str]]]) -> list[tuple[int, set[str], list[str]]]:
-    return [(i, want, got) for i, (want, got) in enumerate(seen, 1) if set(got) != want]
+    """Changes told otherwise than once each; a second "player" after a player change is MPD's
+    own (the decoder starting) and allowed."""
+    return [(i, want, got) for i, (want, got) in enumerate(seen, 1) if not _once(want, got)]
 
 
-@KNOWN
+def _once(want: set[str], got: list[str]) -> bool:
+    late_player = "player" in want and got.count("player") == 2
+    return set(got) == want and len(got) == len(want) + late_player
+
+
 def test_mpc_idleloop_reports_each_change_once(changer: Changer) -> None:
     seen = idleloop(changer, changes=30, pace_s=0.0)
     assert not _wrong(seen), _wrong(seen)
@@ -148,7 +191,6 @@ def test_mpc_idleloop_reports_each_change_once(changer: Changer) -> None:
 
 
 @pytest.mark.slow
-@KNOWN
 def test_mpc_idleloop_for_a_minute(daemon: Daemon) -> None:
     """200 changes over 60 s on moodplay (the 30-change test above runs the same cycle against
     MPD as well)."""
@@ -179,7 +221,6 @@ def _only_mixer(got: list[str] | set[str]) -> bool:
 
 
 @pytest.mark.slow
-@KNOWN
 def test_python_mpd2_idle_then_a_command_1000_times(
     changer: Changer, request: pytest.FixtureRequest
 ) -> None:
@@ -213,7 +254,6 @@ def test_python_mpd2_idle_then_a_command_1000_times(
 
 
 @pytest.mark.slow
-@KNOWN
 def test_python_mpd2_asyncio_idle_then_a_command_1000_times(
     changer: Changer, request: pytest.FixtureRequest
 ) -> None:
