@@ -10,12 +10,19 @@ whole time. Every ``--every-s`` (120) one fault from outside, in turn:
 - sound server: the PulseAudio server is killed, and started again 20 s later;
 - flood: 500 idle MPD connections held for 20 s, then closed.
 
+The daemon runs without quiet hours (a volume change capped at night would read as not obeyed)
+and with a private data folder. ``--faults`` chooses the faults and their order,
+``--first-fault-s`` and ``--every-s`` their times, and ``--trace`` keeps every sample (5 s
+apart) with each fault's start and recovery: where memory starts to grow, and after what.
+
 A fault is survived when, within 60 s of its end, the process is alive, ``/health`` says ok, MPD
 answers ``status``, a volume change is obeyed, and (lock) every like acknowledged is stored.
 Prints RSS, threads and open descriptors at start, middle and end, the largest RSS seen, client
-errors, and the count of faults survived.
+errors, the count of faults survived, and the samples where the daemon said "play" while
+PulseAudio had no stream from it (music nobody hears: ``unheard_samples``, 0 when all is well).
 
     .venv/bin/python bench/soak.py [--minutes 30] [--db SCANNED.db] [--no-voice] [--json OUT]
+        [--faults sound,flood] [--every-s 60] [--first-fault-s 30] [--trace SAMPLES.jsonl]
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import os
 import shutil
 import socket
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import threading
@@ -42,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.mpdload import MpdClient
 from tests.conftest import CORPUS, run_moodplay
-from tests.moodplay.daemon import Daemon, start
+from tests.moodplay.daemon import NO_QUIET_HOURS, Daemon, start
 from tests.pulse import PulseServer
 
 IDLERS, POLLERS = 10, 10
@@ -271,7 +279,13 @@ def soak(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     db = scanned(folder, args.db)
     pulse = PulseServer(folder / "pulse")
     pulse.start()
-    daemon = start(db, pulse.env, *(["--no-voice"] if args.no_voice else []))
+    # No quiet hours (a volume change capped at night would read as not obeyed) and a private
+    # data folder (stored playlists, logs), as the daemon tests run it.
+    config = folder / "config.toml"
+    config.write_text(NO_QUIET_HOURS)
+    env = {**pulse.env, "XDG_DATA_HOME": str(folder / "data")}
+    voice = ["--no-voice"] if args.no_voice else []
+    daemon = start(db, env, "--config", str(config), *voice)
     stop, counters = threading.Event(), Counters()
     web_port = int(daemon.web.rstrip("/").rsplit(":", 1)[1])
     clients = [threading.Thread(target=idler, args=(daemon.mpd_port, stop, counters), daemon=True)
@@ -302,10 +316,15 @@ def _run(args: argparse.Namespace, rig: Rig, clients: list[threading.Thread],
     peak = samples["start"]
     timeline: list[float] = []  # RSS (MB) each minute: where it grows, if it does
     faults: list[FaultResult] = []
-    next_fault = started + args.every_s
+    unheard = 0  # samples where the daemon said "play" and PulseAudio had no stream from it
+    next_fault = started + (args.every_s if args.first_fault_s is None else args.first_fault_s)
     while time.monotonic() < end and daemon.proc.poll() is None:
         now = time.monotonic()
         current = sample(daemon.proc.pid, started)
+        streams = sound_streams(rig.pulse)
+        playing = http(daemon, "api/status")[1].get("state") == "play"
+        unheard += playing and streams == 0
+        _trace(args.trace, current, streams=streams, playing=playing)
         peak = max(peak, current, key=lambda s: s.rss_mb)
         if current.at_s >= 60 * len(timeline):
             timeline.append(current.rss_mb)
@@ -314,7 +333,9 @@ def _run(args: argparse.Namespace, rig: Rig, clients: list[threading.Thread],
         if now >= next_fault and end - now > RECOVER_S + 50:
             kind = args.faults[len(faults) % len(args.faults)]
             inject = FAULTS[kind]
+            _trace(args.trace, current, f"{kind} starts")
             faults.append(_fault(rig, kind, inject, started))
+            _trace(args.trace, sample(daemon.proc.pid, started), f"{kind} recovered")
             print(f"  {faults[-1]}", file=sys.stderr, flush=True)
             next_fault = max(next_fault + args.every_s, time.monotonic() + 10)
         time.sleep(5)
@@ -327,7 +348,33 @@ def _run(args: argparse.Namespace, rig: Rig, clients: list[threading.Thread],
         "rss_mb_each_minute": timeline,
         "faults": [asdict(f) for f in faults],
         "survived": sum(f.survived for f in faults), "clients": asdict(counters),
+        "unheard_samples": unheard,
     }  # fmt: skip
+
+
+def _trace(path: Path | None, at: Sample, note: str = "", **more: object) -> None:
+    """One line of JSON per sample (every 5 s) and per fault's start and recovery."""
+    if path is not None:
+        with path.open("a") as out:
+            out.write(json.dumps({**asdict(at), **more, **({"note": note} if note else {})}))
+            out.write("\n")
+
+
+def sound_streams(pulse: PulseServer) -> int:
+    """PulseAudio's playback streams now (-1: the server does not answer). A daemon that says
+    "play" with none plays unheard (issue 11: a deck kept a connection from before a restart)."""
+    try:
+        listed = subprocess.run(
+            ["pactl", "list", "short", "sink-inputs"],
+            timeout=5,
+            check=True,
+            env={**os.environ, **pulse.env},
+            capture_output=True,
+            text=True,
+        )
+    except (subprocess.SubprocessError, OSError):
+        return -1
+    return len(listed.stdout.splitlines())
 
 
 def _fault(rig: Rig, kind: str,
@@ -349,6 +396,10 @@ def main() -> None:
     parser.add_argument("--no-voice", action="store_true")
     parser.add_argument("--faults", type=lambda s: s.split(","), default=list(FAULTS),
                         help="which faults, in turn (default lock,sound,flood)")  # fmt: skip
+    parser.add_argument("--first-fault-s", type=float,
+                        help="seconds to the first fault (default: --every-s)")  # fmt: skip
+    parser.add_argument("--trace", type=Path,
+                        help="append each sample (every 5 s) here, a JSON line each")  # fmt: skip
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="moodplay-soak-") as tmp:
