@@ -302,6 +302,7 @@ class Player(OutputGuard):
         this is what happens when the output returns."""
         if paused:
             self._end_fade()
+        self._carry_seek()
         self._paused = paused
         if not self.no_output:
             self._decks.pause(self._active, paused)

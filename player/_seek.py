@@ -1,6 +1,9 @@
-"""Seeking on libVLC, which drops seeks made before a track's input is ready and goes on
-reporting the old position for a while after one: the player's position is the seek's target
-until libVLC follows, and a dropped seek is issued again once."""
+"""Seeking on libVLC, which drops seeks made before a track's input is ready, goes on reporting
+the old position for a while after one, and once it follows reports a position that runs up to
+a second ahead for several seconds (measured under load: 6.00 at once, then 7.05 a moment
+later, after ``seekcur 6``). So for SEEK_SETTLE_S after a seek the player's position is the
+seek's target moved on by the time played since, not libVLC's report; a dropped seek is issued
+again once."""
 
 from __future__ import annotations
 
@@ -10,8 +13,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from player._player import Decks, Track
 
-SEEK_SETTLE_S = 1.5
-"""How long after a seek libVLC may still report the position before it."""
+SEEK_SETTLE_S = 6.0
+"""How long after a seek the target, moved on by the time played, is the position rather than
+libVLC's report. Idle, libVLC follows within 0.1-0.3 s; with the machine loaded (two cores,
+several test runs) it took over 1.5 s (the bound this had before: a relative seek then counted
+from the old position) and then read a second ahead for seconds."""
 SEEK_RETRY_S = 0.3
 """A seek not followed after this long is issued again (libVLC drops seeks made before the
 track's input is ready, e.g. right after play)."""
@@ -45,18 +51,23 @@ class Seeking:
         self._seeked = (self._active, self._current, seconds, self._clock(), False)
 
     def position_s(self) -> float:
-        """Seconds into the current track. libVLC goes on reporting the old position for a
-        while after a seek; until it catches up (at most SEEK_SETTLE_S) the target, moving on
-        while playing, is the truth — so a relative seek right after a seek adds up. While there
-        is no sound output: where the sound stopped."""
+        """Seconds into the current track, >= 0. For SEEK_SETTLE_S after a seek: its target,
+        moving on while playing (libVLC's report lags, then runs ahead), so a relative seek
+        right after a seek adds up. While there is no sound output: where the sound stopped."""
         if self._silent_at is not None:
             return self._silent_at
-        reported = self._decks.position_ms(self._active) / 1000.0
         expected = self._seek_expected()
-        if expected is None or abs(reported - expected) < 0.25:
-            self._seeked = None
-            return reported
-        return expected
+        if expected is not None:
+            return expected
+        return self._decks.position_ms(self._active) / 1000.0
+
+    def _carry_seek(self) -> None:
+        """Call before pausing or resuming: a seek's expectation goes on from where it is (it
+        counts time only while playing)."""
+        expected = self._seek_expected()
+        if expected is not None and self._seeked is not None:
+            deck, track, _, _, retried = self._seeked
+            self._seeked = (deck, track, expected, self._clock(), retried)
 
     def _seek_expected(self) -> float | None:
         """Where the last seek should have brought the track by now; None once it no longer

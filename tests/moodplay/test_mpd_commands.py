@@ -89,11 +89,6 @@ def settles_at(client: Raw, want: float, within_s: float = 3.0) -> float:
     return now
 
 
-@pytest.mark.xfail(
-    reason="open (issue 10 note): on moodplay under load a relative seek right after another "
-    "sometimes lands seconds off (libVLC following its seeks late); runs to track it",
-    strict=False,
-)
 def test_seekcur_absolute_and_relative(server: int) -> None:
     client = Raw(server)
     assert client.ask("stop") == ["OK"]

@@ -112,11 +112,6 @@ def test_bad_argument_text_for_ids(server: int) -> None:
     client.close()
 
 
-@pytest.mark.xfail(
-    reason="open (issue 10 note): a seek on the playing song sometimes reads 0.000 for a moment "
-    "under load (libVLC following seeks late); runs to track it",
-    strict=False,
-)
 def test_seekid_plays_that_song_from_there(server: int) -> None:
     client = Raw(server)
     third = ids(client)[2]

@@ -14,6 +14,7 @@ import pytest
 
 from player import DUCK_LEVEL_PCT, Player, PlayerEvent, Track
 from player._ramp import deck_volume, fade_gains
+from player._seek import SEEK_SETTLE_S
 
 
 class FakeDecks:
@@ -333,10 +334,39 @@ def test_a_pending_seek_ends_with_its_track_and_is_retried_once(tracks: list[Tra
     decks.dropped = 1  # this deck follows seeks, but reports late
     decks.seek_ms = lambda deck, ms: None  # type: ignore[method-assign]  # never follows
     rig.player.seek(10.0)
-    for _ in range(5):
+    for _ in range(int(SEEK_SETTLE_S / 0.4) + 2):
         rig.clock.now_s += 0.4
         rig.player.poll()
     assert rig.player.position_s() == decks.position[0] / 1000  # given up after settling
     rig.player.seek(8.0)
     rig.player.play(c)  # another track: the seek no longer applies
     assert rig.player.position_s() == decks.position[rig.player._active] / 1000
+
+
+def test_after_a_seek_libvlc_running_ahead_is_not_shown(tracks: list[Track]) -> None:
+    """Measured under load: ``seekcur 6`` read 6.00 at once, then 7.05 a moment later, so a
+    relative seek counted from a second too far."""
+    a, b, _ = tracks
+    rig = Rig(crossfade_s=0.0)
+    rig.start(a, b)
+    rig.player.seek(6.0)
+    rig.decks.position[0] = 7_050  # libVLC followed, and reads a second ahead
+    rig.clock.now_s += 0.2
+    assert rig.player.position_s() == pytest.approx(6.2)
+    rig.clock.now_s += SEEK_SETTLE_S  # settled: libVLC's report again
+    assert rig.player.position_s() == 7.05
+
+
+def test_a_pause_within_a_seeks_window_stops_its_clock(tracks: list[Track]) -> None:
+    a, b, _ = tracks
+    rig = Rig(crossfade_s=0.0)
+    rig.start(a, b)
+    rig.player.seek(10.0)
+    rig.clock.now_s += 1.0
+    rig.player.pause(True)
+    assert rig.player.position_s() == pytest.approx(11.0)
+    rig.clock.now_s += 2.0  # paused: no time played
+    assert rig.player.position_s() == pytest.approx(11.0)
+    rig.player.pause(False)
+    rig.clock.now_s += 0.5
+    assert rig.player.position_s() == pytest.approx(11.5)
