@@ -49,6 +49,11 @@ def _nothing() -> None:
     """What a wake-up runs: the loop then polls the player."""
 
 
+def _query(call: Call | Callable[[], object]) -> bool:
+    """A plain function that reads live state (not a command, not a wake-up)."""
+    return not isinstance(call, Call) and call is not _nothing
+
+
 QUEUED_REASON = "you queued it"
 
 
@@ -191,17 +196,23 @@ class LiveSession:
 
     def _loop(self, stop: threading.Event, tick_s: float) -> None:
         """Each step guarded (``moodplay._supervise``): one that fails is reported and tried
-        again on the next turn, never the end of the thread."""
+        again on the next turn, never the end of the thread. The steps run every ``tick_s``
+        and after each command or player wake-up; a plain function between ticks (a read, e.g.
+        MPD's status under 50 polling clients) is answered without them."""
         step = self.guard.step
+        due = 0.0
         while not stop.is_set():
             self.watchdog.beat()
             self.heartbeat.beat()
             try:
-                call, done = self.inbox.get(timeout=tick_s)
+                call, done = self.inbox.get(timeout=max(0.0, due - time.monotonic()))
             except queue.Empty:
                 pass
             else:
                 self._execute(call, done)
+                if _query(call) and time.monotonic() < due:
+                    continue  # a read (MPD status, HTTP view): the steps keep their tick
+            due = time.monotonic() + tick_s
             step("player", self._poll_player)
             step("timers", self._tick)
             step("view", self._log_mood)

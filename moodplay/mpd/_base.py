@@ -3,9 +3,10 @@ reading its state, one song's MPD fields, and parsing arguments with MPD's words
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -112,6 +113,58 @@ class UpdateJobs:
         return self.current
 
 
+SNAPSHOT_FRESH_S = 0.02
+"""How long one snapshot of the session answers every connection's reads while nothing changed
+(seconds): 50 clients polling ``status`` then share ~50 snapshots a second instead of each
+asking the session thread (bench/mpd_side_by_side.py)."""
+
+
+class SnapshotCache:
+    """The latest snapshot, shared by all connections; stale once ``session.changes`` moves, a
+    connection changes something (:meth:`invalidate`) or SNAPSHOT_FRESH_S has passed. Any
+    thread: each field is replaced whole."""
+
+    def __init__(self) -> None:
+        self._held: tuple[float, int, int, Snapshot] | None = None
+        self._generation = 0
+        self._local = threading.local()  # .pinned: what get() answers on this thread
+
+    def invalidate(self) -> None:
+        self._generation += 1
+
+    def fresh(self, session: LiveSession) -> Snapshot | None:
+        """The held snapshot if it may still answer (never asks the session)."""
+        held = self._held
+        if held is None or time.monotonic() - held[0] >= SNAPSHOT_FRESH_S:
+            return None
+        return held[3] if held[1:3] == (session.changes, self._generation) else None
+
+    @contextlib.contextmanager
+    def pinned(self, snap: Snapshot) -> Iterator[None]:
+        """Within it, :meth:`get` on this thread answers ``snap`` and never blocks: the event
+        loop answers a read itself with a fresh snapshot (see MpdServer)."""
+        self._local.pinned = snap
+        try:
+            yield
+        finally:
+            self._local.pinned = None
+
+    def get(self, session: LiveSession) -> Snapshot:
+        """A snapshot at most SNAPSHOT_FRESH_S old with nothing changed since; raises
+        TimeoutError when the session thread does not answer within TIMEOUT_S."""
+        pinned = getattr(self._local, "pinned", None)
+        if pinned is not None:
+            return pinned  # type: ignore[no-any-return]
+        changes, generation = session.changes, self._generation
+        held = self.fresh(session)
+        if held is not None:
+            return held
+        result = session.submit(lambda: snapshot(session)).result(timeout=TIMEOUT_S)
+        assert isinstance(result, Snapshot)
+        self._held = (time.monotonic(), changes, generation, result)
+        return result
+
+
 class FacadeCore:
     """The state and helpers ``MpdFacade`` (moodplay.mpd) sets up and its command groups use."""
 
@@ -119,12 +172,25 @@ class FacadeCore:
     """The tag types this connection wants in song listings (``tagtypes``)."""
 
     session: LiveSession
-    touched: bool
+    snapshots: SnapshotCache
+    _touched: bool = False
     events: set[str]
     versions: QueueVersions
     selection: Selection
     update_jobs: UpdateJobs
     play_clock: PlayClock
+
+    @property
+    def touched(self) -> bool:
+        """This connection changed something (its next idle hears of it at once); setting it
+        makes every connection's next read take a fresh snapshot."""
+        return self._touched
+
+    @touched.setter
+    def touched(self, value: bool) -> None:
+        self._touched = value
+        if value:
+            self.snapshots.invalidate()
 
     def _run(self, name: str, **args: object) -> object:
         self.touched = True
@@ -135,8 +201,7 @@ class FacadeCore:
             raise refusal(e) from e
 
     def _snap(self) -> Snapshot:
-        result = self.session.submit(lambda: snapshot(self.session)).result(timeout=TIMEOUT_S)
-        assert isinstance(result, Snapshot)
+        result = self.snapshots.get(self.session)
         self.versions.observe(result.queue, self.session.manual.pending)
         return result
 

@@ -16,6 +16,7 @@ from moodplay.mpd._base import (
     PlayClock,
     QueueVersions,
     Selection,
+    SnapshotCache,
     UpdateJobs,
     _bounded_int,
     _local_only,
@@ -64,6 +65,7 @@ class MpdOptions:
     play_clock: PlayClock = field(default_factory=PlayClock)
     selection: Selection = field(default_factory=Selection)
     update_jobs: UpdateJobs = field(default_factory=UpdateJobs)
+    snapshots: SnapshotCache = field(default_factory=SnapshotCache)
 
 
 class MpdFacade(
@@ -82,6 +84,7 @@ class MpdFacade(
         self.play_clock = self.options.play_clock
         self.selection = self.options.selection
         self.update_jobs = self.options.update_jobs
+        self.snapshots = self.options.snapshots
         self.mailbox = self.channels.open()
         self.binary_limit = 8192
         """MPD's default; moodplay sends no binary chunks yet, so it only remembers it."""

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 WORKERS = 8
 """Threads running MPD commands (each mostly waits for the session thread)."""
+READS = frozenset({b"status", b"currentsong", b"ping"})
+"""What polling clients send most: answered on the event loop while the shared snapshot is
+fresh (``_base.SnapshotCache``), without a worker thread."""
 
 
 class MpdServer(TcpServer):
@@ -41,6 +44,7 @@ class MpdServer(TcpServer):
         self._clients: set[IdleClient] = set()
         self._boxes: dict[Mailbox, IdleClient] = {}
         self._options = MpdOptions()
+        self._snapshots = self._options.snapshots
         self._last: Watched | None = None
         self._seen = -1
         self._lock = asyncio.Lock()
@@ -123,7 +127,8 @@ class MpdServer(TcpServer):
         if idle.wanted is not None:
             return await reader.readline()
         try:
-            return await asyncio.wait_for(reader.readline(), self.limits.connection_timeout)
+            async with asyncio.timeout(self.limits.connection_timeout):  # no task per line
+                return await reader.readline()
         except TimeoutError:
             log.info("MPD client silent for %.0f s: closing (connection_timeout)",
                      self.limits.connection_timeout)  # fmt: skip
@@ -137,8 +142,11 @@ class MpdServer(TcpServer):
             log.warning("MPD client is not reading its answers (over %d KiB): closing",
                         self.limits.max_output_buffer_size)  # fmt: skip
             return False
+        if not writer.transport.get_write_buffer_size():
+            return True  # all sent: nothing to wait for
         try:
-            await asyncio.wait_for(writer.drain(), self.limits.connection_timeout)
+            async with asyncio.timeout(self.limits.connection_timeout):
+                await writer.drain()
         except TimeoutError:
             log.info("MPD client stopped reading: closing")
             return False
@@ -163,8 +171,14 @@ class MpdServer(TcpServer):
 
     async def _command(self, raw: bytes, facade: MpdFacade, conversation: Conversation,
                        idle: IdleClient) -> bool:  # fmt: skip
-        loop = asyncio.get_running_loop()
-        answer = await loop.run_in_executor(self._pool, conversation.handle, raw)
+        snap = None if conversation.in_list or raw not in READS else self._snapshots.fresh(
+            self.session)  # fmt: skip
+        if snap is not None:  # answered here: no thread, the session not asked
+            with self._snapshots.pinned(snap):
+                answer = conversation.handle(raw)
+        else:
+            loop = asyncio.get_running_loop()
+            answer = await loop.run_in_executor(self._pool, conversation.handle, raw)
         if facade.touched:  # this connection's own change reaches its next idle at once
             extra, facade.touched, facade.events = facade.events, False, set()
             await self.refresh(extra)

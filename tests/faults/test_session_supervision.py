@@ -180,3 +180,25 @@ def test_a_loop_that_comes_round_is_never_called_hung(db: Path) -> None:
 
         asyncio.run(watch())
     assert not failure
+
+
+def test_reads_between_ticks_do_not_run_the_loop_steps(db: Path) -> None:
+    """Under 50 polling MPD clients every read ran the whole loop (player poll, timers, ...):
+    a read is answered at once and the steps keep their tick."""
+    session = _session(db)
+    polls = [0]
+    poll = session.player.poll
+
+    def counted(timeout_s: float = 0.0) -> list[PlayerEvent]:
+        polls[0] += 1
+        return poll(timeout_s)
+
+    session.player.poll = counted  # type: ignore[method-assign]
+    with _thread(session) as (thread, failure):
+        session.submit(lambda: None).result(timeout=10)
+        before = polls[0]
+        reads = 2000
+        for _ in range(reads):
+            session.submit(lambda: session.changes).result(timeout=10)
+        assert polls[0] - before < reads / 2
+        assert thread.is_alive() and not failure

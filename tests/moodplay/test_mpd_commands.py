@@ -121,3 +121,20 @@ def test_status_names_the_next_song(server: int) -> None:
     assert (status["nextsong"], status["nextsongid"]) == ("1", queue[1]["Id"])
     assert mpc(server, "queued").strip() == f"Maxstack - {queue[1]['Title']}"
     client.close()
+
+
+def test_a_change_is_seen_by_the_next_read_even_in_one_command_list(server: int) -> None:
+    """Reads share one snapshot for a moment (moodplay.mpd._base.SnapshotCache): a change made
+    by any connection, even one a read cannot see in the session's change count (a seek), is
+    never answered from the snapshot before it."""
+    client, other = Raw(server), Raw(server)
+    assert client.ask("play 0") == ["OK"]
+    settles_at(client, 0.1)
+    assert float(dict(pairs(other.ask("status")))["elapsed"]) < 5.0  # the snapshot is held
+    listed = client.ask("command_list_begin\nseekcur 8\nstatus\ncommand_list_end")
+    assert listed[-1] == "OK" and 8.0 <= float(dict(pairs(listed))["elapsed"]) < 9.5
+    assert 8.0 <= float(dict(pairs(other.ask("status")))["elapsed"]) < 9.5
+    assert other.ask("setvol 37") == ["OK"]
+    assert dict(pairs(client.ask("status")))["volume"] == "37"
+    client.close()
+    other.close()
