@@ -1,4 +1,9 @@
-"""Walk music folders: audio files by extension, symlinks followed once, bad names reported."""
+"""Walk music folders: audio files by extension, symlinks followed once, bad names reported.
+
+Hidden entries (names starting with ".") are skipped by default: macOS writes a ``._name``
+AppleDouble file (resource fork, starting 00 05 16 07) beside every file copied to FAT, exFAT
+or SMB, and ``.AppleDouble/``, ``.Trash-1000/`` and the like hold copies and deleted files.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +42,8 @@ def _is_valid_utf8(path: str) -> bool:
 
 
 class _Walker:
-    def __init__(self, extensions: Iterable[str]) -> None:
+    def __init__(self, extensions: Iterable[str], skip_hidden: bool = True) -> None:
+        self.skip_hidden = skip_hidden
         self.extensions = {"." + e.lower().lstrip(".") for e in extensions}
         self.seen_dirs: set[tuple[int, int]] = set()
         self.seen_files: set[tuple[int, int]] = set()
@@ -67,6 +73,8 @@ class _Walker:
             return []
         subdirs = []
         for entry in entries:
+            if self.skip_hidden and entry.name.startswith("."):
+                continue
             try:
                 if entry.is_dir(follow_symlinks=True):
                     subdirs.append(entry.path)
@@ -102,9 +110,13 @@ def _why(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def walk(roots: Iterable[str], extensions: Iterable[str]) -> WalkResult:
-    """Audio files under ``roots`` (absolute paths, each file once) and what could not be read."""
-    walker = _Walker(extensions)
+def walk(roots: Iterable[str], extensions: Iterable[str], skip_hidden: bool = True) -> WalkResult:
+    """Audio files under ``roots`` (absolute paths, each file once) and what could not be read.
+
+    ``skip_hidden``: leave out files and folders whose names start with "." (a root itself is
+    always walked, even if hidden).
+    """
+    walker = _Walker(extensions, skip_hidden)
     for root in roots:
         walker.walk_root(os.path.abspath(os.path.expanduser(root)))
     return walker.result

@@ -45,6 +45,9 @@ class LibraryConfig:
     """Longer files are recorded as scan errors instead of being analysed."""
     extensions: tuple[str, ...] = ("mp3", "flac", "ogg", "oga", "opus", "m4a", "aac", "mp4", "wav")
     """File name extensions that are treated as audio (case-insensitive)."""
+    skip_hidden: bool = True
+    """Skip files and folders whose names start with "." (macOS ._ AppleDouble files,
+    .AppleDouble/, .Trash-1000/ and other hidden or trash folders)."""
 
 
 @dataclass(frozen=True)
