@@ -7,8 +7,11 @@ track is. Nothing is written to disk.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from library._decode import DECODERS, AudioSource
 from library._fingerprint import FingerprintAccumulator
@@ -33,6 +36,12 @@ FINGERPRINT_WINDOW_S = 12.8
 TAIL_PROBE_S = 0.5
 TAIL_MARGIN_S = 1.0  # container durations may round up a little
 TRUNCATION_RATIO = 0.98
+MIN_RATE_HZ = 4000
+"""Lowest sample rate analysed (telephone audio is 8 kHz; below 4 kHz a header is broken)."""
+MAX_RATE_HZ = 1_536_000
+MAX_CHANNELS = 64
+STILL_COPYING_S = 60.0
+"""A file modified this recently and cut short is probably still being copied: retried later."""
 
 
 class AnalysisError(Exception):
@@ -49,6 +58,9 @@ class AnalysisSettings:
     max_duration_s: float = 7200.0
     providers: tuple[str, ...] = ("CPUExecutionProvider",)
     threads: int = 1
+    file_timeout_s: float = 300.0
+    """Longest one file may take in a worker (seconds, > 0): past it the worker is ended and
+    the file recorded as hanging the decoder."""
 
 
 @dataclass(frozen=True)
@@ -69,11 +81,13 @@ def read_excerpts(source: AudioSource, plan: ExcerptPlan, duration_s: float) -> 
     meter = LoudnessMeter(sr)
     clips = []
     for start_s in plan.starts_s:
-        audio = source.read(round(start_s * sr), round(plan.length_s * sr))
+        audio = _finite(source.read(round(start_s * sr), round(plan.length_s * sr)))
         if audio.shape[0] == 0:
             continue
         meter.add_power_spectra(segment_power_spectra(audio, sr))
         clips.append(to_model_rate(audio.mean(axis=1), sr))
+    if not clips:
+        raise AnalysisError("analysis", "no finite samples: every sample is NaN or infinite")
     _probe_tail(source, duration_s)
     return ExcerptResult(clips, meter.integrated_lufs(), _fingerprint(source, duration_s))
 
@@ -82,13 +96,29 @@ def _fingerprint(source: AudioSource, duration_s: float) -> bytes:
     """The print of a fixed window at the middle of the track, independent of the config."""
     sr = source.sample_rate
     start = max(0.0, duration_s / 2 - FINGERPRINT_WINDOW_S / 2)
-    audio = source.read(round(start * sr), round(FINGERPRINT_WINDOW_S * sr))
+    audio = _finite(source.read(round(start * sr), round(FINGERPRINT_WINDOW_S * sr)))
     prints = FingerprintAccumulator(segment_length(sr), sr)
     prints.add_power_spectra(segment_power_spectra(audio, sr))
     return prints.finish()
 
 
+def _finite(audio: Float32Array) -> Float32Array:
+    """Samples as a player outputs them: NaN and infinities (broken float files) as silence.
+
+    Returns an empty array when no sample is finite, so such a file has nothing to analyse.
+    """
+    finite = np.isfinite(audio)
+    if finite.all():
+        return audio
+    if not finite.any():
+        return audio[:0]
+    return np.where(finite, audio, np.float32(0.0)).astype(np.float32)
+
+
 def _probe_tail(source: AudioSource, duration_s: float) -> None:
+    """Raises AnalysisError when the audio stops before a length the file states."""
+    if not source.length_stated:
+        return  # a measured length ends where the audio ends
     sr = source.sample_rate
     start = max(0.0, duration_s - TAIL_PROBE_S - TAIL_MARGIN_S)
     want = round(TAIL_PROBE_S * sr)
@@ -102,25 +132,39 @@ def _probe_tail(source: AudioSource, duration_s: float) -> None:
 
 
 class Analyser:
-    """Turns a file into an Analysed or a Failed result. One per worker process."""
+    """Turns a file into an Analysed or a Failed result. One per worker process.
+
+    ``analyse`` never raises: whatever goes wrong with one file (a decoder's error, a broken
+    header, a bug) becomes that file's Failed result, with the stage it happened in.
+    """
 
     def __init__(self, settings: AnalysisSettings) -> None:
         self.settings = settings
         self.model = TrackAttributeModel(settings.providers, settings.threads)
+        self._stage = "read"
 
     def analyse(self, file: FileStat) -> Analysed | Failed:
+        self._stage = "read"
         try:
             return self._analyse(file)
         except AnalysisError as e:
-            return Failed(file, e.stage, e.reason)
+            return _failed(file, e.stage, e.reason)
         except MemoryError:
-            return Failed(file, "analysis", "ran out of memory")
+            return Failed(file, self._stage, "ran out of memory")
+        except Exception as e:  # one file must never stop a scan
+            return Failed(
+                file, self._stage,
+                f"moodplay could not handle this file ({type(e).__name__}: {e}); please report it",
+            )  # fmt: skip
 
     def _analyse(self, file: FileStat) -> Analysed:
         path = Path(file.path)
         _check_readable(path, file)
+        self._stage = "tags"
         tags, tag_length = _tags(path)
+        self._stage = "decode"
         result, duration_s, codec = self._decode(path, tag_length)
+        self._stage = "analysis"
         return Analysed(file, tags, duration_s, codec, result.fingerprint, self._mood(result))
 
     def _decode(self, path: Path, tag_length: float | None) -> tuple[ExcerptResult, float, str]:
@@ -137,8 +181,8 @@ class Analyser:
                 reasons.append(str(e))
                 continue
             try:
-                duration_s = _declared_duration(source, tag_length)
-                self._check_duration(max(duration_s, tag_length or 0.0))
+                duration_s = _declared_duration(source)
+                self._check_duration(duration_s)
                 _check_pcm_length(source, duration_s, tag_length)
                 plan = plan_excerpts(duration_s, self.settings.excerpts, self.settings.excerpt_s)
                 return read_excerpts(source, plan, duration_s), duration_s, source.codec
@@ -197,8 +241,11 @@ def _tags(path: Path) -> tuple[Tags, float | None]:
 def _check_pcm_length(source: AudioSource, duration_s: float, tag_length: float | None) -> None:
     """A WAV/AIFF header states its data size; libsndfile silently plays what is there, so a
     cut-off file is only caught by comparing with the header's length (read by mutagen).
-    Compressed formats are not checked this way: mutagen only estimates some of them."""
+    Compressed formats are not checked this way: mutagen only estimates some of them, and a
+    WAV written to a pipe has a placeholder size (then the source measured its length)."""
     if not source.codec.startswith(("WAV", "AIFF")) or not tag_length:
+        return
+    if not source.length_stated:
         return
     if duration_s < tag_length * TRUNCATION_RATIO - 1.0:
         raise AnalysisError(
@@ -208,13 +255,36 @@ def _check_pcm_length(source: AudioSource, duration_s: float, tag_length: float 
         )
 
 
-def _declared_duration(source: AudioSource, tag_length: float | None) -> float:
-    if source.frames:
-        duration_s = source.frames / source.sample_rate
-    elif tag_length and math.isfinite(tag_length):
-        duration_s = tag_length
-    else:
-        raise AnalysisError("probe", "the file does not say how long it is")
+def _declared_duration(source: AudioSource) -> float:
+    """The source's length in seconds, once its rate and channels are plausible for audio."""
+    rate, channels = source.sample_rate, source.channels
+    if not MIN_RATE_HZ <= rate <= MAX_RATE_HZ:
+        raise AnalysisError(
+            "probe",
+            f"the header gives a sample rate of {rate} Hz, which is not audio (moodplay reads "
+            f"{MIN_RATE_HZ:,}-{MAX_RATE_HZ:,} Hz); the header is probably broken",
+        )
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AnalysisError("probe", f"the header gives {channels} channels (1-{MAX_CHANNELS})")
+    if not source.frames or not math.isfinite(source.frames):
+        raise AnalysisError(
+            "probe", "the file does not say how long it is, nor could it be measured"
+        )
+    duration_s = source.frames / rate
     if duration_s < MIN_EXCERPT_S:
         raise AnalysisError("probe", f"too short to analyse ({duration_s:.2f} s)")
     return duration_s
+
+
+def _failed(file: FileStat, stage: str, reason: str) -> Failed:
+    """The Failed result; a file cut short that changed in the last minute is probably still
+    being copied, so it is said so and retried at the next scan instead of called truncated."""
+    age_s = time.time() - file.mtime_ns / 1e9
+    if reason.startswith("truncated") and age_s < STILL_COPYING_S:
+        return Failed(
+            file, stage,
+            f"probably still being copied (modified {max(age_s, 0):.0f} s ago and shorter than "
+            "its header says); it is retried at the next scan",
+            retry=True,
+        )  # fmt: skip
+    return Failed(file, stage, reason)

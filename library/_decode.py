@@ -13,7 +13,10 @@ class AudioSource(Protocol):
     sample_rate: int
     channels: int
     frames: int | None
-    """Length the container declares, in sample frames; None when it does not say."""
+    """Length in sample frames: stated by the container, or measured; None when unknown."""
+    length_stated: bool
+    """True when the file itself states ``frames`` (a header, a frame count); False when it was
+    measured (frames counted to the end). Only a stated length can show truncation."""
     codec: str
 
     def read(self, start: int, frames: int) -> Float32Array:

@@ -29,6 +29,10 @@ from mood import model_identity
 log = logging.getLogger(__name__)
 
 WORKER_DIED = "the analysis worker died while reading this file (decoder crash or out of memory)"
+WORKER_HUNG = (
+    "reading this file took longer than {limit:.0f} s, so its worker was ended (a decoder that "
+    "hangs on it)"
+)
 
 
 @dataclass
@@ -60,6 +64,9 @@ _worker: Analyser | None = None
 def _init_worker(settings: AnalysisSettings, owner: int) -> None:
     global _worker  # noqa: PLW0603  one Analyser (one ONNX session) per worker process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    # SIGALRM's default action ends the process even inside C code that holds the GIL (a hung
+    # decoder): _work arms it per file, and the parent records the file as hanging.
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
     _die_with(owner)
     _worker = Analyser(settings)
 
@@ -102,7 +109,11 @@ def _exists(pid: int) -> bool:
 
 def _work(file: FileStat) -> Analysed | Failed:
     assert _worker is not None
-    return _worker.analyse(file)
+    signal.setitimer(signal.ITIMER_REAL, _worker.settings.file_timeout_s)
+    try:
+        return _worker.analyse(file)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 ProgressFn = Callable[[ScanProgress], None]
@@ -115,11 +126,17 @@ class Scanner:
         self.jobs = max(1, jobs)
 
     def scan(
-        self, roots: Iterable[str], extensions: Iterable[str], progress: ProgressFn | None = None
+        self,
+        roots: Iterable[str],
+        extensions: Iterable[str],
+        progress: ProgressFn | None = None,
+        skip_hidden: bool = True,
     ) -> ScanSummary:
+        """Walk ``roots`` and analyse what changed; see :func:`library._walk.walk` for
+        ``skip_hidden``. One file's failure is recorded and never raised."""
         started = time.monotonic()
         summary = ScanSummary()
-        found = walk(roots, extensions)
+        found = walk(roots, extensions, skip_hidden)
         summary.files_seen = len(found.files)
         for problem in found.problems:
             self.tracks.record_error(problem.path, "walk", problem.reason)
@@ -173,7 +190,7 @@ class Scanner:
     ) -> None:
         queue = list(reversed(todo))  # pop() from the end keeps walk order
         solo: list[FileStat] = []  # files in flight when a worker died: retried one at a time
-        done, started = 0, time.monotonic()
+        done, started, solo_since = 0, time.monotonic(), 0.0
         while queue or solo:
             batch_limit = 1 if solo else self.jobs * 2
             source = solo if solo else queue
@@ -184,9 +201,10 @@ class Scanner:
                         while source and len(in_flight) < batch_limit:
                             f = source.pop()
                             in_flight[pool.submit(_work, f)] = f
+                            solo_since = time.monotonic()
                         finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                         for fut in finished:
-                            result = fut.result()
+                            result = _result(fut, in_flight[fut])
                             f = in_flight.pop(fut)
                             self._commit(result, summary)
                             done += 1
@@ -199,11 +217,17 @@ class Scanner:
                 except BrokenProcessPool:
                     casualties = list(in_flight.values())
                     if source is solo or len(casualties) == 1:
+                        reason = self._death_reason(time.monotonic() - solo_since)
                         for f in casualties:
-                            self._commit(Failed(f, "analysis", WORKER_DIED), summary)
+                            self._commit(Failed(f, "analysis", reason), summary)
                             done += 1
                     else:
                         solo.extend(casualties)
+
+    def _death_reason(self, elapsed_s: float) -> str:
+        """Why the worker of the one file in flight died: its time limit, or a crash."""
+        limit = self.settings.file_timeout_s
+        return WORKER_HUNG.format(limit=limit) if elapsed_s >= limit else WORKER_DIED
 
     def _pool(self, workers: int) -> ProcessPoolExecutor:
         # forkserver: workers do not inherit the parent's SQLite connection or threads.
@@ -220,6 +244,18 @@ class Scanner:
         else:
             self.tracks.save_failed(result)
             summary.failed.append((result.file.path, result.stage, result.reason))
+
+
+def _result(fut: Future[Analysed | Failed], file: FileStat) -> Analysed | Failed:
+    """The worker's result; an exception that escaped it (or failed to pickle) is the file's
+    failure too. BrokenProcessPool is the pool's, not the file's, and is raised on."""
+    try:
+        return fut.result()
+    except BrokenProcessPool:
+        raise
+    except Exception as e:  # one file must never stop a scan
+        log.warning("analysing %s raised", file.path, exc_info=True)
+        return Failed(file, "analysis", f"the analysis failed ({type(e).__name__}: {e})")
 
 
 def _unchanged(known: Known, f: FileStat) -> bool:

@@ -115,7 +115,9 @@ class Tracks:
         )
 
     def save_failed(self, result: Failed) -> None:
-        self.record_error(result.file.path, result.stage, result.reason, result.file)
+        # Without its size and mtime the error never counts as "unchanged": retried next scan.
+        file = None if result.retry else result.file
+        self.record_error(result.file.path, result.stage, result.reason, file)
 
     def record_error(
         self, path: str, stage: str, reason: str, file: FileStat | None = None

@@ -87,3 +87,5 @@ class Failed:
     file: FileStat
     stage: str
     reason: str
+    retry: bool = False
+    """True when the next scan should try the file again even if it has not changed."""

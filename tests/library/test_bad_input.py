@@ -36,8 +36,11 @@ def _write_bad_files(folder: Path) -> dict[str, tuple[str, str]]:
                       ("flac", ["-c:a", "flac"])):  # fmt: skip
         full = ffmpeg(source, folder / f"full.{ext}.tmp", *args, "-f", _muxer(ext), seconds=60)
         data = full.read_bytes()
-        (folder / f"truncated.{ext}").write_bytes(data[: len(data) * 4 // 10])
+        cut = folder / f"truncated.{ext}"
+        cut.write_bytes(data[: len(data) * 4 // 10])
         full.unlink()
+        day_ago = cut.stat().st_mtime - 86400  # a file changed just now may still be copying
+        os.utime(cut, (day_ago, day_ago))
         expected[f"truncated.{ext}"] = ("decode", "re-rip or re-download it")
     expected["truncated.flac"] = ("decode", "not a readable audio file")  # the decoders give up
 

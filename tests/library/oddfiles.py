@@ -1,0 +1,218 @@
+"""Odd-but-real files a music collection holds, generated in a test's folder.
+
+Each maker writes one file (ffmpeg, numpy, mutagen or raw bytes) and returns what a scan must
+make of it: a track whose stored length is within 1 % of a full FFmpeg decode, a recorded
+failure (stage and a fragment of a true reason), or nothing at all (skipped by the walk).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import mutagen.id3
+import numpy as np
+import soundfile as sf
+
+from tests.conftest import corpus_files, ffmpeg
+
+
+@dataclass(frozen=True)
+class Expect:
+    """``kind`` is "track", "failed" or "skipped"; ``stage``/``reason`` for failures."""
+
+    kind: str
+    stage: str = ""
+    reason: str = ""
+
+
+TRACK = Expect("track")
+SKIPPED = Expect("skipped")
+
+
+def _source() -> Path:
+    return next(p for p in corpus_files() if p.stem == "Advanced Simulacra")
+
+
+def _cut(dst: Path, start_s: float, seconds: float, *args: str) -> Path:
+    return ffmpeg(_source(), dst, "-ss", str(start_s), *args, seconds=seconds)
+
+
+def chained_opus(folder: Path) -> Expect:
+    """Two Opus streams joined with cat, as radio dumps are."""
+    return _chained(folder, "chained.opus", ["-c:a", "libopus", "-b:a", "64k"])
+
+
+def chained_vorbis(folder: Path) -> Expect:
+    return _chained(folder, "chained.ogg", ["-c:a", "libvorbis", "-q:a", "2"])
+
+
+def _chained(folder: Path, name: str, codec: list[str]) -> Expect:
+    ext = name.rsplit(".", 1)[1]
+    a = _cut(folder / f"a.{ext}.part", 0, 20, *codec, "-f", "ogg")
+    b = _cut(folder / f"b.{ext}.part", 30, 25, *codec, "-f", "ogg")
+    (folder / name).write_bytes(a.read_bytes() + b.read_bytes())
+    a.unlink()
+    b.unlink()
+    return TRACK
+
+
+def raw_adts(folder: Path) -> Expect:
+    """Raw ADTS AAC: no header, so no stated length (FFmpeg estimates one from the bitrate)."""
+    _cut(folder / "raw.aac", 0, 40, "-c:a", "aac", "-b:a", "96k", "-f", "adts")
+    return TRACK
+
+
+def pipe_wav(folder: Path) -> Expect:
+    """A WAV written to a pipe: RIFF and data sizes 0xFFFFFFFF."""
+    out = subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(_source()), "-t", "40", "-c:a", "pcm_s16le",
+         "-f", "wav", "pipe:1"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    (folder / "pipe.wav").write_bytes(out)
+    return TRACK
+
+
+def zero_size_wav(folder: Path) -> Expect:
+    """RIFF and data sizes both zero (a recorder that never went back to fill them in)."""
+    data = bytearray(_cut(folder / "z.part", 0, 30, "-c:a", "pcm_s16le", "-f", "wav").read_bytes())
+    (folder / "z.part").unlink()
+    data[4:8] = b"\0\0\0\0"
+    at = data.index(b"data")
+    data[at + 4 : at + 8] = b"\0\0\0\0"
+    (folder / "zero sizes.wav").write_bytes(bytes(data))
+    return TRACK
+
+
+def vbr_mp3_no_xing(folder: Path) -> Expect:
+    """VBR MP3 without a Xing header: its length can only be measured."""
+    _cut(folder / "vbr no xing.mp3", 0, 80, "-c:a", "libmp3lame", "-q:a", "4", "-write_xing", "0")
+    return TRACK
+
+
+def float_wav_nan(folder: Path) -> Expect:
+    """32-bit float WAV with one NaN and one Inf sample in otherwise real music."""
+    return _float_wav(folder, "float nan.wav", [np.nan, np.inf, -np.inf])
+
+
+def float_wav_all_nan(folder: Path) -> Expect:
+    """Nothing but NaN: no audio to analyse at all."""
+    path = folder / "all nan.wav"
+    sf.write(path, np.full((8000 * 10, 1), np.nan, dtype=np.float32), 8000, subtype="FLOAT")
+    return Expect("failed", "analysis", "no finite samples")
+
+
+def _float_wav(folder: Path, name: str, bad: list[float]) -> Expect:
+    pcm = _cut(folder / "f.part", 0, 20, "-c:a", "pcm_f32le", "-f", "wav")
+    audio, sr = sf.read(pcm, dtype="float32")
+    pcm.unlink()
+    for i, value in enumerate(bad):
+        audio[sr * (3 + i)] = value
+    sf.write(folder / name, audio, sr, subtype="FLOAT")
+    return TRACK
+
+
+def two_hertz_wav(folder: Path) -> Expect:
+    """A WAV whose header says 2 Hz (100 frames): 50 s that are not audio."""
+    (folder / "2 Hz.wav").write_bytes(_wav_header(2, 1, 100 * 2) + bytes(200))
+    return Expect("failed", "probe", "sample rate of 2 Hz")
+
+
+def _wav_header(rate: int, channels: int, data_bytes: int) -> bytes:
+    return (b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVEfmt "
+            + struct.pack("<IHHIIHH", 16, 1, channels, rate, rate * channels * 2, channels * 2, 16)
+            + b"data" + struct.pack("<I", data_bytes))  # fmt: skip
+
+
+def latin1_id3(folder: Path) -> Expect:
+    """ADTS AAC (read by FFmpeg only) whose ID3v2 title is Latin-1 bytes marked as UTF-8."""
+    path = _cut(folder / "latin1 tag.aac", 0, 20, "-c:a", "aac", "-b:a", "96k", "-f", "adts")
+    body = path.read_bytes()
+    text = b"\x03Beyonc\xe9\x00"  # encoding byte 3 says UTF-8; 0xE9 is Latin-1 "é"
+    frame = b"TIT2" + struct.pack(">I", len(text)) + b"\0\0" + text
+    size = len(frame)
+    syncsafe = bytes([(size >> 21) & 0x7F, (size >> 14) & 0x7F, (size >> 7) & 0x7F, size & 0x7F])
+    path.write_bytes(b"ID3\x04\x00\x00" + syncsafe + frame + body)
+    return TRACK
+
+
+def latin1_id3v1_mp3(folder: Path) -> Expect:
+    """An MP3 with a Latin-1 ID3v1 tag (artist "Beyoncé")."""
+    path = _cut(folder / "id3v1 latin1.mp3", 0, 20, "-c:a", "libmp3lame", "-q:a", "5")
+    mutagen.id3.ID3(path).delete()
+    tag = b"TAG" + b"Halo".ljust(30, b"\0") + b"Beyonc\xe9".ljust(30, b"\0")
+    tag += b"I Am".ljust(30, b"\0") + b"2008" + bytes(30) + b"\xff"
+    with path.open("ab") as f:
+        f.write(tag)
+    return TRACK
+
+
+def apple_double(folder: Path) -> Expect:
+    """A macOS ._name file beside a real one (starts with 00 05 16 07)."""
+    (folder / "._raw.aac").write_bytes(b"\x00\x05\x16\x07" + bytes(4092))
+    sub = folder / ".AppleDouble"
+    sub.mkdir(exist_ok=True)
+    (sub / "raw.aac").write_bytes(b"\x00\x05\x16\x07" + bytes(4092))
+    return SKIPPED
+
+
+def trash_folder(folder: Path) -> Expect:
+    """A deleted track in a desktop trash folder is not part of the library."""
+    trash = folder / ".Trash-1000" / "files"
+    trash.mkdir(parents=True, exist_ok=True)
+    _cut(trash / "deleted.ogg", 0, 5, "-c:a", "copy")
+    return SKIPPED
+
+
+def still_copying(folder: Path) -> Expect:
+    """An MP3 cut short (its Xing header states more) that was modified just now."""
+    full = _cut(folder / "c.part", 0, 60, "-c:a", "libmp3lame", "-q:a", "5", "-f", "mp3")
+    data = full.read_bytes()
+    full.unlink()
+    (folder / "copying.mp3").write_bytes(data[: len(data) * 4 // 10])
+    return Expect("failed", "decode", "probably still being copied")
+
+
+def truncated_old(folder: Path) -> Expect:
+    """The same cut-off MP3, last modified a day ago: now it is truncated, re-rip it."""
+    full = _cut(folder / "t.part", 0, 60, "-c:a", "libmp3lame", "-q:a", "5", "-f", "mp3")
+    data = full.read_bytes()
+    full.unlink()
+    path = folder / "truncated.mp3"
+    path.write_bytes(data[: len(data) * 4 // 10])
+    day_ago = path.stat().st_mtime - 86400
+    os.utime(path, (day_ago, day_ago))
+    return Expect("failed", "decode", "re-rip")
+
+
+MAKERS: tuple[Callable[[Path], Expect], ...] = (
+    chained_opus, chained_vorbis, raw_adts, pipe_wav, zero_size_wav, vbr_mp3_no_xing,
+    float_wav_nan, float_wav_all_nan, two_hertz_wav, latin1_id3, latin1_id3v1_mp3,
+    apple_double, trash_folder, still_copying, truncated_old,
+)  # fmt: skip
+
+
+def build(folder: Path) -> dict[str, Expect]:
+    """Every odd file in ``folder``; {file name: what a scan must make of it}."""
+    out = {}
+    for make in MAKERS:
+        before = set(folder.iterdir())
+        expect = make(folder)
+        for path in set(folder.iterdir()) - before:
+            out[path.name] = expect
+    return out
+
+
+def decoded_seconds(path: Path) -> float:
+    """The length of ``path`` by a full FFmpeg decode (the reference for stored lengths)."""
+    pcm = subprocess.run(
+        ["ffmpeg", "-v", "quiet", "-i", str(path), "-map", "0:a", "-f", "f32le", "-ac", "1",
+         "-ar", "8000", "pipe:1"],
+        check=False, capture_output=True,
+    ).stdout  # fmt: skip
+    return len(pcm) / 4 / 8000
