@@ -43,3 +43,16 @@ def test_broken_links_unreadable_folders_and_bad_names_are_problems(tmp_path: Pa
     assert "folder not found" in reasons["not-there"]
     assert [Path(f.path).name for f in found.files] == ["ok.ogg"]
     assert found.roots_walked == [str(tmp_path)]
+
+
+def test_hidden_entries_are_skipped_unless_asked_for(tmp_path: Path) -> None:
+    _touch(tmp_path / "song.m4a")
+    _touch(tmp_path / "._song.m4a", b"\x00\x05\x16\x07" + bytes(60))  # macOS AppleDouble
+    _touch(tmp_path / ".AppleDouble" / "song.m4a")
+    _touch(tmp_path / ".Trash-1000" / "files" / "deleted.m4a")
+    hidden_root = tmp_path / ".hidden root"
+    _touch(hidden_root / "kept.m4a")
+    assert [Path(f.path).name for f in walk([str(tmp_path)], ["m4a"]).files] == ["song.m4a"]
+    assert [Path(f.path).name for f in walk([str(hidden_root)], ["m4a"]).files] == ["kept.m4a"]
+    everything = walk([str(tmp_path)], ["m4a"], skip_hidden=False).files
+    assert len(everything) == 5
