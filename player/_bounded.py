@@ -130,6 +130,9 @@ class BoundedDecks:
     def seek_ms(self, deck: int, ms: int) -> None:
         self._write("seek_ms", deck, ms)
 
+    def reopen(self, deck: int) -> None:
+        self._write("reopen", deck)
+
     # -- the output watch --------------------------------------------------------------------
 
     def change(self, now: float | None = None, force: bool = False) -> str | None:
@@ -147,8 +150,8 @@ class BoundedDecks:
     # -- calls -------------------------------------------------------------------------------
 
     def _write(self, name: str, deck: int, *args: Any) -> None:
-        if name == "load":  # a new track: what was read of the old one no longer holds
-            self._cache[("position_ms", deck)] = int(args[1] * 1000)
+        if name in ("load", "reopen"):  # what was read of the old track no longer holds
+            self._cache[("position_ms", deck)] = int(args[1] * 1000) if args else 0
             self._cache[("length_ms", deck)] = 0
         elif name == "seek_ms":
             self._cache[("position_ms", deck)] = max(0, int(args[0]))

@@ -119,9 +119,6 @@ class OutputGuard(Seeking):
         position, self._silent_at = self._silent_at or 0.0, None
         log.warning("player: the sound output is back; resuming at %.1f s", position)
         self._restart(position)
-        if self._next is not None:  # a load dropped while the output did not respond
-            self._ready = False  # (player._bounded) left the idle deck empty: load it again
-            self._load_next()
         out.append(PlayerEvent("output", self._current, ""))
 
     def _hold(self, track: Track, start_s: float) -> None:
@@ -138,11 +135,18 @@ class OutputGuard(Seeking):
         self._restart(self.position_s())
 
     def _restart(self, position_s: float) -> None:
-        if self._current is None:
-            return
-        paused = self._paused
+        """Both decks on new connections to the output (the one idle meanwhile would play
+        into the dead one: unheard, its decoded audio kept in memory, ~20 MB a minute); the
+        current track from ``position_s`` and the prepared one loaded again (a load dropped
+        while the output did not respond, player._bounded, left that deck empty too)."""
         self._end_fade()
-        self._decks.stop(self._active)
-        self._start(self._active, self._current, position_s)
-        if paused:
-            self.pause(True)
+        for deck in (0, 1):
+            self._decks.reopen(deck)
+        if self._current is not None:
+            paused = self._paused
+            self._start(self._active, self._current, position_s)
+            if paused:
+                self.pause(True)
+        if self._next is not None:
+            self._ready = False
+            self._load_next()

@@ -56,14 +56,25 @@ class VlcDecks:
         self._instance = vlc.Instance(args)
         if self._instance is None:
             raise RuntimeError(f"libVLC could not start with audio output {aout!r}")
-        self._decks = [self._instance.media_player_new() for _ in range(2)]
         self._sink = sink or (lambda kind, deck: None)
-        for i, deck in enumerate(self._decks):
-            events = deck.event_manager()
-            events.event_attach(vlc.EventType.MediaPlayerEndReached, self._post("ended", i))
-            events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._post("failed", i))
-            # The audio output exists only once playing: volume set earlier is not kept.
-            events.event_attach(vlc.EventType.MediaPlayerPlaying, self._post("playing", i))
+        self._decks = [self._new_deck(i) for i in range(2)]
+
+    def _new_deck(self, i: int) -> vlc.MediaPlayer:
+        deck = self._instance.media_player_new()
+        events = deck.event_manager()
+        events.event_attach(vlc.EventType.MediaPlayerEndReached, self._post("ended", i))
+        events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._post("failed", i))
+        # The audio output exists only once playing: volume set earlier is not kept.
+        events.event_attach(vlc.EventType.MediaPlayerPlaying, self._post("playing", i))
+        return deck
+
+    def reopen(self, deck: int) -> None:
+        """A new media player for ``deck`` (a new audio output once it plays); the old one is
+        stopped and released (see ``Decks.reopen``)."""
+        old = self._decks[deck]
+        old.stop()
+        self._decks[deck] = self._new_deck(deck)
+        old.release()
 
     def _post(self, kind: str, deck: int) -> Callable[[object], None]:
         def callback(_event: object) -> None:

@@ -35,11 +35,6 @@ GROWTH_MB = 1.5
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 soak memory: player/ must give both decks a "
-    "new audio output when the sound server is back (Decks.reopen_output)",
-)
 def test_the_other_deck_is_heard_after_the_sound_server_returns(tmp_path: Path) -> None:
     db = short_library(tmp_path, NAMES, seconds=TRACK_S)
     config = tmp_path / "config.toml"

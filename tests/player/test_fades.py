@@ -29,6 +29,7 @@ class FakeDecks:
         self.position = [0, 0]
         self.length = [0, 0]
         self.loads: list[tuple[int, Path]] = []
+        self.reopened: list[int] = []
 
     def load(self, deck: int, path: Path, start_s: float = 0.0) -> None:
         self.media[deck], self.playing[deck] = path, False
@@ -61,6 +62,10 @@ class FakeDecks:
 
     def seek_ms(self, deck: int, ms: int) -> None:
         self.position[deck] = ms
+
+    def reopen(self, deck: int) -> None:
+        self.media[deck], self.playing[deck], self.position[deck] = None, False, 0
+        self.reopened.append(deck)
 
 
 class Clock:
@@ -291,7 +296,9 @@ def test_reopen_output_restarts_the_track_where_it_was(tracks: list[Track]) -> N
     rig.decks.position[0] = 4_200
     rig.player.pause(True)
     rig.player.reopen_output()
-    assert rig.decks.loads[-1] == (0, a.path) and rig.decks.position[0] == 4_200
+    assert rig.decks.reopened == [0, 1]  # both decks on a new connection to the output
+    assert rig.decks.loads[-2:] == [(0, a.path), (1, b.path)]  # and the prepared one again
+    assert rig.decks.position[0] == 4_200
     assert rig.player.paused and rig.decks.playing == [False, False]
 
 
