@@ -201,7 +201,7 @@ def cmd_scan(config: Config, args: argparse.Namespace) -> int:
         reporter = ProgressReporter(force_plain=args.plain)
         try:
             summary = Scanner(store, settings, jobs).scan(
-                roots, config.library.extensions, reporter
+                roots, config.library.extensions, reporter, skip_hidden=config.library.skip_hidden
             )
         finally:
             reporter.close()

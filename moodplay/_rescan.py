@@ -58,8 +58,9 @@ class Rescan:
                 saved = load_state(store).get(ROOTS_KEY)
                 roots = saved if isinstance(saved, list) else library_roots(self.config)
                 summary = Scanner(store, analysis_settings(self.config), self.jobs).scan(
-                    roots, self.config.library.extensions
-                )
+                    roots, self.config.library.extensions,
+                    skip_hidden=self.config.library.skip_hidden,
+                )  # fmt: skip
                 library = LiveLibrary(build_catalogue(store), track_infos(store))
         except Exception as e:  # the music plays on; the log says why
             log.error("rescan failed: %s", e)

@@ -56,3 +56,26 @@ def test_hidden_entries_are_skipped_unless_asked_for(tmp_path: Path) -> None:
     assert [Path(f.path).name for f in walk([str(hidden_root)], ["m4a"]).files] == ["kept.m4a"]
     everything = walk([str(tmp_path)], ["m4a"], skip_hidden=False).files
     assert len(everything) == 5
+
+
+def test_the_cli_scans_hidden_folders_when_the_config_says_so(tmp_path: Path) -> None:
+    """``[library] skip_hidden = false`` reaches the scanner (CLI scan)."""
+    import sqlite3
+
+    from tests.conftest import corpus_files, ffmpeg, run_moodplay
+
+    music = tmp_path / "music"
+    (music / ".kept").mkdir(parents=True)
+    src = next(p for p in corpus_files() if p.stem == "Awakening")
+    ffmpeg(src, music / ".kept" / "a.ogg", "-c:a", "copy", seconds=6)
+    counts = []
+    for skip in ("true", "false"):
+        config = tmp_path / f"config-{skip}.toml"
+        config.write_text(f"[library]\nskip_hidden = {skip}\n")
+        db = tmp_path / f"lib-{skip}.db"
+        result = run_moodplay("scan", "--plain", "--config", str(config), "--db", str(db),
+                              str(music))  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        with sqlite3.connect(db) as con:
+            counts.append(con.execute("SELECT count(*) FROM tracks").fetchone()[0])
+    assert counts == [0, 1]
