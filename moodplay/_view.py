@@ -70,6 +70,9 @@ class Snapshot:
     """Track ids, current first."""
     reasons: dict[int, str]
     changes: int
+    problems: tuple[str, ...] = ()
+    """What is wrong now (the session's ``problems``: no sound output, a store refusing
+    writes, ...), each a sentence."""
 
 
 def snapshot(session: LiveSession) -> Snapshot:
@@ -88,4 +91,4 @@ def snapshot(session: LiveSession) -> Snapshot:
     else:
         state, current, elapsed = "stop", None, 0.0
     return Snapshot(state, p.volume_pct, elapsed, current, ids, dict(session.reasons),
-                    session.changes)  # fmt: skip
+                    session.changes, tuple(session.problems.values()))  # fmt: skip

@@ -181,6 +181,8 @@ class MpdFacade(
             pairs.append(("updating_db", self.update_jobs.current))
         if current is not None and current[0] + 1 < len(s.queue):  # what plays next
             pairs += [("nextsong", current[0] + 1), ("nextsongid", s.queue[current[0] + 1])]
+        if s.problems:  # MPD's field for what went wrong (mpc prints "ERROR: ...")
+            pairs.append(("error", "; ".join(s.problems)))
         return pairs
 
     def _all_commands(self) -> list[str]:

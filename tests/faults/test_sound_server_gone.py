@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import short_library
 from tests.faults.sound_helpers import command, daemon_and_pulse, status, wait_for
+from tests.moodplay.daemon import mpc
 from tests.pulse import level_db, record
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph")
@@ -40,6 +41,8 @@ def test_sound_server_gone_holds_playback_and_learns_nothing(tmp_path: Path) -> 
         wait_for(lambda: status(daemon.web)["state"] == "pause", 10, "paused without a server")
         view = status(daemon.web)
         assert any("no sound output" in p for p in view["problems"]), view["problems"]
+        # MPD clients see it too, in status's error field (mpc prints "ERROR: ...")
+        assert "ERROR: no sound output" in mpc(daemon.mpd_port, "status")
         held = view["elapsed"]
         time.sleep(GONE_S)
         view = status(daemon.web)
@@ -50,6 +53,7 @@ def test_sound_server_gone_holds_playback_and_learns_nothing(tmp_path: Path) -> 
         view = status(daemon.web)
         assert view["current"]["id"] == track and held <= view["elapsed"] < TRACK_S
         assert not any("no sound output" in p for p in view["problems"])
+        assert "ERROR" not in mpc(daemon.mpd_port, "status")
         assert level_db(record(pulse.env, 1.0, tmp_path / "back.wav")) > -50  # heard again
         wait_for(lambda: _played(db) != [], TRACK_S + 5, "the track is heard to its end")
         assert _played(db)[0] == track
