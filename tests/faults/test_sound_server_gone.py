@@ -3,11 +3,13 @@ paused with "no sound output" in problems, elapsed stands still, no track is sto
 (nobody heard it); when the server returns the same track plays on from where the sound
 stopped, and is stored as played once it has been heard to its end.
 
-The issue asks for 5 minutes without a server; 20 s here is already twice the tracks' length,
-so without the guard two tracks "end" unheard and are stored as played."""
+The issue asks for 5 minutes without a server; 20 s here (the suite's time) is already twice
+the tracks' length, so without the guard two tracks "end" unheard and are stored as played;
+MOODPLAY_OUTAGE_S=300 runs the 5 minutes."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -21,7 +23,8 @@ from tests.pulse import level_db, record
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph")
 TRACK_S = 10
-GONE_S = 20
+GONE_S = float(os.environ.get("MOODPLAY_OUTAGE_S", "20"))
+"""Seconds without a sound server; the issue's 5 minutes: MOODPLAY_OUTAGE_S=300."""
 
 
 def _played(db: Path) -> list[int]:
