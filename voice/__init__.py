@@ -25,11 +25,11 @@ from voice._g2p import (
 )
 from voice._intent import INTENTS, NOT_UNDERSTOOD, Intent, IntentParser, split_wake
 from voice._listen import IGNORED, WAKE_ONLY, Heard, Listener
+from voice._numbers import english_number
 from voice._phrases import (
     Phrase,
     PhraseError,
     PhraseTable,
-    english_number,
     load_phrase_table,
     normalise,
 )

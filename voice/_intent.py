@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from voice._numbers import english_number, number_runs, read_signs, spell_digits
 from voice._phrases import Phrase, PhraseTable, normalise
 
 NOT_UNDERSTOOD = "not_understood"
@@ -73,26 +74,69 @@ class IntentParser:
         self._exact: dict[str, Phrase] = {}
         for p in self.phrases:
             self._exact.setdefault(p.text, p)  # the first intent in table order wins a tie
+        self._ranges = table.number_ranges()
+        self._plain = [p for p in self.phrases if not any(k in self._ranges for k, _ in p.slots)]
+        self._lowest = {slot: [p for p in self.phrases if (slot, lo) in p.slots]
+                        for slot, (lo, _) in self._ranges.items()}  # fmt: skip
 
     def parse(self, text: str, asr_confidence: float = 1.0) -> Intent:
-        heard = normalise(text)
-        phrase, score = self._best(heard)
-        if score < 1.0:
-            phrase, score = max((phrase, score), self._best(self._table.strip_edges(heard)),
-                                key=lambda best: best[1])  # fmt: skip
+        """The best phrasing for ``text`` (digits read as words), or NOT_UNDERSTOOD below
+        ``min_match``. A number no slot holds ("volume 150") is kept as the slot's value, so
+        the command refuses it; it is never matched to the nearest number phrase."""
+        heard = spell_digits(normalise(read_signs(text)))
+        unheld = self._unheld(heard)
+        if unheld is None:
+            phrase, score = self._match(heard, self.phrases)
+            slots = dict(phrase.slots) if phrase else {}
+        else:
+            phrase, score, slots = self._match_unheld(heard, *unheld)
         confidence = round(score * asr_confidence, 3)
         if phrase is None or score < self.min_match:
             return Intent(NOT_UNDERSTOOD, {}, heard, confidence)
-        return Intent(phrase.intent, dict(phrase.slots), heard, confidence)
+        return Intent(phrase.intent, slots, heard, confidence)
 
-    def _best(self, heard: str) -> tuple[Phrase | None, float]:
+    def _match(self, heard: str, phrases: list[Phrase]) -> tuple[Phrase | None, float]:
+        phrase, score = self._best(heard, phrases)
+        if score < 1.0:
+            phrase, score = max((phrase, score), self._best(self._table.strip_edges(heard),
+                                phrases), key=lambda best: best[1])  # fmt: skip
+        return phrase, score
+
+    def _unheld(self, heard: str) -> tuple[int, int, int | str] | None:
+        """(start, end, value) of the first number heard that no numeric slot holds (text:
+        no whole number, e.g. "50.5")."""
+        if not self._ranges:
+            return None
+        for start, end, value in number_runs(heard.split()):
+            if isinstance(value, str) or not any(lo <= value <= hi
+                                                 for lo, hi in self._ranges.values()):  # fmt: skip
+                return start, end, value
+        return None
+
+    def _match_unheld(
+        self, heard: str, start: int, end: int, value: int | str
+    ) -> tuple[Phrase | None, float, dict[str, str | int]]:
+        """The phrasing a number slot would fill is matched with the number masked (as the
+        slot's lowest value), then given the number heard; the best phrasing without a number
+        slot (a title with 666 in it) wins when it matches better."""
+        words = heard.split()
+        phrase, score = self._match(heard, self._plain)
+        best = (phrase, score, dict(phrase.slots) if phrase else {})
+        for slot, (lo, _) in self._ranges.items():
+            masked = " ".join([*words[:start], english_number(lo), *words[end:]])
+            phrase, score = self._match(masked, self._lowest[slot])
+            if phrase is not None and score > best[1]:
+                best = (phrase, score, {**dict(phrase.slots), slot: value})
+        return best
+
+    def _best(self, heard: str, phrases: list[Phrase]) -> tuple[Phrase | None, float]:
         if not heard:
             return None, 0.0
-        if heard in self._exact:
+        if phrases is self.phrases and heard in self._exact:
             return self._exact[heard], 1.0
         words = heard.split()
         best: tuple[Phrase | None, float] = (None, 0.0)
-        for p in self.phrases:
+        for p in phrases:
             score = lcs(words, p.words) / max(len(words), len(p.words))
             if score > best[1]:
                 best = (p, score)

@@ -12,29 +12,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 
+from voice._numbers import english_number, spell_digits
+
 _SLOT = re.compile(r"\{(\w+)\}")
 NAME_SLOTS = ("artist", "album", "title")
 """Slots filled from the library at run time (play by name)."""
 
-_ONES = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-]  # fmt: skip
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-
 
 class PhraseError(ValueError):
     """The phrase table or a configured phrase cannot be used; the message says how to fix it."""
-
-
-def english_number(n: int) -> str:
-    if n < 20:
-        return _ONES[n]
-    if n == 100:
-        return "one hundred"
-    tens, ones = divmod(n, 10)
-    return _TENS[tens - 2] + (f" {_ONES[ones]}" if ones else "")
 
 
 @dataclass(frozen=True)
@@ -119,7 +105,8 @@ class PhraseTable:
     def slot_values(self, name: str) -> list[tuple[str, str | int]]:
         """(spoken words, value) pairs of a slot."""
         if name in NAME_SLOTS:
-            return [(n, n) for n in self.names.get(name, [])]
+            # Digits in a name as words: what a recogniser hears and a typed number becomes.
+            return [(spell_digits(n), n) for n in self.names.get(name, [])]
         spec = self.slots.get(name)
         if spec is None:
             raise PhraseError(f"slot {{{name}}} is used but not defined under [slots]")
@@ -127,11 +114,19 @@ class PhraseTable:
             return self._numbers(name, spec)
         return [(normalise(v), v) for v in spec]
 
-    def _numbers(self, name: str, spec: str) -> list[tuple[str, str | int]]:
+    def number_ranges(self) -> dict[str, tuple[int, int]]:
+        """The numeric slots and their inclusive ranges: {"percent": (0, 100)}."""
+        return {name: self._range(name, spec) for name, spec in self.slots.items()
+                if isinstance(spec, str)}  # fmt: skip
+
+    def _range(self, name: str, spec: str) -> tuple[int, int]:
         match = re.fullmatch(r"number (\d+)\.\.(\d+)", spec)
         if not match or self.language != "en":
             raise PhraseError(f"slot {name}: {spec!r} is not supported for {self.language}")
-        lo, hi = int(match.group(1)), int(match.group(2))
+        return int(match.group(1)), int(match.group(2))
+
+    def _numbers(self, name: str, spec: str) -> list[tuple[str, str | int]]:
+        lo, hi = self._range(name, spec)
         return [(english_number(n), n) for n in range(lo, hi + 1)]
 
 

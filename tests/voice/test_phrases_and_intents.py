@@ -7,12 +7,12 @@ from voice import (
     NOT_UNDERSTOOD,
     IntentParser,
     PhraseError,
+    english_number,
     load_phrase_table,
     normalise,
     split_wake,
 )
 from voice._intent import lcs
-from voice._phrases import english_number
 
 NAMES = {"artist": ["Maxstack"], "album": ["Endgame: Singularity"], "title": ["Nebula"]}
 
