@@ -35,6 +35,7 @@ from library._store import DamagedStoreError, Store
 from library._tags import read_picture
 from library._tracks import Tracks
 from library._types import (
+    MULTI_SEPARATOR,
     Analysed,
     DecodeError,
     Failed,
@@ -47,6 +48,7 @@ from library._types import (
 
 __all__ = [
     "MAX_PENDING_EVENTS",
+    "MULTI_SEPARATOR",
     "SCHEMA_VERSION",
     "Analysed",
     "Analyser",

@@ -58,6 +58,8 @@ class AnalysisSettings:
     max_duration_s: float = 7200.0
     providers: tuple[str, ...] = ("CPUExecutionProvider",)
     threads: int = 1
+    id3v1_encoding: str = "latin-1"
+    """Python codec of legacy 8-bit ID3v1 tags ([library] id3v1_encoding)."""
     file_timeout_s: float = 300.0
     """Longest one file may take in a worker (seconds, > 0): past it the worker is ended and
     the file recorded as hanging the decoder."""
@@ -161,7 +163,7 @@ class Analyser:
         path = Path(file.path)
         _check_readable(path, file)
         self._stage = "tags"
-        tags, tag_length = _tags(path)
+        tags, tag_length = _tags(path, self.settings.id3v1_encoding)
         self._stage = "decode"
         result, duration_s, codec = self._decode(path, tag_length)
         self._stage = "analysis"
@@ -230,10 +232,10 @@ def _check_readable(path: Path, file: FileStat) -> None:
         raise AnalysisError("read", f"cannot read: {e.strerror or e}") from None
 
 
-def _tags(path: Path) -> tuple[Tags, float | None]:
+def _tags(path: Path, id3v1_encoding: str) -> tuple[Tags, float | None]:
     # Broken tags alone do not sink a file whose audio decodes: the title falls back to the name.
     try:
-        return read_tags(path)
+        return read_tags(path, id3v1_encoding)
     except TagError:
         return Tags(), None
 

@@ -121,6 +121,28 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         ALTER TABLE tracks ADD COLUMN date TEXT;  -- as the file's tag gives it: 2012, 2012-12-15
         """,
     ),
+    (
+        7,
+        "disc and track numbers",
+        """
+        -- track_number (migration 1) is the position on its disc; older scans stored any number
+        -- the tag held ("A1" as 1, "-1" as -1): readers treat values below 1 as none.
+        ALTER TABLE tracks ADD COLUMN track_total INTEGER;  -- tracks on the disc; NULL: unknown
+        ALTER TABLE tracks ADD COLUMN disc_number INTEGER;  -- >= 1; NULL: none given
+        ALTER TABLE tracks ADD COLUMN disc_total INTEGER;
+        """,
+    ),
+    (
+        8,
+        "multi-value artists and genres",
+        """
+        -- Every value of a multi-value tag, joined by U+001F (library/_types.py MULTI_SEPARATOR);
+        -- artist and genre keep the first value. Filled from them until the next rescan.
+        ALTER TABLE tracks ADD COLUMN artists TEXT;
+        ALTER TABLE tracks ADD COLUMN genres TEXT;
+        UPDATE tracks SET artists = artist, genres = genre;
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

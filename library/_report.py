@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from library._store import Row, Store
+from library._types import MULTI_SEPARATOR
 
 DISTRIBUTED = (
     "valence", "energy", "danceability", "acousticness", "instrumentalness", "liveness",
@@ -62,16 +63,16 @@ _TRACK_SELECT = (
 
 
 def find_tracks(store: Store, query: str) -> list[dict[str, Any]]:
-    """Tracks whose id equals ``query`` or whose path, title, artist or album contains it."""
+    """Tracks whose id equals ``query`` or whose path, title, album or any artist contains it."""
     if query.isdigit():
         rows = store.query(_TRACK_SELECT + "WHERE t.id = ?", (int(query),))
         if rows:
             return [_as_dict(r) for r in rows]
     like = f"%{query}%"
     rows = store.query(
-        _TRACK_SELECT + "WHERE t.title LIKE ? OR t.artist LIKE ? OR t.album LIKE ? "
-        "OR t.path LIKE ? ORDER BY (t.title LIKE ?) DESC, t.title, t.id",
-        (like, like, like, like, query),
+        _TRACK_SELECT + "WHERE t.title LIKE ? OR t.artist LIKE ? OR t.artists LIKE ? "
+        "OR t.album LIKE ? OR t.path LIKE ? ORDER BY (t.title LIKE ?) DESC, t.title, t.id",
+        (like, like, like, like, like, query),
     )
     return [_as_dict(r) for r in rows]
 
@@ -98,10 +99,14 @@ def errors(store: Store) -> list[dict[str, Any]]:
 
 
 def library_names(store: Store) -> dict[str, list[str]]:
-    """Artists, albums and titles of present tracks: the names voice commands can say."""
-    rows = store.query("SELECT artist, album, title FROM tracks WHERE missing_since IS NULL")
+    """Artists (each value of a multi-artist track), albums and titles of present tracks: the
+    names voice commands can say."""
+    rows = store.query(
+        "SELECT artist, artists, album, title FROM tracks WHERE missing_since IS NULL"
+    )
+    artists = {a for r in rows for a in (r["artists"] or r["artist"] or "").split(MULTI_SEPARATOR)}
     return {
-        "artist": sorted({r["artist"] for r in rows if r["artist"]}),
+        "artist": sorted(a for a in artists if a),
         "album": sorted({r["album"] for r in rows if r["album"]}),
         "title": sorted({r["title"] for r in rows if r["title"]}),
     }

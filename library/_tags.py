@@ -15,25 +15,40 @@ from pathlib import Path
 from typing import Any
 
 import mutagen
+import mutagen.apev2
 import mutagen.flac
+import mutagen.mp3
 
+from library._id3 import ape_tags, id3v1_tags, open_tags, rva2_gains
 from library._types import Picture, Tags
 
 _KEYS: dict[str, tuple[str, ...]] = {
     "title": ("tit2", "title", "©nam"),
-    "artist": ("tpe1", "artist", "©art"),
     "album": ("talb", "album", "©alb"),
     "album_artist": ("tpe2", "albumartist", "album artist", "aart"),
-    "genre": ("tcon", "genre", "©gen"),
-    "track_number": ("trck", "tracknumber", "trkn"),
-    "date": ("tdrc", "date", "©day", "tyer"),
+    "track_number": ("trck", "tracknumber", "trkn", "track"),
+    "track_total": ("tracktotal", "totaltracks"),
+    "disc_number": ("tpos", "discnumber", "disk", "disc"),
+    "disc_total": ("disctotal", "totaldiscs"),
+    "date": ("tdrc", "date", "©day", "tyer", "year"),
     "rg_track_gain_db": ("replaygain_track_gain",),
     "rg_track_peak": ("replaygain_track_peak",),
     "rg_album_gain_db": ("replaygain_album_gain",),
     "rg_album_peak": ("replaygain_album_peak",),
 }
+_MULTI_KEYS: dict[str, tuple[str, ...]] = {
+    "artists": ("tpe1", "artist", "©art"),
+    "genres": ("tcon", "genre", "©gen"),
+}
+"""Fields that keep every value: ID3v2.4 NUL-separated text, repeated Vorbis comments, MP4 lists,
+APEv2 NUL-separated values."""
+_BINARY_KEYS = frozenset(("metadata_block_picture", "coverart", "covr"))
+"""Keys whose values are pictures, never read as text (ID3 APIC/GEOB/PRIV are not parsed)."""
+_MAX_TEXT_BYTES = 64 * 1024
+"""A longer bytes value (an MP4 freeform atom) is data, not a tag: skipped, not decoded."""
 _PREFIXES = ("txxx:", "----:com.apple.itunes:")
 _NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_POSITION = re.compile(r"\s*(\d+)\s*(?:/\s*(\d*)\s*)?")
 
 
 class TagError(Exception):
@@ -48,19 +63,31 @@ def _normalise_key(key: str) -> str:
     return key
 
 
-def _first_text(value: object) -> str | None:
-    if isinstance(value, list | tuple):
-        value = value[0] if value else None
-    if value is None:
-        return None
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    text = getattr(value, "text", None)  # ID3 frames keep their strings in .text
-    if text is not None:
-        return _first_text(text)
-    if isinstance(value, tuple):  # MP4 trkn is (number, total)
-        return str(value[0])
-    return str(value).strip() or None
+def _texts(value: object) -> list[str]:
+    """Every text value of one tag entry (ID3 frame, Vorbis/MP4/APEv2 value), stripped."""
+    if getattr(value, "kind", mutagen.apev2.TEXT) != mutagen.apev2.TEXT:
+        return []  # an APEv2 binary item (a cover) or external link
+    # ID3 frames keep their strings in .text; TCON also resolves "(17)" to "Rock" in .genres
+    text = getattr(value, "genres", None) or getattr(value, "text", None)
+    items = text if text is not None else value
+    if not isinstance(items, list) or _is_pair(items):
+        items = [items]
+    out = []
+    for item in items:
+        if isinstance(item, bytes):
+            if len(item) > _MAX_TEXT_BYTES:
+                continue
+            text = item.decode("utf-8", "replace")
+        elif _is_pair(item):  # MP4 trkn/disk are (number, total)
+            text = f"{item[0]}/{item[1]}" if item[1] else str(item[0])
+        else:
+            text = str(item)
+        out += [part.strip() for part in text.split("\0") if part.strip()]
+    return out
+
+
+def _is_pair(value: object) -> bool:
+    return isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, int) for v in value)
 
 
 def _number(text: str | None) -> float | None:
@@ -68,39 +95,75 @@ def _number(text: str | None) -> float | None:
     return float(match.group()) if match else None
 
 
-def _flat(tags: object) -> dict[str, str]:
-    # Vorbis comments are a list of pairs with an as_dict(); ID3 and MP4 tags are mappings.
+def position(text: str | None) -> tuple[int | None, int | None]:
+    """A track or disc position as numbers: "3/12" -> (3, 12), "3" -> (3, None); "A1",
+    "-1", "0", "" and None -> (None, None) (as MPD, which sorts them before track 1)."""
+    match = _POSITION.fullmatch(text or "")
+    if match is None:
+        return None, None
+    number, total = int(match.group(1)), int(match.group(2) or 0)
+    return (number if number >= 1 else None), (total if total >= 1 else None)
+
+
+def _values(tags: object) -> dict[str, list[str]]:
+    """{normalised key: every text value}; binary keys and values left alone."""
+    if tags is None:
+        return {}
     as_dict = getattr(tags, "as_dict", None)
     mapping: Mapping[str, object] = as_dict() if as_dict else tags  # type: ignore[assignment]
-    flat: dict[str, str] = {}
+    out: dict[str, list[str]] = {}
     for key, value in mapping.items():
-        text = _first_text(value)
-        if text is not None:
-            flat.setdefault(_normalise_key(str(key)), text)
-    return flat
+        name = _normalise_key(str(key))
+        if name in _BINARY_KEYS or name.startswith("rva2"):
+            continue
+        texts = _texts(value)
+        if texts:
+            out.setdefault(name, []).extend(texts)
+    return out
 
 
-def read_tags(path: Path) -> tuple[Tags, float | None]:
-    """(tags, duration in seconds per mutagen) of ``path``; raises TagError on corrupt tags."""
+def read_tags(path: Path, id3v1_encoding: str = "latin-1") -> tuple[Tags, float | None]:
+    """(tags, duration in seconds per mutagen) of ``path``; raises TagError on corrupt tags.
+
+    Families are read in order, each filling only what the ones before left empty: the file's
+    own tags (ID3v2, Vorbis comments, MP4 atoms, …), then ID3 RVA2 ReplayGain, then an APEv2
+    tag (on MP3), then a legacy ID3v1 tag decoded with ``id3v1_encoding`` (a Python codec name).
+    """
     try:
-        audio = mutagen.File(str(path))
+        audio = open_tags(path)
     except mutagen.MutagenError as e:
         raise TagError(str(e)) from e
     if audio is None:
         return Tags(), None
     length = getattr(audio.info, "length", None)
-    flat = _flat(audio.tags) if audio.tags is not None else {}
+    found = _values(audio.tags)
+    extra: dict[str, float] = rva2_gains(audio.tags) if audio.tags is not None else {}
+    if isinstance(audio, mutagen.mp3.MP3):
+        for key, texts in _values(ape_tags(path)).items():
+            found.setdefault(key, texts)
+        for key, texts in id3v1_tags(path, id3v1_encoding).items():
+            found.setdefault(key, texts)
+    return _tags(found, extra), float(length) if length else None
+
+
+def _tags(found: dict[str, list[str]], extra: dict[str, float]) -> Tags:
     values: dict[str, object] = {}
     for field, keys in _KEYS.items():
-        text = next((flat[k] for k in keys if k in flat), None)
-        if field == "track_number":
-            number = _number(text)
-            values[field] = int(number) if number is not None else None
+        text = next((found[k][0] for k in keys if k in found), None)
+        if field in ("track_number", "disc_number"):
+            number, total = position(text)
+            values[field] = number
+            values[field.replace("number", "total")] = total
+        elif field in ("track_total", "disc_total"):
+            values[field] = values.get(field) or position(text)[0]
         elif field.startswith("rg_"):
-            values[field] = _number(text)
+            values[field] = _number(text) if text is not None else extra.get(field)
         else:
             values[field] = text
-    return Tags(**values), float(length) if length else None  # type: ignore[arg-type]
+    for field, keys in _MULTI_KEYS.items():
+        key = next((k for k in keys if k in found), None)
+        values[field] = tuple(dict.fromkeys(found[key])) if key else ()
+    return Tags(**values)  # type: ignore[arg-type]
 
 
 FRONT_COVER = 3

@@ -9,10 +9,11 @@ from dataclasses import asdict, dataclass
 
 from library._fingerprint import MATCH_SIMILARITY, similarity
 from library._store import Row, Store
-from library._types import Analysed, Failed, FileStat
+from library._types import MULTI_SEPARATOR, Analysed, Failed, FileStat
 
 _TAG_COLUMNS = (
-    "title", "artist", "album", "album_artist", "genre", "track_number", "date",
+    "title", "artist", "artists", "album", "album_artist", "genre", "genres", "track_number",
+    "track_total", "disc_number", "disc_total", "date",
     "rg_track_gain_db", "rg_track_peak", "rg_album_gain_db", "rg_album_peak",
 )  # fmt: skip
 _MOOD_COLUMNS = (
@@ -68,9 +69,11 @@ class Tracks:
 
     def save_analysed(self, result: Analysed) -> int:
         now = time.time()
-        tags = asdict(result.tags)
-        title = tags["title"] or os.path.splitext(os.path.basename(result.file.path))[0]
-        values = {**tags, "title": title}
+        tags = result.tags
+        title = tags.title or os.path.splitext(os.path.basename(result.file.path))[0]
+        values = {**asdict(tags), "title": title, "artist": tags.artist, "genre": tags.genre,
+                  "artists": MULTI_SEPARATOR.join(tags.artists) or None,
+                  "genres": MULTI_SEPARATOR.join(tags.genres) or None}  # fmt: skip
         with self.store.transaction():
             row = self.store.execute(
                 "SELECT id FROM tracks WHERE path = ?", (result.file.path,)

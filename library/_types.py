@@ -25,17 +25,39 @@ class Tags:
     """Tags read with mutagen; absent tags are None. ReplayGain in dB and linear peak."""
 
     title: str | None = None
-    artist: str | None = None
+    artists: tuple[str, ...] = ()
+    """Every artist the file names, in its order, each once (ID3v2.4 NUL-separated TPE1,
+    repeated Vorbis ARTIST comments, …)."""
     album: str | None = None
     album_artist: str | None = None
-    genre: str | None = None
+    genres: tuple[str, ...] = ()
     track_number: int | None = None
+    """Position on its disc, >= 1 ("3/12" gives 3); None when absent or not a positive number."""
+    track_total: int | None = None
+    """Tracks on the disc ("3/12" gives 12, or TRACKTOTAL); None when unknown."""
+    disc_number: int | None = None
+    """Disc of a set, >= 1 ("1/2" gives 1); None when absent or not a positive number."""
+    disc_total: int | None = None
     date: str | None = None
     """As the file gives it: "2012", "2012-12-15"."""
     rg_track_gain_db: float | None = None
     rg_track_peak: float | None = None
     rg_album_gain_db: float | None = None
     rg_album_peak: float | None = None
+
+    @property
+    def artist(self) -> str | None:
+        """The first artist: the one a single-valued field shows."""
+        return self.artists[0] if self.artists else None
+
+    @property
+    def genre(self) -> str | None:
+        return self.genres[0] if self.genres else None
+
+
+MULTI_SEPARATOR = "\x1f"
+"""Joins the values of a multi-value tag in one column (ASCII unit separator: never typed,
+never in a real tag, so splitting is exact, and SQL LIKE still finds each value)."""
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Loading merges the defaults, then the user file (``~/.config/moodplay/config.tom
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import difflib
 import os
@@ -48,6 +49,9 @@ class LibraryConfig:
     skip_hidden: bool = True
     """Skip files and folders whose names start with "." (macOS ._ AppleDouble files,
     .AppleDouble/, .Trash-1000/ and other hidden or trash folders)."""
+    id3v1_encoding: str = field(default="latin-1", metadata={"codec": True})
+    """Character set of legacy 8-bit ID3v1 tags (as MPD's id3v1_encoding): a Python codec name,
+    e.g. "latin-1", "cp1251", "cp1252", "shift_jis". ID3v2, Vorbis and MP4 tags name their own."""
 
 
 @dataclass(frozen=True)
@@ -204,13 +208,19 @@ class Config:
 
 
 def user_config_path() -> Path:
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "moodplay" / "config.toml"
+    """``$XDG_CONFIG_HOME/moodplay/config.toml``; a relative XDG_CONFIG_HOME is ignored, as
+    the XDG Base Directory spec says (~/.config is used)."""
+    base = os.environ.get("XDG_CONFIG_HOME", "")
+    home = Path(base) if os.path.isabs(base) else Path.home() / ".config"
+    return home / "moodplay" / "config.toml"
 
 
 def data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "moodplay"
+    """``$XDG_DATA_HOME/moodplay`` (the database, models, logs); a relative XDG_DATA_HOME is
+    ignored, as the XDG Base Directory spec says (~/.local/share is used)."""
+    base = os.environ.get("XDG_DATA_HOME", "")
+    home = Path(base) if os.path.isabs(base) else Path.home() / ".local" / "share"
+    return home / "moodplay"
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -313,11 +323,22 @@ def _plain(
     if choices and value not in choices:
         problems.append(f"{where}: {value!r} is not one of {', '.join(choices)}")
         return None
+    if meta.get("codec") and not _is_codec(str(value)):
+        problems.append(f"{where}: {value!r} is not a character set Python knows (e.g. latin-1)")
+        return None
     pattern = meta.get("pattern")
     if pattern and not re.fullmatch(pattern, str(value)):
         problems.append(f"{where}: {value!r} is not a time of day as HH:MM (e.g. 22:30)")
         return None
     return value
+
+
+def _is_codec(name: str) -> bool:
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return False
+    return True
 
 
 def _strings_table(where: str, value: object, problems: list[str]) -> object:

@@ -19,6 +19,7 @@ from voice import normalise
 
 if TYPE_CHECKING:
     from moodplay._live import LiveSession
+    from moodplay._tracks import TrackInfo
 
 VOLUME_STEP = 10
 REQUEST_FIELDS = ("target", "request", "axis", "prefer_instrumental", "wind_down")
@@ -368,7 +369,8 @@ class Handlers:
     def _play_named(self, tag: str, name: str) -> str:
         s = self.s
         wanted = normalise(name)
-        ids = [t for t, info in s.tracks.items() if normalise(str(getattr(info, tag))) == wanted]
+        ids = [t for t, info in s.tracks.items()
+               if wanted in {normalise(str(v)) for v in _values(info, tag)}]  # fmt: skip
         if not ids:
             raise CommandError(f"no {tag} called {name!r} in the library")
         ordered = resolve("", {t: s.tracks[t] for t in ids}, s.root)
@@ -382,3 +384,10 @@ class Handlers:
 
         self._transport(f"playing the {tag} {name}", play, track=True)
         return f"playing {len(ids)} track{'s' if len(ids) > 1 else ''}"
+
+
+def _values(info: TrackInfo, tag: str) -> tuple[str, ...]:
+    """A track's values of ``tag``: every artist of a multi-artist track, else the one."""
+    if tag == "artist" and info.artists:
+        return info.artists
+    return (str(getattr(info, tag)),)

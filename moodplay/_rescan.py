@@ -26,6 +26,7 @@ def analysis_settings(config: Config) -> AnalysisSettings:
         max_duration_s=config.library.max_duration_min * 60,
         providers=config.inference.providers,
         threads=config.inference.threads,
+        id3v1_encoding=config.library.id3v1_encoding,
     )
 
 

@@ -1,7 +1,7 @@
 """MPD-style URIs for the library: paths relative to the folder all tracks share.
 
-``add "Album/01 Song.ogg"`` queues a file, ``add Album`` a whole folder (in album and track
-order); ``lsinfo Album`` lists what is inside. Absolute paths are accepted too.
+``add "Album/01 Song.ogg"`` queues a file, ``add Album`` a whole folder (by disc, track, file
+name); ``lsinfo Album`` lists what is inside, in that order. Absolute paths are accepted too.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ class HasPath(Protocol):
     @property
     def track_number(self) -> int | None: ...
     @property
-    def title(self) -> str: ...
+    def disc_number(self) -> int | None: ...
 
 
 def library_root(paths: Iterable[Path]) -> Path:
@@ -43,8 +43,12 @@ def resolve(uri: str, tracks: Mapping[int, HasPath], root: Path) -> list[int]:
     return sorted(hits, key=lambda t: album_order(tracks[t]))
 
 
-def album_order(info: HasPath) -> tuple[str, str, int, str]:
-    return (str(info.path.parent), info.album, info.track_number or 0, info.title)
+def album_order(info: HasPath) -> tuple[str, int, int, str, str]:
+    """The order MPD 0.23 gives a folder's songs (lsinfo, find, add): by disc, then track
+    number (a song without one first), then file name; folder by folder."""
+    name = info.path.name
+    return (str(info.path.parent), info.disc_number or 0, info.track_number or 0,
+            name.casefold(), name)  # fmt: skip
 
 
 def listing(uri: str, tracks: Mapping[int, HasPath], root: Path) -> tuple[list[str], list[int]]:

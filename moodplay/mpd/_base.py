@@ -65,8 +65,8 @@ TAG_TYPES = ("Artist", "ArtistSort", "Album", "AlbumSort", "AlbumArtist", "Album
              "MUSICBRAINZ_ALBUMID", "MUSICBRAINZ_ALBUMARTISTID", "MUSICBRAINZ_TRACKID",
              "MUSICBRAINZ_RELEASETRACKID", "MUSICBRAINZ_WORKID")  # fmt: skip
 """MPD 0.23's tag types, in its order (what its ``tagtypes`` lists): clients enable and
-disable them by these names; moodplay's songs carry Artist, AlbumArtist, Title, Album, Track
-and Date of them."""
+disable them by these names; moodplay's songs carry Artist, AlbumArtist, Title, Album, Track,
+Date, Genre and Disc of them."""
 
 
 class PlayClock:
@@ -232,11 +232,13 @@ class FacadeCore:
         with them, as in MPD: ``mpc lsplaylists`` reads them there); see _playlists."""
         return []
 
-    def _tags(self, track_id: int) -> dict[str, str]:
+    def _tags(self, track_id: int) -> dict[str, str | tuple[str, ...]]:
         info = self.session.tracks[track_id]
-        tags = {"artist": info.artist, "album": info.album, "title": info.title,
-                "track": str(info.track_number or ""), "albumartist": info.album_artist,
-                "date": info.date}  # fmt: skip
+        tags: dict[str, str | tuple[str, ...]] = {
+            "artist": info.artists or info.artist, "album": info.album, "title": info.title,
+            "track": str(info.track_number or ""), "albumartist": info.album_artist,
+            "date": info.date, "genre": info.genres, "disc": str(info.disc_number or ""),
+        }  # fmt: skip
         return {tag: value for tag, value in tags.items() if value}
 
     def _tagtypes(self, args: list[str]) -> Pairs:
@@ -262,11 +264,13 @@ class FacadeCore:
 
     def _song(self, track_id: int, pos: int | None) -> list[tuple[str, object]]:
         """One song's fields: its tags (those it has) in the order MPD 0.23 prints an mp3's
-        (MPD follows each file's own tag order), then its length, then its queue place."""
+        (MPD follows each file's own tag order), a multi-value tag as one line per value, then its
+        length, then its queue place."""
         info, duration = self._info(track_id)
-        tags = (("Artist", info.artist), ("AlbumArtist", info.album_artist),
-                ("Title", info.title), ("Album", info.album),
-                ("Track", info.track_number or ""), ("Date", info.date))  # fmt: skip
+        tags = (*(("Artist", a) for a in info.artists or (info.artist,)),
+                ("AlbumArtist", info.album_artist), ("Title", info.title), ("Album", info.album),
+                ("Track", info.track_number or ""), ("Date", info.date),
+                *(("Genre", g) for g in info.genres), ("Disc", info.disc_number or ""))  # fmt: skip
         song: list[tuple[str, object]] = [("file", uri_of(info.path, self.session.root))]
         if info.modified_s:
             song.append(("Last-Modified", _iso(info.modified_s)))

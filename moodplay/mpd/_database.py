@@ -67,10 +67,13 @@ class DatabaseCommands(FacadeCore):
         return mpd_filter.list_pairs(mpd_filter.parse_list(args), self._library())
 
     def _library(self) -> list[mpd_filter.Song]:
-        """Every song as filters see it, in track-id order."""
-        tracks = sorted(self.session.tracks.items())
-        return [mpd_filter.Song(uri_of(info.path, self.session.root), self._tags(tid),
-                                self._info(tid)[1]) for tid, info in tracks]  # fmt: skip
+        """Every song as filters see it, in MPD's database order (as ``listall`` walks it:
+        a folder's songs by disc, track and file name, then its sub-folders), so ``find`` and
+        ``findadd`` answer an album in order."""
+        tracks = self.session.tracks
+        ids = [int(t) for kind, t in walk("", tracks, self.session.root) if kind == "file"]
+        return [mpd_filter.Song(uri_of(tracks[tid].path, self.session.root), self._tags(tid),
+                                self._info(tid)[1]) for tid in ids]  # fmt: skip
 
     def _count(self, args: list[str]) -> Pairs:
         query, group = mpd_filter.parse_count(args)

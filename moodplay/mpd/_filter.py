@@ -22,26 +22,29 @@ TAG_TYPES = (
     "location", "grouping", "comment", "disc", "label",
 )  # fmt: skip
 """MPD's tag names (lowercase), any of which a filter may name; moodplay's songs carry
-Artist, Album, Title and Track, so the others only match an empty value."""
+Artist, AlbumArtist, Album, Title, Track, Date, Genre and Disc, so the others only match an
+empty value."""
 OPERATORS = ("==", "!=", "contains", "!contains", "=~", "!~")
 
 
 @dataclass(frozen=True)
 class Song:
-    """What a filter looks at: the song's URI and its tags (lowercase names, non-empty values)."""
+    """What a filter looks at: the song's URI and its tags (lowercase names, non-empty values;
+    a multi-value tag as a tuple, each value matched and listed on its own, as MPD does)."""
 
     uri: str
-    tags: dict[str, str]
+    tags: dict[str, str | tuple[str, ...]]
     duration_s: float = 0.0
 
     def values(self, tag: str) -> list[str]:
         if tag == "file":
             return [self.uri]
         if tag == "any":
-            return list(self.tags.values())
+            return [v for t in self.tags for v in self.values(t)]
         if tag == "albumartist" and tag not in self.tags:  # MPD falls back on the artist
             tag = "artist"
-        return [self.tags[tag]] if tag in self.tags else []
+        value = self.tags.get(tag, ())
+        return [value] if isinstance(value, str) else list(value)
 
 
 Predicate = Callable[[Song], bool]

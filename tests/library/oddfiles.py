@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import mutagen.id3
+import mutagen.oggvorbis
 import numpy as np
 import soundfile as sf
 
@@ -216,3 +217,56 @@ def decoded_seconds(path: Path) -> float:
         check=False, capture_output=True,
     ).stdout  # fmt: skip
     return len(pcm) / 4 / 8000
+
+
+# -- tags as real collections write them (issue 13, "Albums, artists and tags") -------------------
+
+ALBUM = "Odd Album"
+ALBUM_FILES: dict[str, dict[str, object]] = {
+    "a zeta.ogg": {"title": "Zeta", "tracknumber": "1", "discnumber": "2"},
+    "b ten.ogg": {"title": "Ten", "tracknumber": "10/12", "discnumber": "1/2"},
+    "c alpha.ogg": {"title": "Alpha", "tracknumber": "2", "discnumber": "1"},
+    "d side.ogg": {"title": "Side", "tracknumber": "A1"},
+    "e three.mp3": {"title": "Three", "tracknumber": "3/12", "discnumber": "1/2"},
+    "f minus.ogg": {"title": "Minus", "tracknumber": "-1"},
+    "g none.ogg": {"title": "None"},
+    "h empty.ogg": {"title": "Empty", "tracknumber": ""},
+    "M multi.mp3": {"title": "Multi", "artist": ["Alpha", "Beta"], "genre": ["Rock", "Jazz"],
+                    "tracknumber": "4", "discnumber": "1"},
+    "v multi.ogg": {"title": "Vorbis Multi", "artist": ["Alpha", "Gamma"],
+                    "genre": ["Ambient", "Drone"], "tracknumber": "1", "discnumber": "1"},
+}  # fmt: skip
+"""One album folder whose file-name, title and track orders all differ: disc/track numbers as
+"N/TOTAL", "A1" (vinyl side), "-1", "" and none; ID3v2.4 NUL-separated and repeated Vorbis
+multi-value ARTIST/GENRE."""
+ALBUM_ORDER = ["d side.ogg", "f minus.ogg", "g none.ogg", "h empty.ogg", "v multi.ogg",
+               "c alpha.ogg", "e three.mp3", "M multi.mp3", "b ten.ogg", "a zeta.ogg"]  # fmt: skip
+"""By disc, track (none first: "A1", "-1", "" are none), then file name: MPD 0.23's order."""
+
+
+def album(folder: Path, seconds: float = 3.0) -> Path:
+    """ALBUM_FILES in ``folder``/ALBUM (cuts of a corpus track, tagged); the album folder."""
+    where = folder / ALBUM
+    where.mkdir(parents=True)
+    for i, (name, tags) in enumerate(ALBUM_FILES.items()):
+        path = where / name
+        if name.endswith(".mp3"):
+            _cut(path, i, seconds, "-c:a", "libmp3lame", "-q:a", "7", "-map_metadata", "-1")
+            _id3_tags(path, tags)
+        else:
+            _cut(path, i, seconds, "-c:a", "libvorbis", "-q:a", "0", "-map_metadata", "-1")
+            comments = mutagen.oggvorbis.OggVorbis(path)
+            for key, value in {"album": ALBUM, "artist": "Odd", **tags}.items():
+                comments[key] = value if isinstance(value, list) else [str(value)]
+            comments.save()
+    return where
+
+
+def _id3_tags(path: Path, tags: dict[str, object]) -> None:
+    id3 = mutagen.id3.ID3()
+    frames = {"title": mutagen.id3.TIT2, "artist": mutagen.id3.TPE1, "genre": mutagen.id3.TCON,
+              "tracknumber": mutagen.id3.TRCK, "discnumber": mutagen.id3.TPOS}  # fmt: skip
+    id3.add(mutagen.id3.TALB(encoding=3, text=ALBUM))
+    for key, value in {"artist": "Odd", **tags}.items():
+        id3.add(frames[key](encoding=3, text=value if isinstance(value, list) else [str(value)]))
+    id3.save(path, v2_version=4)  # v2.4 writes several values NUL-separated

@@ -27,6 +27,12 @@ SEED_BEFORE: dict[int, list[str]] = {
     6: [
         "INSERT INTO playlists VALUES ('road', '[\"a.ogg\"]', 1)",
     ],
+    7: [
+        "UPDATE tracks SET track_number = 3, date = '2012' WHERE id = 7",
+    ],
+    8: [
+        "UPDATE tracks SET artist = 'Maxstack', genre = 'Ambient', disc_number = 1 WHERE id = 7",
+    ],
 }
 SEED_AFTER_1 = [
     "INSERT INTO tracks (id, path, size_bytes, mtime_ns, title, duration_s, added_at, updated_at)"

@@ -61,7 +61,7 @@ class Info:
     path: Path
     album: str = ""
     track_number: int | None = None
-    title: str = ""
+    disc_number: int | None = None
 
 
 def test_uris_folders_and_album_order() -> None:
