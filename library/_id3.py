@@ -1,16 +1,19 @@
 """How mutagen opens a file for its tags: lean on memory, and the tag families a plain
 ``mutagen.File`` leaves out (APEv2 on MP3, ID3 RVA2 ReplayGain, ID3v1 in a chosen encoding).
 
-A 40 MB cover in an ID3 APIC frame costs ~270 MB when every frame is parsed and stringified;
-here ID3 keeps only its text frames and RVA2 parsed (other frames, APIC, GEOB, PRIV, stay the
-raw bytes mutagen read), so a worker's peak grows by a few times the tag's size at most.
+A 40 MB cover in an ID3 APIC frame cost a worker ~270 MB when the whole tag was read, every
+frame parsed and stringified. Here the ID3v2 tag of an MP3 is walked frame header by frame
+header and only text frames and RVA2 are read (APIC, GEOB, PRIV are seeked over, never in
+memory); where the walk cannot be trusted (whole-tag unsynchronisation, an extended header,
+sizes that do not add up) mutagen reads the tag, parsing only those frames (~3x the tag's size).
 """
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import mutagen
 import mutagen.aac
@@ -39,7 +42,7 @@ _KINDS: tuple[type[Any], ...] = (
     mutagen.oggopus.OggOpus, mutagen.aac.AAC, mutagen.wave.WAVE,
 )  # fmt: skip
 """The audio kinds of ``mutagen.File`` (less video, MIDI and DSD), chosen the same way."""
-_WITH_ID3 = (mutagen.id3.ID3FileType, mutagen.aiff.AIFF, mutagen.wave.WAVE)
+_WITH_ID3 = (mutagen.aiff.AIFF, mutagen.wave.WAVE)
 KNOWN_FRAMES: dict[str, type[Any]] = {
     name: frame
     for name, frame in {**mutagen.id3.Frames, **mutagen.id3.Frames_2_2}.items()
@@ -48,6 +51,62 @@ KNOWN_FRAMES: dict[str, type[Any]] = {
 """The ID3 frames parsed: text frames (TXXX too, of v2.2 as well) and RVA2."""
 MASTER_VOLUME = 1
 """RVA2's channel type for the master volume (the one ReplayGain writers fill in)."""
+
+
+class LeanID3(mutagen.id3.ID3):
+    """An ID3 tag loaded from only its KNOWN_FRAMES' bytes; ``size`` stays the tag's size in
+    the file (where the audio starts)."""
+
+    def load(self, filething: Any, **kwargs: Any) -> None:
+        start = filething.tell()
+        lean = lean_tag(filething)
+        filething.seek(start)
+        if lean is None:
+            super().load(filething, **kwargs)
+            return
+        size, data = lean
+        super().load(io.BytesIO(data), **kwargs)
+        assert self._header is not None  # load raised ID3NoHeaderError otherwise
+        self._header.size = size
+
+
+def lean_tag(f: BinaryIO) -> tuple[int, bytes] | None:
+    """(size in the file, an equivalent tag holding only KNOWN_FRAMES) of the ID3v2 tag at
+    ``f``'s position; None when there is none or it cannot be walked safely."""
+    start = f.tell()
+    header = f.read(10)
+    if len(header) < 10 or header[:3] != b"ID3" or header[3] not in (2, 3, 4):
+        return None
+    major, flags = header[3], header[5]
+    if flags & 0xC0:  # whole-tag unsynchronisation or an extended header
+        return None
+    end = 10 + _syncsafe(header[6:10])
+    head = 6 if major == 2 else 10
+    kept, pos = [], 10
+    while pos + head <= end:
+        f.seek(start + pos)
+        frame = f.read(head)
+        if len(frame) < head or frame[0] == 0:  # padding
+            break
+        name, raw = (frame[:3], frame[3:6]) if major == 2 else (frame[:4], frame[4:8])
+        size = _syncsafe(raw) if major == 4 else int.from_bytes(raw, "big")
+        if not name.isalnum() or pos + head + size > end:
+            return None
+        if name.decode("ascii") in KNOWN_FRAMES:
+            kept.append(frame + f.read(size))
+        pos += head + size
+    body = b"".join(kept)
+    footer = 10 if major == 4 and flags & 0x10 else 0
+    lean_header = header[:5] + bytes([flags & ~0x10]) + _to_syncsafe(len(body))
+    return end + footer, lean_header + body
+
+
+def _syncsafe(raw: bytes) -> int:
+    return sum((b & 0x7F) << (7 * i) for i, b in enumerate(reversed(raw)))
+
+
+def _to_syncsafe(n: int) -> bytes:
+    return bytes((n >> shift) & 0x7F for shift in (21, 14, 7, 0))
 
 
 def open_tags(path: Path) -> Any:
@@ -60,6 +119,8 @@ def open_tags(path: Path) -> Any:
     (score, _), kind = scores[-1]
     if score <= 0:
         return None
+    if issubclass(kind, mutagen.id3.ID3FileType):
+        return kind(str(path), ID3=LeanID3, known_frames=KNOWN_FRAMES, load_v1=False)
     if issubclass(kind, _WITH_ID3):
         return kind(str(path), known_frames=KNOWN_FRAMES, load_v1=False)
     return kind(str(path))

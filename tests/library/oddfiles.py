@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import mutagen.apev2
 import mutagen.id3
 import mutagen.oggvorbis
 import numpy as np
@@ -270,3 +271,58 @@ def _id3_tags(path: Path, tags: dict[str, object]) -> None:
     for key, value in {"artist": "Odd", **tags}.items():
         id3.add(frames[key](encoding=3, text=value if isinstance(value, list) else [str(value)]))
     id3.save(path, v2_version=4)  # v2.4 writes several values NUL-separated
+
+
+def ape_mp3(folder: Path) -> Path:
+    """An MP3 with an ID3v2 title and an APEv2 tag (as mp3gain and foobar2000 write) holding
+    the artist, track, ReplayGain and a binary cover item."""
+    path = _cut(folder / "ape.mp3", 0, 3, "-c:a", "libmp3lame", "-q:a", "7", "-map_metadata", "-1")
+    id3 = mutagen.id3.ID3()
+    id3.add(mutagen.id3.TIT2(encoding=3, text="From ID3"))
+    id3.save(path)
+    ape = mutagen.apev2.APEv2()
+    ape["Title"], ape["Artist"], ape["Track"] = "From APE", "Ape Artist\0Second", "5/9"
+    ape["REPLAYGAIN_TRACK_GAIN"], ape["REPLAYGAIN_TRACK_PEAK"] = "-7.25 dB", "0.912"
+    ape["Cover Art (Front)"] = mutagen.apev2.APEValue(b"front.jpg\0" + bytes(50_000),
+                                                      mutagen.apev2.BINARY)  # fmt: skip
+    ape.save(path)
+    return path
+
+
+def rva2_mp3(folder: Path) -> Path:
+    """An MP3 whose ReplayGain is in RVA2 frames (track and album), not TXXX."""
+    path = _cut(folder / "rva2.mp3", 0, 3, "-c:a", "libmp3lame", "-q:a", "7", "-map_metadata", "-1")
+    id3 = mutagen.id3.ID3()
+    id3.add(mutagen.id3.RVA2(desc="track", channel=1, gain=-3.5, peak=0.75))
+    id3.add(mutagen.id3.RVA2(desc="album", channel=1, gain=-4.25, peak=0.5))
+    id3.save(path)
+    return path
+
+
+def cp1251_id3v1_mp3(folder: Path) -> Path:
+    """An MP3 whose only tag is an ID3v1 tag in Windows-1251 (artist "Кино", title "Группа
+    крови"): right only when read with id3v1_encoding = "cp1251"."""
+    path = _cut(folder / "id3v1 cp1251.mp3", 0, 3, "-c:a", "libmp3lame", "-q:a", "7",
+                "-map_metadata", "-1", "-write_id3v1", "0", "-id3v2_version", "0")  # fmt: skip
+    tag = b"TAG" + "Группа крови".encode("cp1251").ljust(30, b"\0")
+    tag += "Кино".encode("cp1251").ljust(30, b"\0") + bytes(30) + b"1988" + bytes(28)
+    tag += b"\0\x07\x11"  # ID3v1.1 track 7, genre 17 (Rock)
+    with path.open("ab") as f:
+        f.write(tag)
+    return path
+
+
+def big_cover_mp3(folder: Path, cover_mb: int = 40) -> Path:
+    """An MP3 carrying a ``cover_mb`` MB APIC cover, a 5 MB GEOB and a 5 MB PRIV frame."""
+    path = _cut(folder / "big cover.mp3", 0, 8, "-c:a", "libmp3lame", "-q:a", "7",
+                "-map_metadata", "-1")  # fmt: skip
+    id3 = mutagen.id3.ID3()
+    id3.add(mutagen.id3.TIT2(encoding=3, text="Big Cover"))
+    id3.add(mutagen.id3.APIC(encoding=3, mime="image/jpeg", type=3, desc="",
+                             data=os.urandom(cover_mb << 20)))  # fmt: skip
+    id3.add(mutagen.id3.GEOB(encoding=3, mime="application/octet-stream", filename="x.bin",
+                             desc="", data=os.urandom(5 << 20)))  # fmt: skip
+    id3.add(mutagen.id3.PRIV(owner="moodplay-test", data=os.urandom(5 << 20)))
+    id3.add(mutagen.id3.TPE1(encoding=3, text="Heavy"))
+    id3.save(path)
+    return path

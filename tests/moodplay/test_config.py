@@ -125,3 +125,12 @@ def test_library_roots_fall_back_to_music_then_demo(isolated_home: Path) -> None
     (isolated_home / "Music").mkdir()
     assert library_roots(cfg) == [str(isolated_home / "Music")]
     assert library_roots(cfg, ["~/x"]) == [str(isolated_home / "x")]
+
+
+def test_id3v1_encoding_is_a_known_character_set() -> None:
+    assert parse_config({}).library.id3v1_encoding == "latin-1"
+    assert (
+        parse_config({"library": {"id3v1_encoding": "cp1251"}}).library.id3v1_encoding == "cp1251"
+    )
+    with pytest.raises(ConfigError, match=r"library.id3v1_encoding: 'klingon' is not a character"):
+        parse_config({"library": {"id3v1_encoding": "klingon"}})
