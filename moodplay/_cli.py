@@ -3,64 +3,91 @@
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from library import (
-    Scanner,
-    ScanSummary,
     Store,
     StoreError,
-    default_jobs,
     find_tracks,
     mood_points,
     repair,
     stats,
 )
 from models import ModelError, ModelInstallError, install, load_manifest
-from moodplay._client import ClientError, cmd_say, cmd_status
+from moodplay._client import TOKEN_ENV, ClientError, cmd_say, cmd_status
 from moodplay._config import Config, ConfigError, data_dir, load_config
 from moodplay._daemon import DaemonError, cmd_daemon
 from moodplay._doctor import cmd_doctor
 from moodplay._history_cli import HistoryError, cmd_export, cmd_forget
 from moodplay._instance import InstanceError, InstanceLock
 from moodplay._listen_cli import ListenError, cmd_listen
-from moodplay._moodmap import draw_map, summary_lines
-from moodplay._paths import database_path, library_roots
-from moodplay._progress import ProgressReporter
+from moodplay._moodmap import draw_map
+from moodplay._paths import database_path
 from moodplay._queue_cli import QueueError, cmd_queue
-from moodplay._rescan import analysis_settings, remember_roots
+from moodplay._scan_cli import ScanError, cmd_scan
 from moodplay._train_cli import TrainError, cmd_train_voice
 
 log = logging.getLogger("moodplay")
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE: what ``yes | head`` reports for ``yes``."""
 
 
 class UserError(Exception):
     """A problem the user can fix; printed as one clear message, no traceback."""
 
 
-def _common() -> argparse.ArgumentParser:
+def _common(suppress: bool = False) -> argparse.ArgumentParser:
+    """The options every command takes, before or after its name. The sub-commands' copies
+    set nothing unless given (SUPPRESS): otherwise their defaults would overwrite what was
+    given before the command (``moodplay --db FILE daemon``); given in both places, the one
+    after the command wins."""
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--config", metavar="FILE", type=Path, help="config file to load")
-    common.add_argument("--db", metavar="FILE", help="library database (default from config)")
-    common.add_argument("-v", "--verbose", action="store_true", help="log debugging detail")
+    unset: dict[str, Any] = {"default": argparse.SUPPRESS} if suppress else {}
+    common.add_argument("--config", metavar="FILE", type=Path, help="config file to load",
+                        **unset)  # fmt: skip
+    common.add_argument("--db", metavar="FILE", help="library database (default from config)",
+                        **unset)  # fmt: skip
+    common.add_argument("-v", "--verbose", action="store_true", help="log debugging detail",
+                        **unset)  # fmt: skip
     return common
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("moodplay")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "unknown (not installed)"
+
+
+def _count(text: str) -> int:
+    """A count of 1 or more (argparse type); 0 is refused, never taken as "the default"."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{number}: use 1 or more")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
-    common = _common()
     parser = argparse.ArgumentParser(
         prog="moodplay",
         description="Offline mood music player for your own library.",
-        parents=[common],
+        parents=[_common()],
     )
+    parser.add_argument("--version", action="version", version=f"moodplay {_version()}")
+    common = _common(suppress=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     adders = (_add_scan, _add_library, _add_queue, _add_listen, _add_models, _add_daemon,
               _add_client, _add_history, _add_doctor)  # fmt: skip
@@ -100,7 +127,8 @@ def _add_queue(sub: Any, common: argparse.ArgumentParser) -> None:
     queue = sub.add_parser("queue", parents=[common], help="plan a queue and say why")
     queue.add_argument("--mood", metavar="WORD", help="a word of [moods.targets]: calm, happy, ...")
     queue.add_argument("--at", metavar="HH:MM", help="plan as if it were this time today")
-    queue.add_argument("--n", type=int, metavar="N", help="tracks (default [recommend])")
+    queue.add_argument("--n", type=_count, metavar="N", help="tracks, 1 or more (default "
+                       "[recommend] queue_length)")  # fmt: skip
     queue.add_argument("--seed", type=int, default=0, help="same seed, same queue")
     queue.add_argument("--json", action="store_true")
     queue.add_argument("--explain", action="store_true", help="show the path and score parts")
@@ -118,13 +146,18 @@ def _add_daemon(sub: Any, common: argparse.ArgumentParser) -> None:
                         "loopback")  # fmt: skip
     daemon.add_argument("--aout", default="pulse", help="libVLC audio output (pulse, alsa)")
     daemon.add_argument("--no-voice", action="store_true", help="do not listen to the microphone")
+    daemon.add_argument("-q", "--quiet", action="store_true", help="log warnings only (default: "
+                        "each command, what voice heard, each track change)")  # fmt: skip
     daemon.set_defaults(func=cmd_daemon)
 
 
 def _add_client(sub: Any, common: argparse.ArgumentParser) -> None:
     conn = argparse.ArgumentParser(add_help=False)
-    conn.add_argument("--host", default="127.0.0.1")
-    conn.add_argument("--port", type=int, default=6600)
+    conn.add_argument("--url", help="the daemon's web address (default: the daemon on this "
+                      "database, else http://127.0.0.1:6680/)")  # fmt: skip
+    conn.add_argument("--host", help="the daemon's web host (default 127.0.0.1)")
+    conn.add_argument("--port", type=int, help="the daemon's web port (--http-port; default 6680)")
+    conn.add_argument("--token", help=f"the daemon's --http-token (or set {TOKEN_ENV})")
     say = sub.add_parser("say", parents=[common, conn], help="a text command to the daemon")
     say.add_argument("text", nargs="+", help='e.g. "play something calm", "mood calm", "like"')
     say.set_defaults(func=cmd_say)
@@ -183,53 +216,6 @@ def _add_models(sub: Any, common: argparse.ArgumentParser) -> None:
 
 def _open_store(config: Config, args: argparse.Namespace) -> Store:
     return Store(database_path(config, args.db))
-
-
-def cmd_scan(config: Config, args: argparse.Namespace) -> int:
-    roots = library_roots(config, args.paths)
-    if not roots:
-        raise UserError(
-            "no music folder found: pass one (moodplay scan ~/Music) or set [library] paths"
-        )
-    jobs = args.jobs if args.jobs is not None else (config.library.jobs or default_jobs())
-    if not 1 <= jobs <= 64:
-        raise UserError(f"--jobs {jobs}: use 1..64 worker processes")
-    settings = analysis_settings(config)
-    print(f"scanning {', '.join(roots)} with {jobs} worker(s)", file=sys.stderr)
-    with _open_store(config, args) as store:
-        remember_roots(store, roots)
-        reporter = ProgressReporter(force_plain=args.plain)
-        try:
-            summary = Scanner(store, settings, jobs).scan(
-                roots, config.library.extensions, reporter, skip_hidden=config.library.skip_hidden
-            )
-        finally:
-            reporter.close()
-        _print_summary(summary, store)
-        if not args.no_map and not summary.interrupted:
-            print("\n".join(summary_lines(mood_points(store))))
-    return EXIT_INTERRUPTED if summary.interrupted else 0
-
-
-def _print_summary(s: ScanSummary, store: Store) -> None:
-    counts = stats(store)
-    lines = [
-        f"scan {'INTERRUPTED' if s.interrupted else 'done'} in {s.seconds:.1f} s: "
-        f"{s.files_seen} audio files, {s.analysed} analysed, {s.unchanged} unchanged, "
-        f"{len(s.failed)} failed, {s.missing} newly missing, {s.returned} back, "
-        f"{len(s.moved)} moved",
-        f"library {store.path}: {counts['present']} tracks present, {counts['analysed']} analysed, "
-        f"{counts['missing']} missing, {counts['errors']} with errors",
-    ]
-    lines += [f"  moved: {old} -> {new}" for old, new in s.moved]
-    if s.failed:
-        lines.append("files that could not be analysed (see `moodplay library stats`):")
-        lines += [f"  {path}\n      {stage}: {reason}" for path, stage, reason in s.failed]
-    if s.interrupted:
-        lines.append(
-            "interrupted: everything analysed so far is saved; run the scan again to go on"
-        )
-    print("\n".join(lines))
 
 
 def cmd_stats(config: Config, args: argparse.Namespace) -> int:
@@ -329,18 +315,36 @@ def _download_progress(received: int, total: int) -> None:
     print(f"\r  {received / 1e6:.1f}{share} MB", end="", file=sys.stderr, flush=True)
 
 
+def _log_level(args: argparse.Namespace) -> int:
+    """DEBUG with -v; the daemon INFO (each command, what voice heard, each track change) unless
+    -q; every other command WARNING."""
+    if args.verbose:
+        return logging.DEBUG
+    return logging.INFO if args.command == "daemon" and not args.quiet else logging.WARNING
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """The ``moodplay`` command: 0, 1 with one message for a problem the user can fix, 130 on
+    Ctrl-C, 141 (as killed by SIGPIPE) when the reader of the output went away (``| head``)."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's exit
+    except BrokenPipeError:
+        # Output to nowhere from now on, so the exit's own flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logging.basicConfig(level=_log_level(args), format="%(levelname)s %(name)s: %(message)s")
     func: Callable[[Config, argparse.Namespace], int] = args.func
     try:
         return func(load_config(args.config), args)
     except (
         ConfigError, StoreError, ModelError, ModelInstallError, UserError, ListenError,
-        TrainError, QueueError, DaemonError, ClientError, HistoryError, InstanceError,
+        TrainError, QueueError, DaemonError, ClientError, HistoryError, InstanceError, ScanError,
     ) as e:  # fmt: skip
         print(f"moodplay: {e}", file=sys.stderr)
         return EXIT_ERROR

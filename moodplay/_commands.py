@@ -7,7 +7,10 @@ arguments (strings from a protocol line, slot values from an intent) and report 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextvars
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +26,23 @@ class CommandRefusedError(CommandError):
     message says why. HTTP answers it with 409, MPD with its "no such song" code (50)."""
 
 
+log = logging.getLogger(__name__)
+
 Converter = Callable[[object], object]
+
+_SOURCE: contextvars.ContextVar[str] = contextvars.ContextVar("command_source", default="MPD")
+"""Where the calls resolved in this thread come from. The MPD server names none: it resolves
+on the event loop, where nothing else does; HTTP, voice and the CLI say so."""
+
+
+@contextmanager
+def command_source(name: str) -> Iterator[None]:
+    """Calls resolved inside this block are logged as coming from ``name`` (voice, HTTP, CLI)."""
+    token = _SOURCE.set(name)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(token)
 
 
 def _percent(value: object) -> int:
@@ -94,6 +113,8 @@ class Call:
 
     name: str
     args: Mapping[str, object] = field(default_factory=dict)
+    source: str = field(default_factory=_SOURCE.get, compare=False)
+    """Which control surface asked: MPD, HTTP, CLI or voice (for the log)."""
 
 
 @dataclass
@@ -157,7 +178,11 @@ class Registry:
         entry = self._commands[call.name]
         if entry.handler is None:
             raise CommandError(f"{call.name}: nothing handles it yet")
-        return entry.handler(**call.args)
+        result = entry.handler(**call.args)
+        # One line per command that ran (a refusal is logged by the session loop).
+        args = " ".join(f"{k}={v!r}" for k, v in call.args.items())
+        log.info("command %s%s from %s", call.name, f" {args}" if args else "", call.source)
+        return result
 
 
 def voice_commands(targets: Mapping[str, object], feelings: Mapping[str, object]) -> Registry:

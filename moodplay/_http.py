@@ -26,11 +26,13 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from moodplay._commands import CommandError, CommandRefusedError
+from moodplay._client import CLI_AGENT, remove_endpoint, write_endpoint
+from moodplay._commands import CommandError, CommandRefusedError, command_source
 from moodplay._live import LiveSession
 from moodplay._server import TcpServer
 from moodplay._view import live_view
 from moodplay._websocket import accept_key, serve_websocket
+from voice import NOT_UNDERSTOOD
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,7 @@ TIMEOUT_S = 5.0
 REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
            405: "Method Not Allowed", 409: "Conflict", 413: "Payload Too Large",
            415: "Unsupported Media Type", 422: "Unprocessable Entity",
-           503: "Service Unavailable"}  # fmt: skip
+           500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
 
 
 class HttpError(Exception):
@@ -133,6 +135,17 @@ class HttpServer(TcpServer):
         self.listen_now = listen_now
         self._page = resources.files("moodplay").joinpath("web/index.html").read_bytes()
 
+    async def start(self) -> int:
+        """Listen; note the address beside the database for ``moodplay say``/``status``."""
+        port = await super().start()
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
+        write_endpoint(self.session.db, f"http://{f'[{host}]' if ':' in host else host}:{port}/")
+        return port
+
+    async def close(self) -> None:
+        remove_endpoint(self.session.db)
+        await super().close()
+
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         request: Request | None = None
         try:
@@ -152,6 +165,10 @@ class HttpServer(TcpServer):
         except (ConnectionError, asyncio.IncompleteReadError):
             writer.close()
             return
+        except Exception as e:  # a bug in a handler: a 500 and the traceback in the log
+            log.exception("HTTP %s failed", f"{request.method} {request.path}" if request else "?")
+            status, ctype = 500, "application/json"
+            body = _error(f"internal error: {type(e).__name__} (the daemon's log has the details)")
         try:
             writer.write(_response(status, ctype, body))
             await writer.drain()
@@ -219,7 +236,8 @@ class HttpServer(TcpServer):
         if not isinstance(name, str) or not isinstance(args, dict):
             raise HttpError(400, 'send {"command": NAME, "args": {...}}')
         try:
-            call = self.session.registry.resolve(name, args)
+            with command_source(_source(request)):
+                call = self.session.registry.resolve(name, args)
         except CommandError as e:
             raise HttpError(422, str(e)) from e
         return self._run(call)
@@ -232,9 +250,12 @@ class HttpServer(TcpServer):
             raise HttpError(413, f"text over {MAX_SAY} characters: say one command")
         intent = self.session.parse_text(text)
         try:
-            call = self.session.registry.from_intent(intent)
+            with command_source(_source(request)):
+                call = self.session.registry.from_intent(intent)
         except CommandError as e:
-            raise HttpError(422, f"not understood: {text!r}") from e
+            if intent.name == NOT_UNDERSTOOD:
+                raise HttpError(422, f"not understood: {text!r}") from e
+            raise HttpError(422, f"{intent.name}: {e}") from e  # understood, refused: volume 150
         return self._run(call)
 
     def _run(self, call: Any) -> dict[str, Any]:
@@ -277,6 +298,11 @@ class HttpServer(TcpServer):
             return json.dumps(result)
 
         await serve_websocket(reader, writer, view, lambda: self.session.changes)
+
+
+def _source(request: Request) -> str:
+    """CLI for ``moodplay say`` (its User-Agent), else HTTP: the log says who asked."""
+    return "CLI" if request.headers.get("user-agent", "").startswith(CLI_AGENT) else "HTTP"
 
 
 def _error(message: str) -> bytes:

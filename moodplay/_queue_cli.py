@@ -87,7 +87,7 @@ def plan_queue(config: Config, args: argparse.Namespace) -> tuple[Plan, Catalogu
             raise QueueError(f"--mood {args.mood!r} is not in [moods.targets]; known: {known}")
         # the daemon's Session applies a request the same way (recommend.mood_request)
         state = mood_request(args.mood, Point(*config.moods.targets[args.mood])).apply(state)
-    n = args.n or config.recommend.queue_length
+    n = args.n if args.n is not None else config.recommend.queue_length
     planner = Planner(cat, settings_of(config))
     plan = planner.plan(state, history, n, seed=args.seed)
     return plan, cat, planner.split(history, plan, ctx.timestamp).words()

@@ -16,7 +16,7 @@ import numpy.typing as npt
 
 from mood import MoodEstimate
 from moodplay._answers import Answers
-from moodplay._commands import Call, CommandError
+from moodplay._commands import Call, CommandError, command_source
 from moodplay._config import Config
 from moodplay._listen_cli import voice_settings
 from moodplay._live import LiveSession
@@ -185,7 +185,8 @@ class VoiceThread:
                 self.answers.not_understood(heard.text)
             return
         try:
-            call = self.session.registry.from_intent(heard.intent)
+            with command_source("voice"):
+                call = self.session.registry.from_intent(heard.intent)
         except CommandError as e:
             log.info("voice: %s", e)
             self.answers.error(str(e))

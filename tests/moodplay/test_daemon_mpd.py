@@ -103,17 +103,23 @@ def test_not_loopback_needs_a_password(library_db: Path) -> None:
     assert result.returncode == 1 and "set --mpd-password" in result.stderr
 
 
-def test_say_and_status_through_the_daemon(daemon: tuple[int, subprocess.Popen[str]]) -> None:
+def test_say_and_status_through_the_daemon(
+    daemon: tuple[int, subprocess.Popen[str]], fresh_db: Path
+) -> None:
+    """No port given: the daemon on this database is found (its web port is any free one)."""
     port, _ = daemon
-    assert run_moodplay("say", "--port", str(port), "play").returncode == 0
-    said = run_moodplay("say", "--port", str(port), "play something calm")
+    db = ("--db", str(fresh_db))
+    assert run_moodplay(*db, "say", "play").returncode == 0
+    said = run_moodplay(*db, "say", "play something calm")
     assert said.returncode == 0 and "ok: play something calm" in said.stdout
-    status = run_moodplay("status", "--port", str(port))
+    status = run_moodplay(*db, "status")
     assert status.stdout.startswith("play: Maxstack - ")
-    bad = run_moodplay("say", "--port", str(port), "banana telephone")
+    bad = run_moodplay(*db, "say", "banana telephone")
     assert bad.returncode == 1 and "not understood" in bad.stderr
     gone = run_moodplay("status", "--port", "1")
     assert gone.returncode == 1 and "no moodplay daemon" in gone.stderr
+    mpd = run_moodplay("status", "--port", str(port))
+    assert mpd.returncode == 1 and "the MPD port (6600) is for `mpc`" in mpd.stderr
 
 
 def test_kill_9_then_restart_resumes_paused(fresh_db: Path, tmp_path: Path) -> None:
