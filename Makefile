@@ -2,11 +2,12 @@
 .PHONY: run test setup lint bench bench-mpd
 
 # Scan the library (configured, else ~/Music, else the demo library), print its mood map, then
-# play it: the daemon listens on the microphone and on the MPD port 127.0.0.1:6600 (Ctrl-C stops).
+# play it at once: the daemon listens on the microphone and on the MPD port 127.0.0.1:6600
+# (Ctrl-C stops).
 run:
 	./scripts/setup.sh run
 	.venv/bin/moodplay scan
-	.venv/bin/moodplay daemon
+	.venv/bin/moodplay daemon --play
 
 # Lint, type check and run the tests.
 test:

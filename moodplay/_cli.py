@@ -146,6 +146,8 @@ def _add_daemon(sub: Any, common: argparse.ArgumentParser) -> None:
                         "loopback")  # fmt: skip
     daemon.add_argument("--aout", default="pulse", help="libVLC audio output (pulse, alsa)")
     daemon.add_argument("--no-voice", action="store_true", help="do not listen to the microphone")
+    daemon.add_argument("--play", action="store_true", help="start playing at once (the "
+                        "adaptive queue, or where it stopped)")  # fmt: skip
     daemon.add_argument("-q", "--quiet", action="store_true", help="log warnings only (default: "
                         "each command, what voice heard, each track change)")  # fmt: skip
     daemon.set_defaults(func=cmd_daemon)

@@ -136,6 +136,8 @@ def _run_session(session: LiveSession, stop: threading.Event,
 async def _serve(session: LiveSession, args: argparse.Namespace, voice: VoiceThread,
                  thread: threading.Thread, failure: list[BaseException]) -> None:  # fmt: skip
     await _session_up(session, thread)
+    if getattr(args, "play", False):
+        await asyncio.to_thread(_play_at_start, session)
     server = MpdServer(session, args.mpd_host, args.mpd_port, args.mpd_password)
     try:
         port = await server.start()
@@ -154,6 +156,14 @@ async def _serve(session: LiveSession, args: argparse.Namespace, voice: VoiceThr
     await server.close()
     if web is not None:
         await web.close()
+
+
+def _play_at_start(session: LiveSession) -> None:
+    """``--play``: start as "play" would; a refusal (nothing to play) is logged, not fatal."""
+    try:
+        session.submit(session.registry.resolve("play", {})).result(timeout=10)
+    except Exception as e:
+        log.warning("--play: not playing: %s", e)
 
 
 async def _session_up(session: LiveSession, thread: threading.Thread) -> None:

@@ -58,6 +58,9 @@ QUEUED_REASON = "you queued it"
 
 
 class LiveSession:
+    _announced: int | None = None
+    """The track the log last said is playing."""
+
     def __init__(self, config: Config, db: Path, library: LiveLibrary, player: Player,
                  context: ContextSource) -> None:  # fmt: skip
         self.config, self.db = config, db
@@ -292,7 +295,17 @@ class LiveSession:
         track = self._track(entries[0].index)
         if track != started:
             self.player.start(track, start_s)
+        self._announce(track, self.reasons.get(track.track_id) or entries[0].reason)
         self.player.prepare(self._track(entries[1].index) if len(entries) > 1 else None)
+
+    def _announce(self, track: Track, reason: str) -> None:
+        """One log line when the track playing changes: what, by whom, and why it was picked."""
+        if track.track_id == self._announced:
+            return
+        self._announced = track.track_id
+        info = self.tracks[track.track_id]
+        log.info("now playing %s by %s: %s", info.title or track.path.name,
+                 info.artist or "an unknown artist", reason or "no reason recorded")  # fmt: skip
 
     def _start_prepared(self) -> Track | None:
         """At the end of a track: the prepared one starts before any bookkeeping (the store,
@@ -335,6 +348,7 @@ class LiveSession:
             self._failed(index, event.reason)
         else:
             started = self._start_prepared()
+            log.info("track ended: %s", event.track.path.name)
             self.record(index, "played", self.duration(index))
             self.manual.ended(index)
             duration = self.duration(index)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from moodplay._commands import APP_COMMANDS, CommandError
 from moodplay.mpd._base import TIMEOUT_S, FacadeCore, refusal
 from moodplay.mpd._protocol import Ack, Pairs, ProtocolError
+from voice import NOT_UNDERSTOOD
 
 CHANNEL = "moodplay"
 MAX_MESSAGE_BYTES = 1024
@@ -144,7 +145,9 @@ class MessageCommands(FacadeCore):
         try:
             call = self.session.registry.from_intent(intent)
         except CommandError as e:
-            raise ProtocolError(Ack.ARG, f"not understood: {words!r}") from e
+            if intent.name == NOT_UNDERSTOOD:
+                raise ProtocolError(Ack.ARG, f"not understood: {words!r}") from e
+            raise ProtocolError(Ack.ARG, f"{intent.name}: {e}") from e  # volume 150: refused
         self.touched = True
         try:
             return self.session.submit(call).result(timeout=TIMEOUT_S)

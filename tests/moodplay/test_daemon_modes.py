@@ -196,14 +196,13 @@ def test_play_something_calm_while_paused_plays_and_undo_works_from_every_surfac
 ) -> None:
     """A listener who asks to play something expects to hear it; "undo" then takes back the
     last command whichever surface sent it (CLI, MPD, HTTP), and says no when none is left."""
-    port = str(daemon.mpd_port)
     mpc(daemon.mpd_port, "play")
     mpc(daemon.mpd_port, "pause")
     assert view(daemon)["state"] == "pause"
-    said = run_moodplay("say", "--port", port, "play something calm")
+    said = run_moodplay("say", "--url", daemon.web, "play something calm")
     assert said.returncode == 0, said.stderr
     assert view(daemon)["state"] == "play" and view(daemon)["target"]["request"] == "calm"
-    assert run_moodplay("say", "--port", port, "undo").returncode == 0  # the CLI
+    assert run_moodplay("say", "--url", daemon.web, "undo").returncode == 0  # the CLI
     state = view(daemon)
     assert state["state"] == "pause" and state["target"]["request"] == ""
     mpc(daemon.mpd_port, "sendmessage", "moodplay", "take that back")  # MPD: undoes "pause"
@@ -216,7 +215,7 @@ def test_play_something_calm_while_paused_plays_and_undo_works_from_every_surfac
     assert view(daemon)["state"] == "stop"
     refused = mpc(daemon.mpd_port, "sendmessage", "moodplay", "undo", ok=False)
     assert "nothing to undo" in refused
-    said = run_moodplay("say", "--port", port, "undo")
+    said = run_moodplay("say", "--url", daemon.web, "undo")
     assert said.returncode == 1 and "nothing to undo" in said.stderr
     with pytest.raises(urllib.error.HTTPError) as refusal:
         urllib.request.urlopen(request, timeout=10)

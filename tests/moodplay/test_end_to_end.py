@@ -113,7 +113,7 @@ def test_spoken_session_end_to_end(tmp_path: Path) -> None:
 
 
 def _say(d: Daemon, text: str) -> None:
-    result = run_moodplay("say", "--port", str(d.mpd_port), text)
+    result = run_moodplay("say", "--url", d.web, text)
     assert result.returncode == 0, result.stderr
 
 

@@ -157,6 +157,15 @@ def test_fuzz_mpd_sendmessage(live: Daemon, text: str) -> None:
         mpd.close()
 
 
+def test_mpd_sendmessage_says_why_a_number_is_refused(live: Daemon) -> None:
+    mpd = Raw(live.mpd_port)
+    try:
+        answer = mpd.ask('sendmessage moodplay "volume 150"')
+        assert answer[-1].startswith("ACK [2@0] {sendmessage} volume_set: 150 is outside"), answer
+    finally:
+        mpd.close()
+
+
 def test_scan_path_checks(tmp_path: Path) -> None:
     missing = run_moodplay("scan", "--db", str(tmp_path / "x.db"), str(tmp_path / "nowhere"))
     assert missing.returncode == 1 and "nowhere does not exist" in missing.stderr
