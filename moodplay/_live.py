@@ -29,7 +29,7 @@ from moodplay._config import Config
 from moodplay._handlers import Handlers
 from moodplay._modes import ManualQueue, SleepTimer
 from moodplay._queue_cli import build_history, settings_of
-from moodplay._resume import restore
+from moodplay._resume import persist, restore
 from moodplay._sdnotify import Watchdog
 from moodplay._supervise import Guard, Heartbeat, StoreWriter
 from moodplay._tracks import LiveLibrary
@@ -115,8 +115,8 @@ class LiveSession:
         """(time, valence, energy) of the listener's mood whenever it moves (the web plot)."""
         self.resume_at = 0.0
         """Where the track a restart resumes starts on "play" (0: nothing to resume)."""
-        self._saved_at = 0.0
-        self._saved_changes = -1
+        self.saved_at = 0.0
+        self.saved_changes = -1
 
     # -- the thread-safe entry point -------------------------------------------------------
 
@@ -173,21 +173,8 @@ class LiveSession:
     # -- surviving a restart -----------------------------------------------------------------
 
     def _persist(self, force: bool = False) -> None:
-        if self.store is None or (not force and time.monotonic() - self._saved_at < 1.0):
-            return
-        if not force and self.changes == self._saved_changes and self.player.paused:
-            return
-        current = self.player.current.track_id if self.player.current else self._resumable()
-        position = self.player.position_s() if self.player.current else self.resume_at
-        self.writer.save_state({
-            "current_track": current, "position_s": round(position, 3),
-            "volume_pct": self.user_volume,
-            "queue": [int(self.cat.track_ids[i]) for i in self.queue.queue],
-        })  # fmt: skip
-        self._saved_at, self._saved_changes = time.monotonic(), self.changes
-        if force and not self.writer.flush(force=True):
-            log.error("stopping with %d listening event(s) the database did not take: %s",
-                      len(self.writer.events), self.problems.get("store", ""))  # fmt: skip
+        """Save the resume state (at most once a second unless ``force``): ``_resume.persist``."""
+        persist(self, force)
 
     def resumable(self) -> int | None:
         """The track a restart resumes (paused) until "play", else None."""
