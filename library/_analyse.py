@@ -18,7 +18,6 @@ from library._fingerprint import FingerprintAccumulator
 from library._tags import TagError, read_tags
 from library._types import Analysed, DecodeError, Failed, FileStat, Float32Array, Tags
 from mood import (
-    MIN_EXCERPT_S,
     SAMPLE_RATE_HZ,
     ExcerptPlan,
     LoudnessMeter,
@@ -65,11 +64,28 @@ class AnalysisSettings:
     the file recorded as hanging the decoder."""
 
 
+SILENT_LUFS = -60.0
+"""A track quieter than this (integrated, over its excerpts) is near-silent: flagged, kept out of
+adaptive queues. Digital silence has no loudness at all (no block passes the -70 LUFS gate)."""
+SILENT_PEAK = 10 ** (SILENT_LUFS / 20)
+"""Peak sample (full scale 1.0) below which a track too short for a loudness block is silent."""
+
+
 @dataclass(frozen=True)
 class ExcerptResult:
     excerpts_16k: list[Float32Array]
     loudness_lufs: float | None
     fingerprint: bytes
+    peak: float = 1.0
+    """Largest absolute sample over the excerpts (full scale 1.0)."""
+
+    @property
+    def silent(self) -> bool:
+        """Silent or near-silent: below SILENT_LUFS, or no loudness and a peak below
+        SILENT_PEAK (a short loud file has no loudness either, but a peak)."""
+        if self.loudness_lufs is None:
+            return self.peak < SILENT_PEAK
+        return self.loudness_lufs < SILENT_LUFS
 
 
 def read_excerpts(source: AudioSource, plan: ExcerptPlan, duration_s: float) -> ExcerptResult:
@@ -81,17 +97,18 @@ def read_excerpts(source: AudioSource, plan: ExcerptPlan, duration_s: float) -> 
     """
     sr = source.sample_rate
     meter = LoudnessMeter(sr)
-    clips = []
+    clips, peak = [], 0.0
     for start_s in plan.starts_s:
         audio = _finite(source.read(round(start_s * sr), round(plan.length_s * sr)))
         if audio.shape[0] == 0:
             continue
         meter.add_power_spectra(segment_power_spectra(audio, sr))
         clips.append(to_model_rate(audio.mean(axis=1), sr))
+        peak = max(peak, float(np.abs(audio).max()))
     if not clips:
         raise AnalysisError("analysis", "no finite samples: every sample is NaN or infinite")
     _probe_tail(source, duration_s)
-    return ExcerptResult(clips, meter.integrated_lufs(), _fingerprint(source, duration_s))
+    return ExcerptResult(clips, meter.integrated_lufs(), _fingerprint(source, duration_s), peak)
 
 
 def _fingerprint(source: AudioSource, duration_s: float) -> bytes:
@@ -167,7 +184,9 @@ class Analyser:
         self._stage = "decode"
         result, duration_s, codec = self._decode(path, tag_length)
         self._stage = "analysis"
-        return Analysed(file, tags, duration_s, codec, result.fingerprint, self._mood(result))
+        mood, low_confidence = self._mood(result)
+        return Analysed(file, tags, duration_s, codec, result.fingerprint, mood,
+                        low_confidence=low_confidence, silent=result.silent)  # fmt: skip
 
     def _decode(self, path: Path, tag_length: float | None) -> tuple[ExcerptResult, float, str]:
         """Read the excerpts with the first decoder that gets through the whole plan.
@@ -203,19 +222,26 @@ class Analyser:
                 "[library] max_duration_min to analyse it",
             )
 
-    def _mood(self, result: ExcerptResult) -> TrackMood:
+    def _mood(self, result: ExcerptResult) -> tuple[TrackMood, bool]:
+        """The mood and whether it is low-confidence: a track shorter than the model's window
+        (mood.MIN_EXCERPT_S, 1 s: e.g. a 0.8 s interlude) is looped to fill it, so the model
+        sees only that much music over and over; its tempo is then not estimated (the loop
+        would make one)."""
         mels = [log_mel(e) for e in result.excerpts_16k if e.shape[0] >= SAMPLE_RATE_HZ]
-        if not mels:
-            raise AnalysisError("analysis", f"too short to analyse (needs {MIN_EXCERPT_S:g} s)")
+        low_confidence = not mels
+        if low_confidence:
+            longest = max(result.excerpts_16k, key=len)
+            mels = [log_mel(np.resize(longest, SAMPLE_RATE_HZ).astype(np.float32))]
         attrs = self.model.predict(mels)
-        return TrackMood(
+        mood = TrackMood(
             **attrs,
-            tempo_bpm=estimate_tempo(mels),
+            tempo_bpm=None if low_confidence else estimate_tempo(mels),
             loudness_lufs=result.loudness_lufs,
             model_name=self.model.name,
             model_version=self.model.version,
             excerpts=len(mels),
         )
+        return mood, low_confidence
 
 
 def _check_readable(path: Path, file: FileStat) -> None:
@@ -272,10 +298,7 @@ def _declared_duration(source: AudioSource) -> float:
         raise AnalysisError(
             "probe", "the file does not say how long it is, nor could it be measured"
         )
-    duration_s = source.frames / rate
-    if duration_s < MIN_EXCERPT_S:
-        raise AnalysisError("probe", f"too short to analyse ({duration_s:.2f} s)")
-    return duration_s
+    return source.frames / rate  # shorter than the model's window: looped, see _mood
 
 
 def _failed(file: FileStat, stage: str, reason: str) -> Failed:

@@ -143,6 +143,18 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         UPDATE tracks SET artists = artist, genres = genre;
         """,
     ),
+    (
+        9,
+        "short and silent tracks",
+        """
+        -- 1: the track is shorter than the model's window, so its mood came from a loop of it
+        ALTER TABLE analysis ADD COLUMN low_confidence INTEGER NOT NULL DEFAULT 0;
+        -- 1: silent or near-silent (under -60 LUFS); adaptive queues leave it out
+        ALTER TABLE analysis ADD COLUMN silent INTEGER NOT NULL DEFAULT 0;
+        -- Scans before this refused tracks under 1 s, so no loudness meant digital silence.
+        UPDATE analysis SET silent = 1 WHERE loudness_lufs IS NULL OR loudness_lufs < -60;
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

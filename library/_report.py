@@ -113,9 +113,12 @@ def library_names(store: Store) -> dict[str, list[str]]:
 
 
 def catalogue_rows(store: Store) -> list[Row]:
-    """Every present, analysed track with what the recommender needs."""
+    """Every present, analysed track with what the recommender needs; ``adaptive`` is 0 for a
+    silent or low-confidence (shorter than the model's window) one, which adaptive queues skip
+    and albums and the user's own queue still play."""
     return store.query(
         "SELECT t.id, t.title, t.artist, t.duration_s, t.added_at, a.valence, a.energy, "
-        "a.instrumentalness, a.speechiness FROM tracks t JOIN analysis a ON a.track_id = t.id "
+        "a.instrumentalness, a.speechiness, NOT (a.silent OR a.low_confidence) AS adaptive "
+        "FROM tracks t JOIN analysis a ON a.track_id = t.id "
         "WHERE t.missing_since IS NULL ORDER BY t.id"
     )

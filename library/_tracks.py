@@ -112,10 +112,11 @@ class Tracks:
         cols = ", ".join(_MOOD_COLUMNS)
         marks = ", ".join("?" for _ in _MOOD_COLUMNS)
         self.store.execute(
-            f"INSERT OR REPLACE INTO analysis (track_id, analysed_at, {cols}) "
-            f"VALUES (?, ?, {marks})",
-            (track_id, now, *(mood[c] for c in _MOOD_COLUMNS)),
-        )
+            f"INSERT OR REPLACE INTO analysis (track_id, analysed_at, low_confidence, silent, "
+            f"{cols}) VALUES (?, ?, ?, ?, {marks})",
+            (track_id, now, int(result.low_confidence), int(result.silent),
+             *(mood[c] for c in _MOOD_COLUMNS)),
+        )  # fmt: skip
 
     def save_failed(self, result: Failed) -> None:
         # Without its size and mtime the error never counts as "unchanged": retried next scan.

@@ -100,6 +100,10 @@ class Analysed:
     codec: str
     fingerprint: bytes
     mood: TrackMood
+    low_confidence: bool = False
+    """The mood came from less music than the model's 1 s window (looped to fill it)."""
+    silent: bool = False
+    """Silent or near-silent (under -60 LUFS): kept out of adaptive queues, kept in albums."""
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ def build_catalogue(store: Store) -> Catalogue:
         artist_names={i: name for name, i in artists.items()},
         titles=[r["title"] for r in rows],
         added_at=np.array([r["added_at"] for r in rows], dtype=np.float64),
+        adaptive=np.array([bool(r["adaptive"]) for r in rows], dtype=bool),
     )
 
 

@@ -273,9 +273,12 @@ class Planner:
         return clip_to_library(wanted, self.cat, axis)
 
     def _blocked(self, history: History, now: float) -> npt.NDArray[np.bool_]:
-        """Banned, or started inside the no-repeat window (only that tail of the history)."""
+        """Banned, started inside the no-repeat window (only that tail of the history), or not
+        for adaptive queues (silent, or too short for a trustworthy mood)."""
         agg = self._aggregates(history)
         blocked = np.zeros(self.cat.size, dtype=bool)
+        if self.cat.adaptive.size:
+            blocked |= ~self.cat.adaptive
         blocked[agg.recent_starts(now - self.repeat_window_s)[0]] = True
         blocked[sorted(agg.banned)] = True
         return blocked

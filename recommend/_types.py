@@ -43,6 +43,9 @@ class Catalogue:
     titles: list[str] = field(default_factory=list)
     added_at: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     """Unix time each track entered the library (for "new in your library"); empty: unknown."""
+    adaptive: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """Per track: whether adaptive queues may choose it (False: silent, or too short for a
+    trustworthy mood); the user may still queue it. Empty: every track."""
 
     def __post_init__(self) -> None:
         n = self.track_ids.shape[0]
@@ -58,6 +61,8 @@ class Catalogue:
                 raise ValueError(f"Catalogue.{name} must have one value per track ({n})")
         if self.added_at.size and self.added_at.shape != (n,):
             raise ValueError(f"Catalogue.added_at must be empty or have one value per track ({n})")
+        if self.adaptive.size and self.adaptive.shape != (n,):
+            raise ValueError(f"Catalogue.adaptive must be empty or have one value per track ({n})")
         if n and not (np.all(np.isfinite(self.valence)) and np.all(np.isfinite(self.energy))):
             raise ValueError("Catalogue valence/energy must be finite")
 

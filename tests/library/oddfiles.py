@@ -326,3 +326,29 @@ def big_cover_mp3(folder: Path, cover_mb: int = 40) -> Path:
     id3.add(mutagen.id3.TPE1(encoding=3, text="Heavy"))
     id3.save(path)
     return path
+
+
+def interlude(folder: Path, seconds: float = 0.8) -> Path:
+    """A 0.8 s album interlude (Vorbis, track 2 of "Odd Album"): shorter than the model's
+    1 s window, so a track whose mood is low-confidence."""
+    path = _cut(folder / "interlude.ogg", 60, seconds, "-c:a", "libvorbis", "-map_metadata", "-1")
+    comments = mutagen.oggvorbis.OggVorbis(path)
+    comments["album"], comments["tracknumber"], comments["title"] = ALBUM, "2", "Interlude"
+    comments.save()
+    return path
+
+
+def digital_silence(folder: Path, seconds: float = 20.0) -> Path:
+    """Pure digital silence (a WAV of zeros): the happiest track of a library, say the models."""
+    path = folder / "silence.wav"
+    sf.write(path, np.zeros((int(44100 * seconds), 2), dtype=np.int16), 44100)
+    return path
+
+
+def near_silence(folder: Path, seconds: float = 20.0) -> Path:
+    """Hiss at -72 dBFS RMS, about -66 LUFS (a run-out groove, a hidden-track gap): near-silent."""
+    rng = np.random.default_rng(13)
+    audio = (rng.standard_normal((int(44100 * seconds), 2)) * 10 ** (-72 / 20)).astype(np.float32)
+    path = folder / "near silence.wav"
+    sf.write(path, audio, 44100, subtype="PCM_24")
+    return path

@@ -33,11 +33,16 @@ SEED_BEFORE: dict[int, list[str]] = {
     8: [
         "UPDATE tracks SET artist = 'Maxstack', genre = 'Ambient', disc_number = 1 WHERE id = 7",
     ],
+    9: [
+        "UPDATE tracks SET artists = 'Maxstack', genres = 'Ambient' WHERE id = 7",
+    ],
 }
 SEED_AFTER_1 = [
     "INSERT INTO tracks (id, path, size_bytes, mtime_ns, title, duration_s, added_at, updated_at)"
     " VALUES (7, '/m/a.ogg', 10, 20, 'A', 180.0, 1, 1)",
-    "INSERT INTO analysis VALUES (7, 'm', 'v', .1, .2, .3, .4, .5, .6, .7, 120, -14, 6, 1)",
+    "INSERT INTO analysis (track_id, model_name, model_version, valence, energy, danceability,"
+    " acousticness, instrumentalness, liveness, speechiness, tempo_bpm, loudness_lufs, excerpts,"
+    " analysed_at) VALUES (7, 'm', 'v', .1, .2, .3, .4, .5, .6, .7, 120, -14, 6, 1)",
     "INSERT INTO scan_errors VALUES ('/m/b.mp3', 0, 1, 'read', 'empty file', 1)",
 ]
 
