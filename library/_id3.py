@@ -1,4 +1,5 @@
-"""How mutagen opens a file for its tags: lean on memory, and the tag families a plain
+"""The one mutagen adapter (tests/test_import_contract.py). How mutagen opens a file for its
+tags: lean on memory, and the tag families a plain
 ``mutagen.File`` leaves out (APEv2 on MP3, ID3 RVA2 ReplayGain, ID3v1 in a chosen encoding).
 
 A 40 MB cover in an ID3 APIC frame cost a worker ~270 MB when the whole tag was read, every
@@ -33,6 +34,28 @@ import mutagen.oggvorbis
 import mutagen.trueaudio
 import mutagen.wave
 import mutagen.wavpack
+
+MutagenError = mutagen.MutagenError
+"""What mutagen raises for a file it cannot read."""
+APE_TEXT = mutagen.apev2.TEXT
+"""The kind of an APEv2 text item (others are binary or external links)."""
+
+
+def is_mp3(audio: object) -> bool:
+    """Whether ``audio`` (from :func:`open_tags`) is an MPEG audio file."""
+    return isinstance(audio, mutagen.mp3.MP3)
+
+
+def open_any(path: Path) -> Any:
+    """mutagen's whole view of ``path`` (pictures included), or None when it knows no such
+    file; raises :data:`MutagenError`."""
+    return mutagen.File(str(path))
+
+
+def flac_picture(data: bytes) -> Any:
+    """A FLAC PICTURE block (``.type``, ``.data``, ``.mime``); raises :data:`MutagenError`."""
+    return mutagen.flac.Picture(data)  # type: ignore[no-untyped-call]
+
 
 _KINDS: tuple[type[Any], ...] = (
     mutagen.mp3.MP3, mutagen.trueaudio.TrueAudio, mutagen.oggspeex.OggSpeex,

@@ -14,12 +14,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import mutagen
-import mutagen.apev2
-import mutagen.flac
-import mutagen.mp3
-
-from library._id3 import ape_tags, id3v1_tags, open_tags, rva2_gains
+from library._id3 import (
+    APE_TEXT,
+    MutagenError,
+    ape_tags,
+    flac_picture,
+    id3v1_tags,
+    is_mp3,
+    open_any,
+    open_tags,
+    rva2_gains,
+)
 from library._types import Picture, Tags
 
 _KEYS: dict[str, tuple[str, ...]] = {
@@ -65,7 +70,7 @@ def _normalise_key(key: str) -> str:
 
 def _texts(value: object) -> list[str]:
     """Every text value of one tag entry (ID3 frame, Vorbis/MP4/APEv2 value), stripped."""
-    if getattr(value, "kind", mutagen.apev2.TEXT) != mutagen.apev2.TEXT:
+    if getattr(value, "kind", APE_TEXT) != APE_TEXT:
         return []  # an APEv2 binary item (a cover) or external link
     # ID3 frames keep their strings in .text; TCON also resolves "(17)" to "Rock" in .genres
     text = getattr(value, "genres", None) or getattr(value, "text", None)
@@ -131,14 +136,14 @@ def read_tags(path: Path, id3v1_encoding: str = "latin-1") -> tuple[Tags, float 
     """
     try:
         audio = open_tags(path)
-    except mutagen.MutagenError as e:
+    except MutagenError as e:
         raise TagError(str(e)) from e
     if audio is None:
         return Tags(), None
     length = getattr(audio.info, "length", None)
     found = _values(audio.tags)
     extra: dict[str, float] = rva2_gains(audio.tags) if audio.tags is not None else {}
-    if isinstance(audio, mutagen.mp3.MP3):
+    if is_mp3(audio):
         for key, texts in _values(ape_tags(path)).items():
             found.setdefault(key, texts)
         for key, texts in id3v1_tags(path, id3v1_encoding).items():
@@ -174,8 +179,8 @@ def read_picture(path: Path) -> Picture | None:
     """The picture embedded in ``path`` (ID3 APIC, FLAC/Vorbis/Opus PICTURE, MP4 covr), the
     front cover when there are several; None when there is none or the tags cannot be read."""
     try:
-        audio = mutagen.File(str(path))
-    except mutagen.MutagenError:
+        audio = open_any(path)
+    except MutagenError:
         return None
     if audio is None:
         return None
@@ -211,8 +216,8 @@ def _items(tags: object) -> list[tuple[str, Any]]:
 
 def _vorbis_picture(value: object) -> list[tuple[int, Picture]]:
     try:
-        picture = mutagen.flac.Picture(base64.b64decode(str(value)))  # type: ignore[no-untyped-call]
-    except (binascii.Error, mutagen.MutagenError, ValueError):
+        picture = flac_picture(base64.b64decode(str(value)))
+    except (binascii.Error, MutagenError, ValueError):
         return []
     return [(picture.type, Picture(picture.data, picture.mime))]
 

@@ -139,8 +139,10 @@ class LiveSession:
 
     def _names(self) -> dict[str, list[str]]:
         infos = list(self.tracks.values())
-        return {tag: sorted({getattr(i, tag) for i in infos if getattr(i, tag)})
-                for tag in ("artist", "album", "title")}  # fmt: skip
+        names = {tag: sorted({getattr(i, tag) for i in infos if getattr(i, tag)})
+                 for tag in ("album", "title")}  # fmt: skip
+        names["artist"] = sorted({a for i in infos for a in (i.artists or (i.artist,)) if a})
+        return names
 
     @property
     def mode(self) -> str:

@@ -46,7 +46,7 @@ ENGINE_MODULE = {
     "onnxruntime": "models/_onnx.py",
     "soundfile": "library/_decode_sndfile.py",
     "av": "library/_decode_av.py",
-    "mutagen": "library/_tags.py",
+    "mutagen": "library/_id3.py",
     "sqlite3": "library/_store.py",
     "matplotlib": "moodplay/_moodmap.py",
     "sounddevice": "voice/_capture.py",
