@@ -69,9 +69,12 @@ class _Rows:
         self.wear[row] += wear * 2.0 ** (-(ref - at) / WEAR_HALF_LIFE_S)
 
     def value(self, rows: I64, now: float, factor: F64) -> F64:
-        """Decayed value at ``now`` of these rows; ``factor[part, class]`` weighs each sum."""
+        """Decayed value at ``now`` of these rows; ``factor[part, class]`` weighs each sum.
+        ``factor`` may stop after the parts in use: the sums of the others are zero, so only
+        the first ``len(factor)`` parts of each row are read (half the memory a re-plan
+        touches); einsum adds the same terms in the same order, leaving out only zeros."""
         decay = np.exp2(-np.maximum(0.0, now - self.ref[rows])[:, None] / self.hl[None, :])
-        out: F64 = np.einsum("rpc,rc,pc->r", self.acc[rows], decay, factor)
+        out: F64 = np.einsum("rpc,rc,pc->r", self.acc[rows, : factor.shape[0]], decay, factor)
         return out
 
     def worn(self, rows: I64, now: float) -> F64:
@@ -262,26 +265,30 @@ class Aggregates:
         rows = self.slot[pool]
         has = rows >= 0
         r = rows[has]
-        factor = self.factor(part_of_day)
+        factor = self.factor(part_of_day)[: max(1, len(self.parts))]  # parts in use (value)
         if r.size:
             out["value"][has] = self.tracks.value(r, now, factor)
             out["wear"][has] = self.tracks.worn(r, now)
-            for name in ("plays", "finished", "last"):
-                out[name][has] = getattr(self, name)[r]
-            out["ctx_finished"][has] = self._ctx(self.ctx_finished[r], part_of_day)
-            out["ctx_skips"][has] = self._ctx(self.ctx_skips[r], part_of_day)
+            plays, finished = self.plays[r], self.finished[r]
+            out["plays"][has], out["finished"][has] = plays, finished
+            out["last"][has] = self.last[r]
+            here = self.parts.get(part_of_day, -1)
+            out["ctx_finished"][has] = self._ctx(self.ctx_finished, r, finished, here)
+            out["ctx_skips"][has] = self._ctx(self.ctx_skips, r, plays - finished, here)
         out["artist_plays"] = self.artist_plays[self.artist_of[pool]]
-        out["artist"] = _grouped(self.artists, self.artist_of[pool], now, factor)
-        out["region"] = _grouped(self.regions, self.cell_of[pool], now, factor)
+        out["artist"] = _grouped(self.artists, self.artist_of[pool], now, factor, self.n_artists)
+        out["region"] = _grouped(self.regions, self.cell_of[pool], now, factor,
+                                 REGION_CELLS * REGION_CELLS)  # fmt: skip
         return out
 
-    def _ctx(self, counts: F64, part_of_day: str) -> F64:
-        here = self.parts.get(part_of_day, -1)
-        total: F64 = counts.sum(axis=1)
+    def _ctx(self, counts: F64, rows: I64, total: F64, here: int) -> F64:
+        """``counts`` of ``rows`` at part ``here`` plus ``other_context`` x the rest. ``total``:
+        the rows' counts over all parts, which are their finished (or skipped) starts: whole
+        numbers, so taking them from there is exact, and only one column is read."""
         if here < 0:
             return np.asarray(self.w.other_context * total, dtype=np.float64)
-        out = counts[:, here] + self.w.other_context * (total - counts[:, here])
-        return np.asarray(out, dtype=np.float64)
+        at = counts[rows, here]
+        return np.asarray(at + self.w.other_context * (total - at), dtype=np.float64)
 
     def prior_evidence(self, part_of_day: str) -> list[tuple[Point, float]]:
         """What ``learned_prior`` needs, folded: the finished tracks at this part of day as one
@@ -301,12 +308,18 @@ class Aggregates:
         return self.starts.since(since)
 
 
-def _grouped(rows: _Rows, keys: I64, now: float, factor: F64) -> F64:
-    """``rows.value`` of each key, worked out once per distinct key."""
+def _grouped(rows: _Rows, keys: I64, now: float, factor: F64, size: int) -> F64:
+    """``rows.value`` of each key (all below ``size``), worked out once per distinct key. The
+    distinct keys come from marking them, not sorting: the same sorted keys as ``np.unique``
+    in a pass over ``size`` flags (a few thousand artists), cheaper than sorting the pool."""
     if keys.size == 0:
         return np.zeros(0)
-    unique, inverse = np.unique(keys, return_inverse=True)
-    return rows.value(unique.astype(np.int64), now, factor)[inverse]
+    seen = np.zeros(size, dtype=bool)
+    seen[keys] = True
+    unique = np.flatnonzero(seen).astype(np.int64, copy=False)
+    at = np.empty(size, dtype=np.int64)
+    at[unique] = np.arange(unique.shape[0])
+    return rows.value(unique, now, factor)[at[keys]]
 
 
 def _cells(valence: F64 | npt.NDArray[np.float32], energy: F64 | npt.NDArray[np.float32]) -> I64:

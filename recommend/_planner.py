@@ -85,12 +85,17 @@ class _Round:
     axis: str = ""
     """The target's main axis: far from the path point, distance on it counts most."""
 
+    goal: str = ""
+    """The request or part of day in force, in words (the same for every reason)."""
+
     def push(self, index: int, artists: npt.NDArray[np.int64], spacing: int) -> None:
         """``index`` was picked: block it and slide the artist-spacing window."""
         self.blocked[index] = True
+        for old in self.recent:
+            self.heard[artists[old]] = False
         self.recent = [*self.recent, index][-spacing:] if spacing else []
-        self.heard[:] = False
-        self.heard[artists[self.recent]] = True
+        for new in self.recent:
+            self.heard[artists[new]] = True
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,10 @@ class _Scored:
     closeness: npt.NDArray[np.float64]
     total: npt.NDArray[np.float64]
     static: dict[str, npt.NDArray[np.float64]]
+    familiar: npt.NDArray[np.bool_]
+    """Heard before and liked on balance: what a slot for a favourite takes."""
+    new: npt.NDArray[np.bool_]
+    """Never heard: what a slot for new music takes."""
 
     def best(self, ok: npt.NDArray[np.bool_]) -> tuple[int, dict[str, float]]:
         """The highest-scoring candidate among those ``ok``, with its score parts."""
@@ -145,6 +154,7 @@ class Planner:
         blocked[kept] = True
         blocked[list(avoid or [])] = True
         mix = DayMix.of(agg, now, self.s.familiar_share, self.s.artist_share, n)
+        mix.track_days(agg)
         todo = path[len(kept) :]
         pool, near = self._pool(todo)
         known = agg.read(pool, state.situation.part_of_day, now)
@@ -152,6 +162,7 @@ class Planner:
         r = _Round(state, agg, known, mix, target, said, np.random.default_rng(seed), blocked,
                    session + kept)  # fmt: skip
         r.heard, r.axis = np.zeros(self.n_artists, dtype=bool), axis
+        r.goal = goal_words(state.request, state.situation.part_of_day, state.wind_down)
         r.heard[self.cat.artist[r.recent]] = True
         static = self._static(r, pool, known)  # one Thompson sample per track per plan
         entries = [self._entry(r, i, path[0], {"kept": 0.0}) for i in kept]
@@ -160,7 +171,9 @@ class Planner:
         scored: dict[Point, _Scored] = {}  # points repeat once the target is reached
         for point in todo:
             if point not in scored:
-                scored[point] = self._score(point, pool, static, near[_key(point)], axis)
+                scored[point] = self._score(
+                    point, pool, static, known, near[_key(point)], axis=axis
+                )
             choice = self._choose(r, point, scored[point])
             if choice is None:
                 break
@@ -301,37 +314,42 @@ class Planner:
 
     def _score(
         self, point: Point, pool: npt.NDArray[np.int64],
-        static: dict[str, npt.NDArray[np.float64]], pos: npt.NDArray[np.int64], axis: str = "",
+        static: dict[str, npt.NDArray[np.float64]], known: dict[str, npt.NDArray[np.float64]],
+        pos: npt.NDArray[np.int64], *, axis: str = "",
     ) -> _Scored:  # fmt: skip
         """The candidates near ``point`` (``pos`` indexes them in ``pool``), scored; far from
-        the point, distance on the main ``axis`` counts most (``path_closeness``)."""
+        the point, distance on the main ``axis`` counts most (``path_closeness``). ``static``
+        and ``known`` are indexed like ``pool``."""
         cand = pool[pos]
         dv = self.cat.valence[cand] - point.valence
         de = self.cat.energy[cand] - point.energy
         closeness = self.s.w_path * path_closeness(dv, de, self.s.closeness_width, axis)
         total = closeness + static["total"][pos]
-        return _Scored(cand, self.cat.artist[cand], pos, closeness, total, static)
+        plays = known["plays"][pos]
+        familiar = (plays > 0) & (known["value"][pos] > 0)
+        return _Scored(cand, self.cat.artist[cand], pos, closeness, total, static, familiar,
+                       plays == 0)  # fmt: skip
 
     def _choose(
         self, r: _Round, point: Point, scored: _Scored
     ) -> tuple[int, dict[str, float]] | None:
         """The best open track near ``point`` of the kind the day's mix wants (a favourite or
         one new to the listener); else of either kind; spacing and the artist cap hold unless
-        nothing near is left (then ``_choose_wider``)."""
+        nothing near is left (then ``_choose_wider``). This runs once per slot on a few hundred
+        candidates, so it keeps to a few whole-array steps (issue 12: the re-plan's budget)."""
+        assert r.mix.days is not None  # plan() asked the mix to track the artists' days
         open_ = ~r.blocked[scored.cand]
-        ok = open_ & ~r.heard[scored.artist] & r.mix.artists_open(scored.artist, r.agg)
-        if not ok.any():
-            ok = open_ & ~r.heard[scored.artist]
-        if not ok.any():
-            return self._choose_wider(r, point)
-        plays = r.known["plays"][scored.pos]
-        if r.mix.wants_familiar():
-            kind = (plays > 0) & (r.known["value"][scored.pos] > 0)
-        else:
-            kind = plays == 0
-        index, parts = scored.best(ok & kind if (ok & kind).any() else ok)
+        spaced = open_ & ~r.heard[scored.artist]
+        ok = spaced & r.mix.days.open(scored.artist, r.mix.day())
+        if not np.count_nonzero(ok):
+            ok = spaced
+            if not np.count_nonzero(ok):
+                return self._choose_wider(r, point)
+        pick = ok & (scored.familiar if r.mix.wants_familiar() else scored.new)
+        index, parts = scored.best(pick if np.count_nonzero(pick) else ok)
         closer = open_ & (scored.closeness > parts["path"])
-        r.why[index] = (not closer.any(), int((closer & ~ok).sum()))
+        n_closer = np.count_nonzero(closer)  # ok lies inside open_: the rest were passed over
+        r.why[index] = (not n_closer, int(n_closer - np.count_nonzero(closer & ok)))
         return index, parts
 
     def _choose_wider(self, r: _Round, point: Point) -> tuple[int, dict[str, float]] | None:
@@ -345,7 +363,7 @@ class Planner:
         ok = np.ones(pool.size, dtype=bool)
         known = r.agg.read(pool, r.state.situation.part_of_day, r.state.situation.timestamp)
         static = self._static(r, pool, known)
-        return self._score(point, pool, static, everything, r.axis).best(ok)
+        return self._score(point, pool, static, known, everything, axis=r.axis).best(ok)
 
     def _spaced_anywhere(self, r: _Round) -> npt.NDArray[np.int64]:
         """Open tracks anywhere whose artist was not heard just now (a wider net)."""
@@ -388,7 +406,7 @@ class Planner:
             artist=self.cat.artist_name(index), artist_plays=int(agg.artist_plays[artist]),
             artist_finished=int(agg.artist_finished[artist]),
             artist_tracks=int(agg.artist_tracks[artist]), added_age_s=added,
-            goal=goal_words(state.request, state.situation.part_of_day, state.wind_down),
+            goal=r.goal or goal_words(state.request, state.situation.part_of_day, state.wind_down),
             nearest=nearest, passed=passed,
         )  # fmt: skip
 

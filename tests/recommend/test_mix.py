@@ -4,12 +4,16 @@ familiar and new, wear from repeated plays, cold start, and the artist cap."""
 from __future__ import annotations
 
 from collections import Counter
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recommend import Feedback, History, ListenerState, Planner, Session, Settings, Situation
 from recommend._aggregates import Aggregates
+from recommend._mix import DayMix
 from recommend._scoring import Weights, static_parts
 from tests.recommend.catalogues import random_catalogue
 from tests.recommend.longrun import DAY_S, T0, evenings, replay_share, with_added
@@ -120,3 +124,27 @@ def test_no_artist_takes_more_than_a_tenth_of_a_day_unless_liked() -> None:
     session = Session(Planner(cat), ListenerState(Situation(T0, "evening")), fan, length=20)
     _, liked = evenings(session.planner, days=1, per_day=20, session=session)
     assert Counter(int(cat.artist[i]) for _, i in liked.plays)[0] > 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    shares=st.lists(st.floats(0.0, 1.0), min_size=1, max_size=30),
+    plays=st.lists(st.integers(0, 40), min_size=30, max_size=30),
+    days=st.lists(st.integers(1, 500), min_size=1, max_size=5),
+)
+def test_artist_days_agree_with_the_caps(shares: list[float], plays: list[int],
+                                         days: list[int]) -> None:  # fmt: skip
+    """ArtistDays (the planner's fast cap check) says exactly what artists_open says, before
+    and after counts."""
+    n = len(shares)
+    agg = SimpleNamespace(artist_fond=np.array(shares) * 25.0, fond_total=25.0)
+    per_artist = np.array(plays[:n], dtype=np.float64)
+    mix = DayMix(0.25, 0.1, 20, int(per_artist.sum()), 0, per_artist)
+    days_ = mix.track_days(agg)  # type: ignore[arg-type]
+    artists = np.arange(n, dtype=np.int64)
+    for k in range(3):
+        for day in days:
+            mix.total = day - 1
+            want = mix.artists_open(artists, agg)  # type: ignore[arg-type]
+            assert np.array_equal(days_.open(artists, mix.day()), want)
+        mix.count(k % n, False)
