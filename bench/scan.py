@@ -7,6 +7,10 @@ process, the speed and memory ratios, and how closely our excerpt summary agrees
 whole-track values (mean and max absolute difference, Spearman rank correlation per attribute).
 
     .venv/bin/python bench/scan.py [FOLDER] [--json OUT.json]
+
+FOLDER is searched recursively for the extensions in EXTENSIONS (Ogg Vorbis and Opus, MP3,
+FLAC, M4A/AAC, WAV). Short tracks: Debian's hyperrogue-music (/usr/share/hyperrogue/music,
+17 tracks of 82 s on average).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import numpy as np
 CORPUS = Path("/usr/share/games/singularity/music")
 ATTRS = ("valence", "energy", "danceability", "acousticness", "instrumentalness", "liveness",
          "speechiness")  # fmt: skip
+EXTENSIONS = ("ogg", "oga", "opus", "mp3", "flac", "m4a", "aac", "wav")
 
 
 def _pin_one_core() -> None:
@@ -36,8 +41,14 @@ def _pin_one_core() -> None:
 def _duration_s(path: Path) -> float:
     import soundfile as sf
 
-    info = sf.info(str(path))
-    return float(info.frames / info.samplerate)
+    try:
+        info = sf.info(str(path))
+        return float(info.frames / info.samplerate)
+    except (sf.LibsndfileError, RuntimeError):  # M4A/AAC: FFmpeg's stated duration
+        import av
+
+        with av.open(str(path)) as container:
+            return float(container.duration or 0) / 1e6
 
 
 def worker_ours(files: list[Path]) -> dict[str, Any]:
@@ -141,6 +152,14 @@ def print_report(r: dict[str, Any]) -> None:
         print(f"{a:<18}{g['mean_abs_diff']:>12.4f}{g['max_abs_diff']:>12.4f}{g['spearman']:>10.3f}")
 
 
+def find_audio(folder: Path) -> list[Path]:
+    """Audio files under ``folder`` by extension (any case), skipping macOS ``._`` files."""
+    return sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and p.suffix[1:].lower() in EXTENSIONS and not p.name.startswith("._")
+    )  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=CORPUS)
@@ -155,9 +174,9 @@ def main() -> None:
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
-    files = sorted(args.folder.rglob("*.ogg")) + sorted(args.folder.rglob("*.mp3"))
+    files = find_audio(args.folder)
     if not files:
-        sys.exit(f"no .ogg or .mp3 files under {args.folder}")
+        sys.exit(f"no {'/'.join(EXTENSIONS)} files under {args.folder}")
     report = compare(run_worker("ours", files), run_worker("vibenet", files), files)
     print_report(report)
     if args.json:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,27 @@ class ExcerptResult:
 
 
 def read_excerpts(source: AudioSource, plan: ExcerptPlan, duration_s: float) -> ExcerptResult:
+    """Decode the planned excerpts, the fingerprint window and a check of the tail.
+
+    The rule for short tracks: when the excerpt budget (excerpts x excerpt length) reaches the
+    track's length, ``plan_excerpts`` lays non-overlapping windows from the start over the whole
+    track, and the track is decoded once, start to end, in one pass: the windows, the
+    fingerprint window and the truncation check are all cut from that one decode. Seeking would
+    decode the same audio again (the fingerprint window, the tail) and costs most of a short
+    Vorbis track's scan. A track longer than the budget is read excerpt by excerpt as before.
+    """
+    if _covers_track(plan, duration_s):
+        return _read_whole(source, plan, duration_s)
+    return _read_seeking(source, plan, duration_s)
+
+
+def _covers_track(plan: ExcerptPlan, duration_s: float) -> bool:
+    """Whether the plan's windows start at 0 and reach the end (a track within the budget)."""
+    starts = plan.starts_s
+    return bool(starts) and starts[0] == 0.0 and starts[-1] + plan.length_s >= duration_s
+
+
+def _read_seeking(source: AudioSource, plan: ExcerptPlan, duration_s: float) -> ExcerptResult:
     """Decode only the planned excerpts, the fingerprint window and a probe of the tail.
 
     Seeking keeps decoding to about a third of a typical track (the dominant cost of a scan, see
@@ -96,10 +118,34 @@ def read_excerpts(source: AudioSource, plan: ExcerptPlan, duration_s: float) -> 
     over the track. A file shorter than its header says fails the tail probe.
     """
     sr = source.sample_rate
+    windows = (source.read(round(s * sr), round(plan.length_s * sr)) for s in plan.starts_s)
+    clips, lufs, peak = _summarise(windows, sr)
+    _probe_tail(source, duration_s)
+    return ExcerptResult(clips, lufs, _fingerprint(source, duration_s), peak)
+
+
+def _read_whole(source: AudioSource, plan: ExcerptPlan, duration_s: float) -> ExcerptResult:
+    """The whole track in one decode, cut into the plan's windows (see read_excerpts)."""
+    sr = source.sample_rate
+    audio = source.read(0, round(duration_s * sr) + sr)  # a second more: the length may be short
+    if source.length_stated and audio.shape[0] < (duration_s - TAIL_MARGIN_S) * sr:
+        raise _truncated(duration_s)
+    length = round(plan.length_s * sr)
+    windows = (audio[round(s * sr) : round(s * sr) + length] for s in plan.starts_s)
+    start = round(max(0.0, duration_s / 2 - FINGERPRINT_WINDOW_S / 2) * sr)
+    middle = audio[start : start + round(FINGERPRINT_WINDOW_S * sr)]
+    clips, lufs, peak = _summarise(windows, sr)
+    return ExcerptResult(clips, lufs, _print_of(middle, sr), peak)
+
+
+def _summarise(
+    windows: Iterable[Float32Array], sr: int
+) -> tuple[list[Float32Array], float | None, float]:
+    """16 kHz mono clips, integrated loudness and peak of the excerpt windows."""
     meter = LoudnessMeter(sr)
     clips, peak = [], 0.0
-    for start_s in plan.starts_s:
-        audio = _finite(source.read(round(start_s * sr), round(plan.length_s * sr)))
+    for window in windows:
+        audio = _finite(window)
         if audio.shape[0] == 0:
             continue
         meter.add_power_spectra(segment_power_spectra(audio, sr))
@@ -107,15 +153,18 @@ def read_excerpts(source: AudioSource, plan: ExcerptPlan, duration_s: float) -> 
         peak = max(peak, float(np.abs(audio).max()))
     if not clips:
         raise AnalysisError("analysis", "no finite samples: every sample is NaN or infinite")
-    _probe_tail(source, duration_s)
-    return ExcerptResult(clips, meter.integrated_lufs(), _fingerprint(source, duration_s), peak)
+    return clips, meter.integrated_lufs(), peak
 
 
 def _fingerprint(source: AudioSource, duration_s: float) -> bytes:
     """The print of a fixed window at the middle of the track, independent of the config."""
     sr = source.sample_rate
     start = max(0.0, duration_s / 2 - FINGERPRINT_WINDOW_S / 2)
-    audio = _finite(source.read(round(start * sr), round(FINGERPRINT_WINDOW_S * sr)))
+    return _print_of(source.read(round(start * sr), round(FINGERPRINT_WINDOW_S * sr)), sr)
+
+
+def _print_of(window: Float32Array, sr: int) -> bytes:
+    audio = _finite(window)
     prints = FingerprintAccumulator(segment_length(sr), sr)
     prints.add_power_spectra(segment_power_spectra(audio, sr))
     return prints.finish()
@@ -143,11 +192,15 @@ def _probe_tail(source: AudioSource, duration_s: float) -> None:
     want = round(TAIL_PROBE_S * sr)
     got = source.read(round(start * sr), want).shape[0]
     if got < want:
-        raise AnalysisError(
-            "decode",
-            f"truncated: the header declares {duration_s:.1f} s but the audio stops before "
-            "that; re-rip or re-download it",
-        )
+        raise _truncated(duration_s)
+
+
+def _truncated(duration_s: float) -> AnalysisError:
+    return AnalysisError(
+        "decode",
+        f"truncated: the header declares {duration_s:.1f} s but the audio stops before that; "
+        "re-rip or re-download it",
+    )
 
 
 class Analyser:

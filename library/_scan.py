@@ -20,6 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from library._analyse import Analyser, AnalysisSettings
+from library._stderr import capture_native_stderr
 from library._store import Store
 from library._tracks import Known, Tracks, under
 from library._types import Analysed, Failed, FileStat
@@ -61,9 +62,10 @@ class ScanSummary:
 _worker: Analyser | None = None
 
 
-def _init_worker(settings: AnalysisSettings, owner: int) -> None:
+def _init_worker(settings: AnalysisSettings, owner: int, log_level: int) -> None:
     global _worker  # noqa: PLW0603  one Analyser (one ONNX session) per worker process
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+    capture_native_stderr(log_level)  # decoders' notes must not break the progress bar
     # SIGALRM's default action ends the process even inside C code that holds the GIL (a hung
     # decoder): _work arms it per file, and the parent records the file as hanging.
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
@@ -234,7 +236,7 @@ class Scanner:
         context = multiprocessing.get_context("forkserver")
         return ProcessPoolExecutor(
             max_workers=workers, mp_context=context, initializer=_init_worker,
-            initargs=(self.settings, os.getpid()),
+            initargs=(self.settings, os.getpid(), log.getEffectiveLevel()),
         )  # fmt: skip
 
     def _commit(self, result: Analysed | Failed, summary: ScanSummary) -> None:
