@@ -73,13 +73,18 @@ class _Rows:
         ``factor`` may stop after the parts in use: the sums of the others are zero, so only
         the first ``len(factor)`` parts of each row are read (half the memory a re-plan
         touches); einsum adds the same terms in the same order, leaving out only zeros."""
-        decay = np.exp2(-np.maximum(0.0, now - self.ref[rows])[:, None] / self.hl[None, :])
+        return self._value(rows, np.maximum(0.0, now - self.ref[rows]), factor)
+
+    def _value(self, rows: I64, age: F64, factor: F64) -> F64:
+        decay = np.exp2(-age[:, None] / self.hl[None, :])
         out: F64 = np.einsum("rpc,rc,pc->r", self.acc[rows, : factor.shape[0]], decay, factor)
         return out
 
-    def worn(self, rows: I64, now: float) -> F64:
-        """Decayed count of starts (exposure) at ``now``, half-life WEAR_HALF_LIFE_S."""
-        return self.wear[rows] * np.exp2(-np.maximum(0.0, now - self.ref[rows]) / WEAR_HALF_LIFE_S)
+    def value_and_wear(self, rows: I64, now: float, factor: F64) -> tuple[F64, F64]:
+        """``value``, and the decayed count of starts (exposure, half-life WEAR_HALF_LIFE_S),
+        reading each row's reference time once."""
+        age = np.maximum(0.0, now - self.ref[rows])
+        return self._value(rows, age, factor), self.wear[rows] * np.exp2(-age / WEAR_HALF_LIFE_S)
 
 
 class Starts:
@@ -267,16 +272,16 @@ class Aggregates:
         r = rows[has]
         factor = self.factor(part_of_day)[: max(1, len(self.parts))]  # parts in use (value)
         if r.size:
-            out["value"][has] = self.tracks.value(r, now, factor)
-            out["wear"][has] = self.tracks.worn(r, now)
+            out["value"][has], out["wear"][has] = self.tracks.value_and_wear(r, now, factor)
             plays, finished = self.plays[r], self.finished[r]
             out["plays"][has], out["finished"][has] = plays, finished
             out["last"][has] = self.last[r]
             here = self.parts.get(part_of_day, -1)
             out["ctx_finished"][has] = self._ctx(self.ctx_finished, r, finished, here)
             out["ctx_skips"][has] = self._ctx(self.ctx_skips, r, plays - finished, here)
-        out["artist_plays"] = self.artist_plays[self.artist_of[pool]]
-        out["artist"] = _grouped(self.artists, self.artist_of[pool], now, factor, self.n_artists)
+        artists = self.artist_of[pool]
+        out["artist_plays"] = self.artist_plays[artists]
+        out["artist"] = _grouped(self.artists, artists, now, factor, self.n_artists)
         out["region"] = _grouped(self.regions, self.cell_of[pool], now, factor,
                                  REGION_CELLS * REGION_CELLS)  # fmt: skip
         return out

@@ -128,8 +128,6 @@ class Planner:
         self.cat = cat
         self.s = settings or Settings()
         self.grid = MoodGrid(cat)
-        self._rank = np.zeros(cat.size, dtype=np.int64)
-        """Scratch: a pool track's position in the pool (valid only for the current pool)."""
         self.n_artists = int(cat.artist.max()) + 1 if cat.size else 0
         self._agg: tuple[History, Aggregates] | None = None
         total_h = float(cat.duration_s.sum()) / 3600 if cat.size else 0.0
@@ -309,8 +307,9 @@ class Planner:
         fresh = np.ones(found.shape[0], dtype=bool)
         np.not_equal(found[1:], found[:-1], out=fresh[1:])
         pool = found[fresh].astype(np.int64, copy=False)  # sorted, each track once
-        self._rank[pool] = np.arange(pool.shape[0])
-        return pool, {k: self._rank[v] for k, v in near.items()}
+        # A binary search in the small sorted pool, not a scatter into a library-sized array:
+        # the re-plan's time goes mostly to memory it has to fetch (issue 12).
+        return pool, {k: np.searchsorted(pool, v).astype(np.int64) for k, v in near.items()}
 
     def _score(
         self, point: Point, pool: npt.NDArray[np.int64],
