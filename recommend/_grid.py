@@ -25,6 +25,12 @@ class MoodGrid:
         self.starts = np.concatenate([[0], np.cumsum(counts)])
         self.size = cat.size
 
+    def cell(self, p: Point) -> npt.NDArray[np.int64]:
+        """The track indices in the cell that holds ``p`` (``near``'s ring 1 holds them too)."""
+        x = min(CELLS - 1, max(0, int(p.valence * CELLS)))
+        y = min(CELLS - 1, max(0, int(p.energy * CELLS)))
+        return self.order[self.starts[x * CELLS + y] : self.starts[x * CELLS + y + 1]]
+
     def near(self, p: Point, want: int) -> npt.NDArray[np.int64]:
         """At least ``want`` track indices (or all) from the cells nearest ``p``."""
         if self.size <= want:

@@ -163,7 +163,8 @@ class Planner:
         r.goal = goal_words(state.request, state.situation.part_of_day, state.wind_down)
         r.heard[self.cat.artist[r.recent]] = True
         static = self._static(r, pool, known)  # one Thompson sample per track per plan
-        entries = [self._entry(r, i, path[0], {"kept": 0.0}) for i in kept]
+        picks: list[tuple[int, Point, dict[str, float]]] = [(i, path[0], {"kept": 0.0})
+                                                             for i in kept]  # fmt: skip
         for i in kept:
             mix.count(int(self.cat.artist[i]), bool(agg.plays_of(i)))
         scored: dict[Point, _Scored] = {}  # points repeat once the target is reached
@@ -176,9 +177,10 @@ class Planner:
             if choice is None:
                 break
             index, parts = choice
-            entries.append(self._entry(r, index, point, parts))
+            picks.append((index, point, parts))
             r.push(index, self.cat.artist, self.s.artist_spacing)
             mix.count(int(self.cat.artist[index]), bool(agg.plays_of(index)))
+        entries = self._entries(r, picks)  # reasons last: the history does not move meanwhile
         message = "" if entries else "every track is banned or was just played"
         return Plan(entries, path, start, target, note, message)
 
@@ -273,15 +275,18 @@ class Planner:
     def _clip(self, wanted: Point, axis: str = "") -> tuple[Point, bool]:
         """``clip_to_library`` (keeping the main ``axis``), asking the grid cells around the point
         first: a track there within COVERAGE_RADIUS settles it without measuring the distance to
-        every track."""
+        every track. The point's own cell (a tenth of those tracks, each nearer than the radius
+        unless the point lies outside [0, 1]) is asked before the ring around it."""
         if math.isfinite(wanted.valence) and math.isfinite(wanted.energy):
-            near = self.grid.near(wanted, 1)
-            if near.size:
-                dv = self.cat.valence[near] - wanted.valence
-                de = self.cat.energy[near] - wanted.energy
-                if math.sqrt(float((dv**2 + de**2).min())) <= COVERAGE_RADIUS:
+            for near in (self.grid.cell(wanted), self.grid.near(wanted, 1)):
+                if near.size and self._covers(near, wanted):
                     return wanted, False
         return clip_to_library(wanted, self.cat, axis)
+
+    def _covers(self, near: npt.NDArray[np.int64], wanted: Point) -> bool:
+        dv = self.cat.valence[near] - wanted.valence
+        de = self.cat.energy[near] - wanted.energy
+        return math.sqrt(float((dv**2 + de**2).min())) <= COVERAGE_RADIUS
 
     def _blocked(self, history: History, now: float) -> npt.NDArray[np.bool_]:
         """Banned, started inside the no-repeat window (only that tail of the history), or not
@@ -382,32 +387,54 @@ class Planner:
             prefer = self.cat.instrumentalness[pool] - self.cat.speechiness[pool] - 0.5
         return static_parts(self.s.score, known, r.rng, added_age_s=added, prefer=prefer)
 
-    def _entry(self, r: _Round, index: int, point: Point, parts: dict[str, float]) -> QueueEntry:
-        note = "" if r.noted or "kept" in parts else r.note
-        r.noted = r.noted or bool(note)  # said once, on the first new entry
-        reason = explain(self.facts(r, index), parts, note)
-        track_id = int(self.cat.track_ids[index])
-        return QueueEntry(index, track_id, sum(parts.values()), parts, reason, point)
+    def _entries(self, r: _Round, picks: list[tuple[int, Point, dict[str, float]]]
+                 ) -> list[QueueEntry]:  # fmt: skip
+        """The queue entries of the picks (index, path point, score parts), each with its
+        reason; the target note is said once, on the first new entry."""
+        out = []
+        ids = self.cat.track_ids[[i for i, _, _ in picks]].tolist()
+        for (index, point, parts), facts, track_id in zip(
+            picks, self.facts(r, [i for i, _, _ in picks]), ids, strict=True
+        ):
+            note = "" if r.noted or "kept" in parts else r.note
+            r.noted = r.noted or bool(note)
+            reason = explain(facts, parts, note)
+            out.append(QueueEntry(index, track_id, sum(parts.values()), parts, reason, point))
+        return out
 
-    def facts(self, r: _Round, index: int) -> Facts:
-        """What the history says about this track now, for its reason."""
-        agg, artist = r.agg, int(self.cat.artist[index])
-        row = int(agg.slot[index])
-        now, state = r.state.situation.timestamp, r.state
-        added = now - float(self.cat.added_at[index]) if self.cat.added_at.size else None
-        if added is not None and added > self.s.score.new_days * DAY_S:
-            added = None
-        nearest, passed = r.why.get(index, (False, 0))
-        return Facts(
-            plays=int(agg.plays[row]) if row >= 0 else 0,
-            finished=int(agg.finished[row]) if row >= 0 else 0,
-            last_at=float(agg.last[row]) if row >= 0 else 0.0,
-            artist=self.cat.artist_name(index), artist_plays=int(agg.artist_plays[artist]),
-            artist_finished=int(agg.artist_finished[artist]),
-            artist_tracks=int(agg.artist_tracks[artist]), added_age_s=added,
-            goal=r.goal or goal_words(state.request, state.situation.part_of_day, state.wind_down),
-            nearest=nearest, passed=passed,
-        )  # fmt: skip
+    def facts(self, r: _Round, indices: list[int]) -> list[Facts]:
+        """What the history says about these tracks now, for their reasons (read for all of
+        them at once: a handful of gathers instead of a dozen lookups per entry)."""
+        agg, at = r.agg, np.asarray(indices, dtype=np.int64)
+        rows = agg.slot[at]
+        known = rows >= 0
+        where = np.where(known, rows, 0)
+
+        def per_track(values: npt.NDArray[np.float64]) -> list[float]:
+            got = values[where] if values.size else np.zeros(at.shape[0])
+            return [float(v) for v in np.where(known, got, 0.0).tolist()]
+
+        plays, finished, last = per_track(agg.plays), per_track(agg.finished), per_track(agg.last)
+        artists = self.cat.artist[at]
+        a_plays = agg.artist_plays[artists].tolist()
+        a_finished = agg.artist_finished[artists].tolist()
+        a_tracks = agg.artist_tracks[artists].tolist()
+        added: list[float | None] = [None] * at.shape[0]
+        if self.cat.added_at.size:
+            ages = r.state.situation.timestamp - self.cat.added_at[at].astype(np.float64)
+            added = [a if a <= self.s.score.new_days * DAY_S else None for a in ages.tolist()]
+        state = r.state
+        goal = r.goal or goal_words(state.request, state.situation.part_of_day, state.wind_down)
+        out = []
+        for k, index in enumerate(indices):
+            nearest, passed = r.why.get(index, (False, 0))
+            out.append(Facts(
+                plays=int(plays[k]), finished=int(finished[k]), last_at=last[k],
+                artist=self.cat.artist_name(index), artist_plays=int(a_plays[k]),
+                artist_finished=int(a_finished[k]), artist_tracks=int(a_tracks[k]),
+                added_age_s=added[k], goal=goal, nearest=nearest, passed=passed,
+            ))  # fmt: skip
+        return out
 
 
 def _key(p: Point) -> tuple[float, float]:
