@@ -342,17 +342,17 @@ class Planner:
         nothing near is left (then ``_choose_wider``). This runs once per slot on a few hundred
         candidates, so it keeps to a few whole-array steps (issue 12: the re-plan's budget)."""
         assert r.mix.days is not None  # plan() asked the mix to track the artists' days
-        open_ = ~r.blocked[scored.cand]
-        spaced = open_ & ~r.heard[scored.artist]
-        ok = spaced & r.mix.days.open(scored.artist, r.mix.day())
+        blocked = r.blocked[scored.cand]
+        shut = blocked | r.heard[scored.artist]
+        ok = np.greater(r.mix.days.open(scored.artist, r.mix.day()), shut)  # open and not shut
         if not np.count_nonzero(ok):
-            ok = spaced
+            ok = ~shut
             if not np.count_nonzero(ok):
                 return self._choose_wider(r, point)
         pick = ok & (scored.familiar if r.mix.wants_familiar() else scored.new)
         index, parts = scored.best(pick if np.count_nonzero(pick) else ok)
-        closer = open_ & (scored.closeness > parts["path"])
-        n_closer = np.count_nonzero(closer)  # ok lies inside open_: the rest were passed over
+        closer = scored.closeness > parts["path"]
+        n_closer = np.count_nonzero(closer) - np.count_nonzero(closer & blocked)  # open ones
         r.why[index] = (not n_closer, int(n_closer - np.count_nonzero(closer & ok)))
         return index, parts
 

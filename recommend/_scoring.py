@@ -73,5 +73,9 @@ def static_parts(
     if prefer is not None:
         parts["prefer"] = w.prefer * prefer
     out = {k: np.asarray(v, dtype=np.float64) for k, v in parts.items()}
-    out["total"] = np.asarray(np.sum(list(out.values()), axis=0), dtype=np.float64)
+    first, *rest = out.values()
+    total = first.copy()
+    for v in rest:  # part by part, in order: what np.sum(axis=0) adds, without stacking them
+        total += v
+    out["total"] = total
     return out
