@@ -268,7 +268,7 @@ class Aggregates:
                                          "ctx_skips")}  # fmt: skip
         out["last"] = np.full(n, -np.inf)
         rows = self.slot[pool]
-        has = rows >= 0
+        has = np.flatnonzero(rows >= 0)  # positions, not a mask: found once, used eight times
         r = rows[has]
         factor = self.factor(part_of_day)[: max(1, len(self.parts))]  # parts in use (value)
         if r.size:
