@@ -88,6 +88,9 @@ class VlcDecks:
             media.add_option(f":start-time={start_s:.3f}")
         media.parse_with_options(vlc.MediaParseFlag.local, 2000)  # ready before it is needed
         self._decks[deck].set_media(media)
+        # The deck holds its own reference (libvlc_media_player_set_media retains it);
+        # python-vlc never releases ours, so without this every load kept one media object.
+        media.release()
 
     def play(self, deck: int) -> None:
         self._decks[deck].play()
