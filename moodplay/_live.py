@@ -126,6 +126,11 @@ class LiveSession:
         self.inbox.put((call, done), timeout=1.0)
         return done
 
+    def turn(self) -> Future[object]:
+        """Answered just before the loop runs its steps (clock, player, ...): a call submitted
+        after it is answered once they have run. Reads between ticks skip the steps."""
+        return self.submit(_nothing)
+
     def parse_text(self, text: str) -> Intent:
         """A typed command (MPD message, HTTP, CLI) read with the voice's phrase table and the
         library's names. Safe from any thread: the parser is rebuilt, never changed."""

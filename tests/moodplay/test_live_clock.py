@@ -36,9 +36,9 @@ class FakeClock:
 
 
 def on_thread(live: LiveSession, read: Callable[[], T]) -> T:
-    """Read live state on the session thread; a second call returns after a whole loop turn
-    (the clock is looked at every turn)."""
-    live.submit(lambda: None).result(timeout=10)
+    """Read live state on the session thread after a whole loop turn (the clock is looked at
+    in the loop's steps, which a plain read between ticks does not run)."""
+    live.turn().result(timeout=10)
     return live.submit(read).result(timeout=10)  # type: ignore[return-value]
 
 
