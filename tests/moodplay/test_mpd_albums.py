@@ -104,8 +104,20 @@ def test_each_value_of_a_multi_value_tag_is_shown_found_and_listed(server: int) 
     for line, want_files in FOUND.items():
         assert files(client.ask(line)) == want_files, line
     for line, want_lines in LISTS.items():
-        assert client.ask(line) == [*want_lines, "OK"], line
+        (rest, seconds) = _split_playtime(client.ask(line))
+        (want_rest, want_seconds) = _split_playtime([*want_lines, "OK"])
+        assert rest == want_rest, line
+        assert abs(seconds - want_seconds) <= 1, line
     client.close()
+
+
+def _split_playtime(lines: list[str]) -> tuple[list[str], int]:
+    """(the other lines, ``playtime``): it is a sum of lengths truncated to whole seconds, and
+    the two servers measure a 3 s file's length with different decoders (a few ms apart, within
+    the 1 % issue 13 allows), so 26.99 s and 27.0 s print 26 and 27 (failed once in CI)."""
+    rest = [line for line in lines if not line.startswith("playtime: ")]
+    times = [int(line.split(": ", 1)[1]) for line in lines if line.startswith("playtime: ")]
+    return rest, times[0] if times else -1
 
 
 def test_add_and_play_the_album_queue_it_in_order(daemon: Daemon) -> None:
