@@ -136,7 +136,7 @@ def _run_session(session: LiveSession, stop: threading.Event,
 async def _serve(session: LiveSession, args: argparse.Namespace, voice: VoiceThread,
                  thread: threading.Thread, failure: list[BaseException]) -> None:  # fmt: skip
     await _session_up(session, thread)
-    if getattr(args, "play", False):
+    if args.play:
         await asyncio.to_thread(_play_at_start, session)
     server = MpdServer(session, args.mpd_host, args.mpd_port, args.mpd_password)
     try:
