@@ -7,16 +7,26 @@ frame parsed and stringified. Here the ID3v2 tag of an MP3 is walked frame heade
 header and only text frames and RVA2 are read (APIC, GEOB, PRIV are seeked over, never in
 memory); where the walk cannot be trusted (whole-tag unsynchronisation, an extended header,
 sizes that do not add up) mutagen reads the tag, parsing only those frames (~3x the tag's size).
+
+The other families are read leanly too (40 MB of pictures cost a process 39 MB in FLAC, 119 MB
+in MP4, 213 MB in Ogg Vorbis/Opus when mutagen read them whole): FLAC PICTURE blocks are read
+as far as their header and seeked over; Vorbis comments (Ogg Vorbis, Opus, FLAC) are walked one
+at a time and a METADATA_BLOCK_PICTURE or COVERART comment is skipped (an Ogg packet page by
+page, so a 53 MB comment packet is never whole in memory); an MP4 ``covr`` atom is not read.
+These readers are for reading only: the objects they make are never saved.
 """
 
 from __future__ import annotations
 
 import io
 import os
+import struct
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import mutagen
+import mutagen._vorbis
 import mutagen.aac
 import mutagen.aiff
 import mutagen.apev2
@@ -27,6 +37,7 @@ import mutagen.monkeysaudio
 import mutagen.mp3
 import mutagen.mp4
 import mutagen.musepack
+import mutagen.ogg
 import mutagen.oggflac
 import mutagen.oggopus
 import mutagen.oggspeex
@@ -146,7 +157,155 @@ def open_tags(path: Path) -> Any:
         return kind(str(path), ID3=LeanID3, known_frames=KNOWN_FRAMES, load_v1=False)
     if issubclass(kind, _WITH_ID3):
         return kind(str(path), known_frames=KNOWN_FRAMES, load_v1=False)
-    return kind(str(path))
+    return _LEAN.get(kind, kind)(str(path))
+
+
+PICTURE_COMMENTS = (b"metadata_block_picture", b"coverart")
+"""Vorbis comment keys whose values are base64 pictures (the standard one and its forerunner)."""
+_KEY_PEEK = 32
+"""Bytes of a comment read before deciding whether it is a picture (its key and the "=")."""
+
+
+def lean_comments(read: Callable[[int], bytes], skip: Callable[[int], object]) -> bytes:
+    """The Vorbis comment block at ``read`` (vendor, count, comments; no framing bit) with its
+    picture comments left out: each is read as far as its key, then ``skip``-ped. ``read(n)``
+    must return n bytes or raise."""
+    vendor = read(_u32(read(4)))
+    count = _u32(read(4))
+    kept = []
+    for _ in range(count):
+        size = _u32(read(4))
+        head = read(min(size, _KEY_PEEK))
+        key, equals, _ = head.partition(b"=")
+        if equals and key.lower() in PICTURE_COMMENTS:
+            skip(size - len(head))
+        else:
+            kept.append(head + read(size - len(head)))
+    return b"".join([_p32(len(vendor)), vendor, _p32(len(kept)),
+                     *(_p32(len(c)) + c for c in kept)])  # fmt: skip
+
+
+def _u32(raw: bytes) -> int:
+    return int(struct.unpack("<I", raw)[0])
+
+
+def _p32(n: int) -> bytes:
+    return struct.pack("<I", n)
+
+
+class _PacketReader:
+    """``read``/``skip`` over the pieces of one Ogg packet, pulled page by page (a page holds
+    at most ~64 KB), so a packet of many megabytes is never joined in memory."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        self._pieces, self._buffer = pieces, b""
+
+    def _more(self) -> None:
+        piece = next(self._pieces, None)
+        if piece is None:
+            raise mutagen.ogg.error("the comment packet ends early")
+        self._buffer += piece
+
+    def read(self, n: int) -> bytes:
+        while len(self._buffer) < n:
+            self._more()
+        out, self._buffer = self._buffer[:n], self._buffer[n:]
+        return out
+
+    def skip(self, n: int) -> None:
+        while len(self._buffer) < n:
+            n -= len(self._buffer)
+            self._buffer = b""
+            self._more()
+        self._buffer = self._buffer[n:]
+
+
+def _packet_pieces(fileobj: BinaryIO, serial: int, magic: bytes) -> Iterator[bytes]:
+    """The pieces of the first packet of stream ``serial`` from ``fileobj``'s position on
+    that starts with ``magic`` (the comment header begins a page of its own)."""
+    page = mutagen.ogg.OggPage(fileobj)  # type: ignore[no-untyped-call]
+    while page.serial != serial or not page.packets or not page.packets[0].startswith(magic):
+        page = mutagen.ogg.OggPage(fileobj)  # type: ignore[no-untyped-call]
+    yield page.packets[0]
+    while not (page.complete or len(page.packets) > 1):
+        page = mutagen.ogg.OggPage(fileobj)  # type: ignore[no-untyped-call]
+        if page.serial == serial:
+            yield page.packets[0]
+
+
+def _ogg_comments(fileobj: BinaryIO, serial: int, magic: bytes) -> bytes:
+    packet = _PacketReader(_packet_pieces(fileobj, serial, magic))
+    packet.skip(len(magic))
+    return lean_comments(packet.read, packet.skip)
+
+
+class _LeanVorbisComments(mutagen.oggvorbis.OggVCommentDict):
+    def __init__(self, fileobj: BinaryIO, info: Any) -> None:
+        lean = _ogg_comments(fileobj, info.serial, b"\x03vorbis") + b"\x01"  # framing bit
+        mutagen._vorbis.VCommentDict.__init__(self, lean)  # type: ignore[no-untyped-call]
+
+
+class _LeanOpusComments(mutagen.oggopus.OggOpusVComment):
+    def __init__(self, fileobj: BinaryIO, info: Any) -> None:
+        lean = io.BytesIO(_ogg_comments(fileobj, info.serial, b"OpusTags"))
+        mutagen._vorbis.VCommentDict.__init__(self, lean, framing=False)  # type: ignore[no-untyped-call]
+
+
+class _LeanFLACComments(mutagen.flac.VCFLACDict):
+    def load(self, data: Any, errors: str = "replace", framing: bool = False) -> None:
+        lean = lean_comments(data.read, lambda n: data.seek(n, os.SEEK_CUR))
+        super().load(io.BytesIO(lean), errors, framing)  # type: ignore[no-untyped-call]
+
+
+class _SkippedPicture(mutagen.flac.Picture):
+    """A FLAC PICTURE block read as far as its header: the picture's bytes are seeked over."""
+
+    def load(self, data: Any) -> None:
+        self.type, size = struct.unpack(">2I", data.read(8))
+        self.mime = data.read(size).decode("utf-8", "replace")
+        (size,) = struct.unpack(">I", data.read(4))
+        data.seek(size, os.SEEK_CUR)  # the description
+        *_, size = struct.unpack(">5I", data.read(20))
+        data.seek(size, os.SEEK_CUR)
+
+
+class _LeanMP4Tags(mutagen.mp4.MP4Tags):
+    def load(self, atoms: Any, fileobj: BinaryIO) -> None:
+        try:
+            ilst = atoms.path(b"moov", b"udta", b"meta", b"ilst")[-1]
+        except KeyError:
+            pass  # mutagen says what is missing
+        else:
+            ilst.children = [atom for atom in ilst.children if atom.name != b"covr"]
+        super().load(atoms, fileobj)  # type: ignore[no-untyped-call]
+
+
+_FLAC_BLOCKS = [*mutagen.flac.FLAC.METADATA_BLOCKS]
+_FLAC_BLOCKS[_LeanFLACComments.code] = _LeanFLACComments
+_FLAC_BLOCKS[_SkippedPicture.code] = _SkippedPicture
+
+
+class _LeanFLAC(mutagen.flac.FLAC):
+    METADATA_BLOCKS = _FLAC_BLOCKS
+
+
+class _LeanOggVorbis(mutagen.oggvorbis.OggVorbis):
+    _Tags = _LeanVorbisComments
+
+
+class _LeanOggOpus(mutagen.oggopus.OggOpus):
+    _Tags = _LeanOpusComments
+
+
+class _LeanMP4(mutagen.mp4.MP4):
+    MP4Tags = _LeanMP4Tags
+
+
+_LEAN: dict[type[Any], type[Any]] = {
+    mutagen.flac.FLAC: _LeanFLAC, mutagen.oggvorbis.OggVorbis: _LeanOggVorbis,
+    mutagen.oggopus.OggOpus: _LeanOggOpus, mutagen.mp4.MP4: _LeanMP4,
+}  # fmt: skip
+"""The kinds whose pictures are left unread (see the module's docstring)."""
 
 
 def rva2_gains(tags: Any) -> dict[str, float]:
