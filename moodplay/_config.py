@@ -52,6 +52,9 @@ class LibraryConfig:
     id3v1_encoding: str = field(default="latin-1", metadata={"codec": True})
     """Character set of legacy 8-bit ID3v1 tags (as MPD's id3v1_encoding): a Python codec name,
     e.g. "latin-1", "cp1251", "cp1252", "shift_jis". ID3v2, Vorbis and MP4 tags name their own."""
+    file_time_limit_s: float = field(default=300.0, metadata=_range(1, 3600, "seconds"))
+    """Longest one file may take in a scan worker; past it the worker is ended and the file
+    recorded as hanging the decoder (the scan goes on)."""
 
 
 @dataclass(frozen=True)

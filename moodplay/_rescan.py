@@ -27,6 +27,7 @@ def analysis_settings(config: Config) -> AnalysisSettings:
         providers=config.inference.providers,
         threads=config.inference.threads,
         id3v1_encoding=config.library.id3v1_encoding,
+        file_timeout_s=config.library.file_time_limit_s,
     )
 
 
