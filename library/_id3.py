@@ -145,14 +145,27 @@ def _to_syncsafe(n: int) -> bytes:
 
 def open_tags(path: Path) -> Any:
     """The mutagen file object of ``path`` (None when mutagen knows no such kind), its ID3 tag
-    without ID3v1 and with only KNOWN_FRAMES parsed. Raises mutagen.MutagenError."""
+    without ID3v1 and with only KNOWN_FRAMES parsed. Kinds are tried best score first: an ADTS
+    AAC file that starts with an ID3v2 tag (as ffmpeg and stream rippers write them) scores as
+    an MP3 but is none; mutagen's plain ID3 kind then reads its tag (MPD shows it too).
+    Raises mutagen.MutagenError (the best kind's) when none opens it."""
     with path.open("rb") as f:
         header = f.read(128)
         scores = sorted(((kind.score(str(path), f, header), kind.__name__), kind)
                         for kind in _KINDS)  # fmt: skip
-    (score, _), kind = scores[-1]
-    if score <= 0:
-        return None
+    candidates = [kind for (score, _), kind in reversed(scores) if score > 0]
+    first_error: mutagen.MutagenError | None = None
+    for kind in candidates:
+        try:
+            return _open_kind(path, kind)
+        except mutagen.MutagenError as e:
+            first_error = first_error or e
+    if first_error is not None:
+        raise first_error
+    return None
+
+
+def _open_kind(path: Path, kind: type[Any]) -> Any:
     if issubclass(kind, mutagen.id3.ID3FileType):
         return kind(str(path), ID3=LeanID3, known_frames=KNOWN_FRAMES, load_v1=False)
     if issubclass(kind, _WITH_ID3):

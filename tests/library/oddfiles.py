@@ -73,6 +73,15 @@ def raw_adts(folder: Path) -> Expect:
     return TRACK
 
 
+def tagged_adts(folder: Path) -> Expect:
+    """Raw ADTS AAC led by an ID3v2 tag (ffmpeg's ``-write_id3v2 1``, stream rippers): mutagen
+    scores it as an MP3, which it is not; MPD shows its tags."""
+    _cut(folder / "tagged.aac", 0, 20, "-c:a", "aac", "-b:a", "96k", "-f", "adts",
+         "-write_id3v2", "1", "-map_metadata", "-1", "-metadata", "title=Tagged AAC",
+         "-metadata", "artist=Raw Artist")  # fmt: skip
+    return TRACK
+
+
 def pipe_wav(folder: Path) -> Expect:
     """A WAV written to a pipe: RIFF and data sizes 0xFFFFFFFF."""
     out = subprocess.run(
@@ -205,7 +214,7 @@ def big_covers(folder: Path) -> Expect:
 
 
 MAKERS: tuple[Callable[[Path], Expect], ...] = (
-    chained_opus, chained_vorbis, raw_adts, pipe_wav, zero_size_wav, vbr_mp3_no_xing,
+    chained_opus, chained_vorbis, raw_adts, tagged_adts, pipe_wav, zero_size_wav, vbr_mp3_no_xing,
     float_wav_nan, float_wav_all_nan, two_hertz_wav, latin1_id3, latin1_id3v1_mp3,
     apple_double, trash_folder, still_copying, truncated_old, big_covers,
 )  # fmt: skip

@@ -75,6 +75,13 @@ def test_apev2_on_mp3_fills_what_id3_leaves_empty(tmp_path: Path) -> None:
     assert (tags.rg_track_gain_db, tags.rg_track_peak) == (-7.25, 0.912)
 
 
+def test_raw_aac_led_by_an_id3_tag_has_its_tags(tmp_path: Path) -> None:
+    """Scored as an MP3 (its ID3 header) but none: the next kind reads the tag (was: no tags)."""
+    oddfiles.tagged_adts(tmp_path)
+    tags = read_tags(tmp_path / "tagged.aac")[0]
+    assert (tags.title, tags.artists) == ("Tagged AAC", ("Raw Artist",))
+
+
 def test_rva2_replaygain_reads_as_the_txxx_one(tmp_path: Path) -> None:
     tags = read_tags(oddfiles.rva2_mp3(tmp_path))[0]
     assert tags.rg_track_gain_db == -3.5 and tags.rg_album_gain_db == -4.25
