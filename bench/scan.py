@@ -6,11 +6,15 @@ Prints seconds per track, real-time factor per core (decoding included), peak RS
 process, the speed and memory ratios, and how closely our excerpt summary agrees with vibenet's
 whole-track values (mean and max absolute difference, Spearman rank correlation per attribute).
 
-    .venv/bin/python bench/scan.py [FOLDER] [--json OUT.json]
+    .venv/bin/python bench/scan.py [FOLDER] [--json OUT.json] [--moodplay-only]
 
 FOLDER is searched recursively for the extensions in EXTENSIONS (Ogg Vorbis and Opus, MP3,
-FLAC, M4A/AAC, WAV). Short tracks: Debian's hyperrogue-music (/usr/share/hyperrogue/music,
-17 tracks of 82 s on average).
+FLAC, M4A/AAC, WAV), leaving out hidden files and folders as the scan does. Short tracks:
+Debian's hyperrogue-music (/usr/share/hyperrogue/music, 17 tracks of 82 s on average).
+
+``--moodplay-only`` runs moodplay's worker alone and lets files fail (their failures are
+counted, not compared): for folders vibenet cannot read, such as the odd-file corpus
+(``python -c "from tests.library import oddfiles; oddfiles.build(Path('odd'))"``).
 """
 
 from __future__ import annotations
@@ -51,7 +55,7 @@ def _duration_s(path: Path) -> float:
             return float(container.duration or 0) / 1e6
 
 
-def worker_ours(files: list[Path]) -> dict[str, Any]:
+def worker_ours(files: list[Path], failures_allowed: bool = False) -> dict[str, Any]:
     from library import Analysed, Analyser, AnalysisSettings, FileStat
 
     t0 = time.perf_counter()
@@ -63,8 +67,12 @@ def worker_ours(files: list[Path]) -> dict[str, Any]:
         t = time.perf_counter()
         result = analyser.analyse(FileStat(str(path), st.st_size, st.st_mtime_ns))
         seconds = time.perf_counter() - t
-        assert isinstance(result, Analysed), result
-        out[str(path)] = {"seconds": seconds, **{a: getattr(result.mood, a) for a in ATTRS}}
+        if not isinstance(result, Analysed):
+            assert failures_allowed, result
+            out[str(path)] = {"seconds": seconds, "failed": f"{result.stage}: {result.reason}"}
+            continue
+        out[str(path)] = {"seconds": seconds, "audio_s": result.duration_s,
+                          **{a: getattr(result.mood, a) for a in ATTRS}}  # fmt: skip
     return {"load_s": load_s, "tracks": out}
 
 
@@ -94,6 +102,7 @@ def worker_vibenet(files: list[Path]) -> dict[str, Any]:
 
 
 def run_worker(kind: str, files: list[Path]) -> dict[str, Any]:
+    """``kind``: "ours", "ours-lenient" (files may fail) or "vibenet"."""
     cmd = [sys.executable, __file__, "--worker", kind, "--files", *map(str, files)]
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     done = subprocess.run(cmd, capture_output=True, text=True, check=True, env=env)
@@ -138,6 +147,25 @@ def compare(ours: dict[str, Any], ref: dict[str, Any], files: list[Path]) -> dic
     return report
 
 
+def moodplay_only(ours: dict[str, Any], files: list[Path]) -> dict[str, Any]:
+    """Throughput and peak RSS of moodplay's worker alone; failed files count in the time."""
+    results = [ours["tracks"][str(f)] for f in files]
+    analysed = [r for r in results if "failed" not in r]
+    total = sum(r["seconds"] for r in results)
+    audio_s = sum(r["audio_s"] for r in analysed)
+    return {
+        "files": len(files), "analysed": len(analysed), "failed": len(files) - len(analysed),
+        "audio_s": round(audio_s, 1), "mb": round(sum(f.stat().st_size for f in files) / 1e6, 1),
+        "s_per_file": round(total / len(files), 3),
+        "realtime_factor_per_core": round(audio_s / total, 1),
+        "mb_per_s": round(sum(f.stat().st_size for f in files) / 1e6 / total, 1),
+        "peak_rss_mb": round(ours["peak_rss_mb"], 1), "model_load_s": round(ours["load_s"], 2),
+        "slowest": sorted(((round(r["seconds"], 3), Path(k).name) for k, r in
+                           ours["tracks"].items()), reverse=True)[:3],
+        "failures": {Path(k).name: r["failed"] for k, r in ours["tracks"].items() if "failed" in r},
+    }  # fmt: skip
+
+
 def print_report(r: dict[str, Any]) -> None:
     print(f"{r['tracks']} tracks, {r['audio_s'] / 60:.1f} min of audio; one core, one thread each")
     print(f"{'':<10}{'s/track':>9}{'x realtime/core':>17}{'peak RSS MB':>13}{'model load s':>14}")
@@ -153,10 +181,12 @@ def print_report(r: dict[str, Any]) -> None:
 
 
 def find_audio(folder: Path) -> list[Path]:
-    """Audio files under ``folder`` by extension (any case), skipping macOS ``._`` files."""
+    """Audio files under ``folder`` by extension (any case), skipping hidden files and folders
+    (macOS ``._`` files, ``.AppleDouble/``, ``.Trash-1000/``) as the scan does by default."""
     return sorted(
         p for p in folder.rglob("*")
-        if p.is_file() and p.suffix[1:].lower() in EXTENSIONS and not p.name.startswith("._")
+        if p.is_file() and p.suffix[1:].lower() in EXTENSIONS
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
     )  # fmt: skip
 
 
@@ -164,21 +194,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("folder", nargs="?", type=Path, default=CORPUS)
     parser.add_argument("--json", type=Path, help="also write the figures here")
-    parser.add_argument("--worker", choices=("ours", "vibenet"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--moodplay-only",
+        action="store_true",
+        help="moodplay's worker alone; files may fail (e.g. the odd corpus)",
+    )
+    parser.add_argument("--worker", choices=("ours", "ours-lenient", "vibenet"),
+                        help=argparse.SUPPRESS)  # fmt: skip
     parser.add_argument("--files", nargs="*", type=Path, default=[], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         _pin_one_core()
-        fn = worker_ours if args.worker == "ours" else worker_vibenet
-        result = fn(args.files)
+        if args.worker == "vibenet":
+            result = worker_vibenet(args.files)
+        else:
+            result = worker_ours(args.files, failures_allowed=args.worker == "ours-lenient")
         result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return
     files = find_audio(args.folder)
     if not files:
         sys.exit(f"no {'/'.join(EXTENSIONS)} files under {args.folder}")
-    report = compare(run_worker("ours", files), run_worker("vibenet", files), files)
-    print_report(report)
+    if args.moodplay_only:
+        report = moodplay_only(run_worker("ours-lenient", files), files)
+        print(json.dumps(report, indent=2))
+    else:
+        report = compare(run_worker("ours", files), run_worker("vibenet", files), files)
+        print_report(report)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2))
 
