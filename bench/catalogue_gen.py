@@ -48,8 +48,9 @@ def _tracks(rng: np.random.Generator, artists: np.ndarray, centres: np.ndarray,
     }
 
 
-def generate(n: int = 20_000, seed: int = 3) -> Catalogue:
-    """``n`` tracks by Zipf-sized artists (artist 0 is not special: sizes are shuffled)."""
+def generate(n: int = 20_000, seed: int = 3, added_at: float = 0.0) -> Catalogue:
+    """``n`` tracks by Zipf-sized artists (artist 0 is not special: sizes are shuffled), all
+    found by the library's first scan at ``added_at`` (Unix time)."""
     rng = np.random.default_rng(seed)
     sizes = _sizes(n, rng)
     artists = np.repeat(np.arange(len(sizes)), sizes)
@@ -62,14 +63,17 @@ def generate(n: int = 20_000, seed: int = 3) -> Catalogue:
         artist=artists.astype(np.int64),
         artist_names={a: f"Artist {a}" for a in range(len(sizes))},
         titles=[f"Track {i}" for i in range(1, n + 1)],
+        added_at=np.full(n, added_at, dtype=np.float64),
         **cols,
     )
 
 
-def rescan(cat: Catalogue, favour: list[int], n: int = 200, seed: int = 15) -> Catalogue:
-    """``cat`` plus ``n`` new tracks: two each by the ``favour`` artists (while they last, at
-    most half of ``n``), a quarter of the rest by other existing artists, the others by new
-    artists with one to three tracks each. Moods follow each artist's existing centre."""
+def rescan(cat: Catalogue, favour: list[int], n: int = 200, seed: int = 15,
+           added_at: float = 0.0) -> Catalogue:  # fmt: skip
+    """``cat`` plus ``n`` new tracks found by a rescan at ``added_at``: two each by the
+    ``favour`` artists (while they last, at most half of ``n``), a quarter of the rest by other
+    existing artists, the others by new artists with one to three tracks each. Moods follow
+    each artist's existing centre."""
     rng = np.random.default_rng(seed)
     fav = [a for a in favour for _ in range(2)][: n // 2]
     rest = n - len(fav)
@@ -87,11 +91,13 @@ def rescan(cat: Catalogue, favour: list[int], n: int = 200, seed: int = 15) -> C
     sung = rng.random(count) < 0.6
     cols = _tracks(rng, artists, centres, sung)
     start = int(cat.track_ids.max()) + 1
+    before = cat.added_at if cat.added_at.size else np.zeros(cat.size, dtype=np.float64)
     names = dict(cat.artist_names) | {a: f"Artist {a}" for a in range(first_new, count)}
     return Catalogue(
         track_ids=np.concatenate([cat.track_ids, np.arange(start, start + n, dtype=np.int64)]),
         artist=np.concatenate([cat.artist, artists]),
         artist_names=names,
         titles=cat.titles + [f"Track {i}" for i in range(start, start + n)],
+        added_at=np.concatenate([before, np.full(n, added_at, dtype=np.float64)]),
         **{k: np.concatenate([getattr(cat, k), v]) for k, v in cols.items()},
     )

@@ -421,10 +421,11 @@ def libraries(tracks: int, listeners: int) -> tuple[Catalogue, Catalogue]:
     """The generated library and the same after the day-15 rescan (cached per process)."""
     key = (tracks, listeners)
     if key not in _LIBRARIES:
-        cat = generate(tracks)
+        # the first scan the evening before day 1; the rescan on day 15 at 03:00, as `listen`
+        cat = generate(tracks, added_at=clock(1, 0) - 4 * 3600)
         favour = [a for heldout in (False, True) for fan in fan_artists(cat, listeners, heldout)
                   for a in fan]  # fmt: skip
-        _LIBRARIES[key] = cat, rescan(cat, favour)
+        _LIBRARIES[key] = cat, rescan(cat, favour, added_at=clock(RESCAN_DAY, 3))
     return _LIBRARIES[key]
 
 
@@ -447,7 +448,7 @@ def report(results: list[tuple[Job, dict[str, float | None], float]]) -> None:
     head = f"{'population':<12}{'policy':<11}" + "".join(
         f"{c:>{w}}" for c, w in zip(COLUMNS, width, strict=True)
     )
-    for heldout in (False, True):
+    for heldout in sorted({job.heldout for job, _, _ in results}):
         print(f"\n== {'held-out (never tune on these)' if heldout else 'tune'} ==")
         print(head)
         for kind in KINDS:
@@ -466,11 +467,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="2 listeners per group (smoke run)")
     parser.add_argument("--no-context-changes", action="store_true",
                         help="send no context_changed (the daemon before issue 12)")  # fmt: skip
+    parser.add_argument("--split", choices=("both", "tune", "held-out"), default="both",
+                        help="run one group only (tuning runs `tune`)")  # fmt: skip
+    parser.add_argument("--policies", default=",".join(POLICIES),
+                        help="comma-separated subset of " + ",".join(POLICIES))  # fmt: skip
     args = parser.parse_args(argv)
+    splits = {"both": (False, True), "tune": (False,), "held-out": (True,)}[args.split]
+    policies = [p for p in args.policies.split(",") if p in POLICIES]
     listeners = 2 if args.quick else args.listeners
     changes = not args.no_context_changes
     jobs = [Job(kind, heldout, policy, listeners, args.tracks, changes)
-            for kind in KINDS for heldout in (False, True) for policy in POLICIES]  # fmt: skip
+            for kind in KINDS for heldout in splits for policy in policies]  # fmt: skip
     print(f"{DAYS} days, {listeners} listeners per population and split, {args.tracks} tracks "
           f"(+200 on day {RESCAN_DAY}), context_changed {'sent' if changes else 'never sent'}; "
           f"speaking populations: {', '.join(sorted(SPEAKING))}", flush=True)  # fmt: skip

@@ -37,6 +37,8 @@ from recommend._request import main_axis
 from recommend._scoring import Weights, static_parts
 from recommend._types import Catalogue, ListenerState, Plan, Point, QueueEntry
 
+FIRST_SCAN_S = DAY_S
+"""Tracks added within a day of the library's first track came with the first scan."""
 SESSION_GAP_S = 2 * 3600.0
 """Plays older than this do not say where the listener is now, nor space artists."""
 
@@ -56,6 +58,10 @@ class Settings:
     familiar_share: float = 0.25
     """Share of a day's plays (last 24 h) that are favourites heard before; the rest is new to
     the listener. 0: only new music; 1: only favourites (while there are any)."""
+    favourite_rest: float = 2.0
+    """A favourite rests (is not taken for a favourite's slot) while its decayed count of
+    starts (half-life 30 days, ``recommend._aggregates.WEAR_HALF_LIFE_S``) is at least this:
+    two plays this week, or three this month."""
     artist_share: float = 0.10
     """Most of a day's plays one artist takes, unless the listener's likes give it more."""
     wind_down_s: float = 1800.0
@@ -132,6 +138,7 @@ class Planner:
         self._agg: tuple[History, Aggregates] | None = None
         total_h = float(cat.duration_s.sum()) / 3600 if cat.size else 0.0
         self.repeat_window_s = 3600 * min(self.s.no_repeat_hours, 0.5 * total_h)
+        self.added_at = later_additions(cat.added_at)
 
     def plan(
         self, state: ListenerState, history: History, n: int, seed: int,
@@ -330,7 +337,8 @@ class Planner:
         closeness = self.s.w_path * path_closeness(dv, de, self.s.closeness_width, axis)
         total = closeness + static["total"][pos]
         plays = known["plays"][pos]
-        familiar = (plays > 0) & (known["value"][pos] > 0)
+        rested = known["wear"][pos] < self.s.favourite_rest
+        familiar = (plays > 0) & (known["value"][pos] > 0) & rested
         return _Scored(cand, self.cat.artist[cand], pos, closeness, total, static, familiar,
                        plays == 0)  # fmt: skip
 
@@ -350,6 +358,8 @@ class Planner:
             if not np.count_nonzero(ok):
                 return self._choose_wider(r, point)
         pick = ok & (scored.familiar if r.mix.wants_familiar() else scored.new)
+        if not np.count_nonzero(pick):  # no rested favourite near: new music, else anything
+            pick = ok & scored.new
         index, parts = scored.best(pick if np.count_nonzero(pick) else ok)
         closer = scored.closeness > parts["path"]
         n_closer = np.count_nonzero(closer) - np.count_nonzero(closer & blocked)  # open ones
@@ -381,7 +391,7 @@ class Planner:
         (``known``: the aggregates read for that pool)."""
         added = None
         if self.cat.added_at.size:
-            added = r.state.situation.timestamp - self.cat.added_at[pool]
+            added = r.state.situation.timestamp - self.added_at[pool]
         prefer = None
         if r.state.prefer_instrumental:
             prefer = self.cat.instrumentalness[pool] - self.cat.speechiness[pool] - 0.5
@@ -421,7 +431,7 @@ class Planner:
         a_tracks = agg.artist_tracks[artists].tolist()
         added: list[float | None] = [None] * at.shape[0]
         if self.cat.added_at.size:
-            ages = r.state.situation.timestamp - self.cat.added_at[at].astype(np.float64)
+            ages = r.state.situation.timestamp - self.added_at[at]
             added = [a if a <= self.s.score.new_days * DAY_S else None for a in ages.tolist()]
         state = r.state
         goal = r.goal or goal_words(state.request, state.situation.part_of_day, state.wind_down)
@@ -435,6 +445,16 @@ class Planner:
                 added_age_s=added[k], goal=goal, nearest=nearest, passed=passed,
             ))  # fmt: skip
         return out
+
+
+def later_additions(added_at: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """When each track was added (Unix s), or -inf for the library as first scanned: tracks
+    added within ``FIRST_SCAN_S`` of the earliest are the library the listener came with, not
+    "new in your library" (a first scan would otherwise make every track new for two weeks)."""
+    if not added_at.size:
+        return added_at
+    added = added_at.astype(np.float64)
+    return np.where(added >= added.min() + FIRST_SCAN_S, added, -np.inf)
 
 
 def _key(p: Point) -> tuple[float, float]:

@@ -7,8 +7,9 @@
 | artist  | artist * tanh(0.5 * decayed signals of its artist)     | every track          |
 | region  | region * tanh(decayed signals of its region / 4)       | every track          |
 | explore | explore * (Beta(1 + finished, 1 + skipped) - 0.5)      | tracks heard before  |
-| new     | added (if added <= new_days ago) + new_artist (artist  | tracks never heard   |
-|         | never played)                                          |                      |
+| new     | added (if added <= new_days ago and neither its region | tracks never heard   |
+|         | nor its artist has negative evidence) + new_artist     |                      |
+|         | (artist never played)                                  |                      |
 | prefer  | prefer * (instrumentalness - speechiness - 0.5)        | when the request asks|
 
 A region is a 1/8 x 1/8 square of the mood plane.
@@ -60,8 +61,9 @@ def static_parts(
     heard = known["plays"] > 0
     sample = rng.beta(1 + known["ctx_finished"], 1 + known["ctx_skips"]) - 0.5
     new = np.where(known["artist_plays"] > 0, 0.0, w.new_artist)
-    if added_age_s is not None:
-        new = new + np.where(added_age_s <= w.new_days * DAY_S, w.added, 0.0)
+    if added_age_s is not None:  # a chance, unless what the listener did near it says no
+        welcome = (known["region"] >= 0) & (known["artist"] >= 0)
+        new = new + np.where((added_age_s <= w.new_days * DAY_S) & welcome, w.added, 0.0)
     parts: dict[str, npt.NDArray[np.floating[Any]]] = {
         "track": w.track * np.tanh(known["value"]),
         "wear": -w.wear * known["wear"],
