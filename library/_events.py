@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections import deque
 from dataclasses import asdict, dataclass
 
@@ -106,12 +107,14 @@ def load_events(store: Store, since: float = 0.0) -> list[Event]:
 
 def forget_events(store: Store, since: float | None = None) -> int:
     """Delete listening events (all, or from ``since`` on) and scrub them from the file:
-    VACUUM rewrites the database and the WAL is truncated, so the rows are really gone."""
+    VACUUM rewrites the database and the WAL is truncated, so the rows are really gone. A
+    history fold made of any of them goes too."""
     with store.transaction():
         if since is None:
             count = store.execute("DELETE FROM events").rowcount
         else:
             count = store.execute("DELETE FROM events WHERE at >= ?", (since,)).rowcount
+        drop_fold(store, since if since is not None else -math.inf)
     store.execute("VACUUM")
     store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return int(count)
@@ -127,3 +130,22 @@ def save_state(store: Store, state: dict[str, object]) -> None:
 
 def load_state(store: Store) -> dict[str, object]:
     return {r["key"]: json.loads(r["value"]) for r in store.query("SELECT * FROM daemon_state")}
+
+
+def load_fold(store: Store) -> tuple[float, bytes] | None:
+    """The stored history fold: (cut in Unix s, blob of ``recommend._fold.Fold.to_bytes``)."""
+    rows = store.query("SELECT cut, blob FROM history_fold WHERE id = 1")
+    return (float(rows[0]["cut"]), bytes(rows[0]["blob"])) if rows else None
+
+
+def save_fold(store: Store, cut: float, blob: bytes) -> None:
+    """Keep this fold of the events before ``cut`` (replacing any other)."""
+    with store.transaction():
+        store.execute("INSERT OR REPLACE INTO history_fold (id, cut, blob) VALUES (1, ?, ?)",
+                      (cut, blob))  # fmt: skip
+
+
+def drop_fold(store: Store, changed_at: float = -math.inf) -> None:
+    """Forget the fold if it holds events at or after ``changed_at`` (an event there was
+    deleted), i.e. if its cut is later; call inside the transaction that deleted them."""
+    store.execute("DELETE FROM history_fold WHERE cut > ?", (changed_at,))

@@ -155,6 +155,21 @@ MIGRATIONS: tuple[tuple[int, str, str], ...] = (
         UPDATE analysis SET silent = 1 WHERE loudness_lufs IS NULL OR loudness_lufs < -60;
         """,
     ),
+    (
+        10,
+        "history fold",
+        """
+        -- The listening events before `cut`, folded into one row per track (recommend/_fold.py,
+        -- an .npz blob): start-up reads it and the events from `cut` on, not every event.
+        -- The events themselves stay (history export, forget); forgetting one before `cut`
+        -- drops the fold, which is made again from the events.
+        CREATE TABLE history_fold (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            cut REAL NOT NULL,
+            blob BLOB NOT NULL
+        );
+        """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

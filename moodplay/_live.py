@@ -27,8 +27,9 @@ from moodplay._clock import SessionClock, follow_clock
 from moodplay._commands import Call, app_commands, voice_commands
 from moodplay._config import Config
 from moodplay._handlers import Handlers
+from moodplay._history_fold import build_history
 from moodplay._modes import ManualQueue, SleepTimer
-from moodplay._queue_cli import build_history, settings_of
+from moodplay._queue_cli import settings_of
 from moodplay._resume import persist, restore
 from moodplay._sdnotify import Watchdog
 from moodplay._supervise import Guard, Heartbeat, StoreWriter

@@ -10,14 +10,12 @@ from typing import Any
 import numpy as np
 
 from context import ContextSource, detect_device
-from library import Store, catalogue_rows, load_events
+from library import Store, catalogue_rows
 from moodplay._config import Config
+from moodplay._history_fold import build_history
 from moodplay._paths import database_path
 from recommend import (
-    KINDS,
     Catalogue,
-    Feedback,
-    History,
     ListenerState,
     Plan,
     Planner,
@@ -50,16 +48,6 @@ def build_catalogue(store: Store) -> Catalogue:
         added_at=np.array([r["added_at"] for r in rows], dtype=np.float64),
         adaptive=np.array([bool(r["adaptive"]) for r in rows], dtype=bool),
     )
-
-
-def build_history(store: Store, cat: Catalogue) -> History:
-    index = {int(t): i for i, t in enumerate(cat.track_ids)}
-    history = History()
-    for e in load_events(store):
-        if e.track_id in index and e.kind in KINDS:  # "failed" is not feedback
-            history.add(Feedback(index[e.track_id], e.kind, e.at, e.part_of_day, e.position_s,
-                                 e.duration_s))  # fmt: skip
-    return history
 
 
 def _at(hhmm: str | None) -> float | None:

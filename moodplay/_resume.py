@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from library import load_state
-from moodplay._queue_cli import build_history
+from moodplay._history_fold import build_history
 
 if TYPE_CHECKING:
     from moodplay._live import LiveSession

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from library import Event, Store
+from library import Event, Store, drop_fold
 from moodplay._commands import CommandError
 from recommend import Feedback, History
 
@@ -132,10 +132,11 @@ def forget_event(store: Store, event: Event) -> None:
             "AND kind = ? AND at = ?)",
             (event.track_id, event.kind, event.at),
         )
+        drop_fold(store, event.at)  # only if the fold holds it (an undo of an old event)
 
 
 def without(history: History, gone: list[Feedback]) -> History:
     """The history less these events: a fresh History, so its cached columns (and the set of
     banned tracks) are computed again from what is left."""
     ids = {id(fb) for fb in gone}
-    return History([fb for fb in history.events if id(fb) not in ids])
+    return History([fb for fb in history.events if id(fb) not in ids], fold=history.fold)

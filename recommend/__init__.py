@@ -6,6 +6,7 @@ Front ends convert their data to :class:`Catalogue`, :class:`ListenerState` and
 """
 
 from recommend._feedback import KINDS, Feedback, History, SignalWeights
+from recommend._fold import Fold, fold_history, weights_key
 from recommend._path import PART_OF_DAY_PRIORS, WIND_DOWN_TARGET
 from recommend._planner import SESSION_GAP_S, Planner, Settings
 from recommend._request import Request, mood_request
@@ -28,6 +29,7 @@ __all__ = [
     "WIND_DOWN_TARGET",
     "Catalogue",
     "Feedback",
+    "Fold",
     "History",
     "ListenerState",
     "Plan",
@@ -40,5 +42,7 @@ __all__ = [
     "Settings",
     "SignalWeights",
     "Situation",
+    "fold_history",
     "mood_request",
+    "weights_key",
 ]

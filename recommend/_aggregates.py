@@ -12,12 +12,16 @@ tests compare this with.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from recommend._feedback import Feedback, SignalWeights, signal
 from recommend._types import Catalogue, Point
+
+if TYPE_CHECKING:
+    from recommend._fold import Fold
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -148,6 +152,8 @@ class Aggregates:
         self.finished = np.zeros(0, dtype=np.float64)
         self.ctx_finished = np.zeros((0, MAX_PARTS), dtype=np.float64)
         self.ctx_skips = np.zeros((0, MAX_PARTS), dtype=np.float64)
+        self.ctx_neg = np.zeros((0, MAX_PARTS), dtype=np.float64)
+        """Starts that count against their part of day's learned mood (``prior``)."""
         self.last = np.zeros(0, dtype=np.float64)
         self.artist_plays = np.zeros(n_artists, dtype=np.float64)
         self.artist_finished = np.zeros(n_artists, dtype=np.float64)
@@ -171,6 +177,57 @@ class Aggregates:
         for fb in events[self.seen :]:
             self._add(fb)
         self.seen = len(events)
+
+    def ingest_fold(self, fold: Fold, cat: Catalogue) -> None:
+        """Start from a fold of the history before ``fold.cut`` (``recommend._fold``), before
+        any event: its tracks not in ``cat`` are left out, as their events would be. Raises
+        ValueError once events were taken in or for a fold made with other weights."""
+        from recommend._fold import weights_key  # _fold builds on this module
+
+        if self.seen or self.used or self.banned:
+            raise ValueError("a fold comes before every event")
+        if fold.key != weights_key(self.w):
+            raise ValueError("the fold was made with other signal weights")
+        where = {int(t): i for i, t in enumerate(cat.track_ids)}
+        pairs = [(k, where[int(t)]) for k, t in enumerate(fold.track_id) if int(t) in where]
+        self.banned = {where[int(t)] for t in fold.banned if int(t) in where}
+        if not pairs:
+            return
+        k = np.array([a for a, _ in pairs], dtype=np.int64)
+        index = np.array([b for _, b in pairs], dtype=np.int64)
+        rows = np.arange(k.shape[0], dtype=np.int64)
+        self.slot[index], self.used = rows, k.shape[0]
+        self._grow(self.used)
+        codes = np.array([self.part(p) for p in fold.parts], dtype=np.int64)
+        acc = np.zeros((k.shape[0], MAX_PARTS, len(self.classes)))
+        for j, code in enumerate(codes.tolist()):  # two names may share the last code
+            acc[:, code, :] += fold.acc[k, j, :]
+        self.tracks.acc[rows], self.tracks.wear[rows] = acc, fold.wear[k]
+        self.tracks.ref[rows] = fold.cut
+        artists, cells = self.artist_of[index], self.cell_of[index]
+        for group, keys in ((self.artists, artists), (self.regions, cells)):
+            np.add.at(group.acc, keys, acc)
+            group.ref[:] = fold.cut  # every row was zero: any reference time is exact
+        self.plays[rows], self.finished[rows], self.last[rows] = (
+            fold.plays[k], fold.finished[k], fold.last[k])  # fmt: skip
+        for name in ("ctx_finished", "ctx_skips", "ctx_neg"):
+            into = getattr(self, name)
+            np.add.at(into, (rows[:, None], codes[None, :]), getattr(fold, name)[k])
+        self._fold_counts(fold, k, index, artists, codes)
+
+    def _fold_counts(self, fold: Fold, k: I64, index: I64, artists: I64, codes: I64) -> None:
+        """The per-artist counts and the part-of-day prior of the folded tracks."""
+        n = self.n_artists
+        self.artist_plays += np.bincount(artists, fold.plays[k], n)
+        self.artist_finished += np.bincount(artists, fold.finished[k], n)
+        self.artist_tracks += np.bincount(artists, (fold.plays[k] > 0).astype(np.float64), n)
+        fond = fold.finished[k] + 2.0 * fold.likes[k]
+        self.artist_fond += np.bincount(artists, fond, n)
+        self.fond_total += float(fond.sum())
+        v, e = self.points[0][index].astype(np.float64), self.points[1][index].astype(np.float64)
+        for j, code in enumerate(codes.tolist()):
+            for side, weight in ((0, fold.ctx_finished[k, j]), (1, -0.5 * fold.ctx_neg[k, j])):
+                self.prior[code, side] += (weight.sum(), (weight * v).sum(), (weight * e).sum())
 
     def part(self, name: str) -> int:
         """The code of a part of day (the first MAX_PARTS - 1 names; later ones share the last)."""
@@ -214,6 +271,7 @@ class Aggregates:
             self.artist_finished[artist] += 1
             self._fond(artist, 1.0)
         weight = 1.0 if good else (-0.5 if value <= self.w.late_skip else 0.0)
+        self.ctx_neg[row, part] += weight < 0
         if weight:
             v, e = float(self.points[0][fb.index]), float(self.points[1][fb.index])
             self.prior[part, 0 if good else 1] += (weight, weight * v, weight * e)
@@ -242,6 +300,7 @@ class Aggregates:
         self.last = np.concatenate([self.last, np.full(extra, -np.inf)])
         self.ctx_finished = np.concatenate([self.ctx_finished, np.zeros((extra, MAX_PARTS))])
         self.ctx_skips = np.concatenate([self.ctx_skips, np.zeros((extra, MAX_PARTS))])
+        self.ctx_neg = np.concatenate([self.ctx_neg, np.zeros((extra, MAX_PARTS))])
 
     def plays_of(self, index: int) -> int:
         """How many times this track was started (played or skipped)."""

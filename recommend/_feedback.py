@@ -14,12 +14,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 from recommend._types import Catalogue
+
+if TYPE_CHECKING:
+    from recommend._fold import Fold
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -105,6 +108,10 @@ class History:
         default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False
     )
     _mapped: int = field(default=0, repr=False)
+    fold: Fold | None = field(default=None)
+    """The history before ``fold.cut``, folded (``recommend._fold``); ``events`` follow it.
+    The planner's aggregates start from it; the event-walking helpers here see only
+    ``events``."""
 
     def add(self, fb: Feedback) -> None:
         self.events.append(fb)

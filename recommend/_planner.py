@@ -205,6 +205,8 @@ class Planner:
             or self._agg[1].seen > len(history.events)
         ):
             self._agg = (history, Aggregates(self.cat, self.s.weights))
+            if history.fold is not None:
+                self._agg[1].ingest_fold(history.fold, self.cat)
         self._agg[1].ingest(history.events)
         return self._agg[1]
 

@@ -36,6 +36,9 @@ SEED_BEFORE: dict[int, list[str]] = {
     9: [
         "UPDATE tracks SET artists = 'Maxstack', genres = 'Ambient' WHERE id = 7",
     ],
+    10: [
+        "UPDATE analysis SET low_confidence = 1, silent = 0 WHERE track_id = 7",
+    ],
 }
 SEED_AFTER_1 = [
     "INSERT INTO tracks (id, path, size_bytes, mtime_ns, title, duration_s, added_at, updated_at)"
