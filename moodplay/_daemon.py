@@ -23,7 +23,6 @@ from pathlib import Path
 from context import ContextSource, detect_device
 from library import Store, StoreError, default_jobs, library_names
 from moodplay._config import Config
-from moodplay._http import HttpServer
 from moodplay._instance import InstanceLock
 from moodplay._live import LiveSession
 from moodplay._paths import database_path
@@ -34,6 +33,7 @@ from moodplay._supervise import HANG_S, SessionError, dump_threads
 from moodplay._tracks import LiveLibrary, track_infos
 from moodplay._voice_thread import VoiceThread
 from moodplay.mpd import MpdServer
+from moodplay.web import HttpServer
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""What the MPD and HTTP servers share: an asyncio TCP server with a start and a close.
+"""The MPD server's asyncio TCP server with a start and a close, and what the HTTP server
+shares with it: the handler of failed accepts.
 
 When the process runs out of file descriptors, asyncio reports each failed ``accept()`` to
 the loop's exception handler (hundreds of thousands of tracebacks a minute); the handler
@@ -25,6 +26,14 @@ def _quiet_accept_errors(loop: asyncio.AbstractEventLoop, context: dict[str, Any
     loop.default_exception_handler(context)
 
 
+def quiet_accept_errors() -> None:
+    """Install the one-line-a-minute report of failed accepts on the running loop (unless
+    it has an exception handler already)."""
+    loop = asyncio.get_running_loop()
+    if loop.get_exception_handler() is None:
+        loop.set_exception_handler(_quiet_accept_errors)
+
+
 class TcpServer:
     host: str
     port: int
@@ -34,9 +43,7 @@ class TcpServer:
 
     async def start(self) -> int:
         """Listen; returns the port (the one the system chose, when asked for port 0)."""
-        loop = asyncio.get_running_loop()
-        if loop.get_exception_handler() is None:
-            loop.set_exception_handler(_quiet_accept_errors)
+        quiet_accept_errors()
         self._server = await asyncio.start_server(self._client, self.host, self.port,
                                                   limit=self.limit)  # fmt: skip
         return int(self._server.sockets[0].getsockname()[1])

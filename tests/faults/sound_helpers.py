@@ -47,7 +47,8 @@ def http(url: str, method: str, path: str, body: bytes = b"",
          headers: dict[str, str] | None = None) -> tuple[int, Any]:  # fmt: skip
     """One request over a raw socket (so a dropped connection shows as status 0)."""
     parts = urlsplit(url)
-    hdrs = {"Host": "127.0.0.1", "Content-Type": "application/json",
+    # Connection: close, as the answer is read to its end (the server keeps HTTP/1.1 open).
+    hdrs = {"Host": "127.0.0.1", "Content-Type": "application/json", "Connection": "close",
             "Content-Length": str(len(body)), **(headers or {})}  # fmt: skip
     head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in hdrs.items())
     with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:

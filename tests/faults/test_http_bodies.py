@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from moodplay._http import MAX_BODY, MAX_SAY
+from moodplay.web import MAX_BODY, MAX_SAY
 from tests.conftest import short_library
 from tests.faults.sound_helpers import daemon_and_pulse, http, status
 from tests.moodplay.daemon import Daemon

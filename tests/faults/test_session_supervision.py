@@ -21,11 +21,11 @@ from context import ContextSource
 from library import Store
 from moodplay import Config
 from moodplay._daemon import _run_session
-from moodplay._http import HttpServer
 from moodplay._live import LiveSession
 from moodplay._queue_cli import build_catalogue
 from moodplay._supervise import SessionError
 from moodplay._tracks import LiveLibrary, track_infos
+from moodplay.web import HttpServer
 from player import PlayerEvent
 from tests.faults.conftest import until
 

@@ -17,8 +17,8 @@ import pytest
 from moodplay import Config
 from moodplay._cli import _log_level, build_parser
 from moodplay._config import data_dir, user_config_path
-from moodplay._http import HttpServer
 from moodplay._paths import library_roots
+from moodplay.web import HttpServer
 from tests.conftest import run_moodplay
 
 
@@ -121,7 +121,7 @@ def test_a_handler_bug_is_a_500_with_the_traceback_logged(
         assert not (tmp_path / "x.db.web").exists()
         return status, body, noted
 
-    with caplog.at_level(logging.ERROR, "moodplay._http"):
+    with caplog.at_level(logging.ERROR, "moodplay.web"):
         status, body, noted = asyncio.run(scenario())
     assert noted.startswith("http://127.0.0.1:")
     assert status == 500 and body == {
