@@ -23,7 +23,17 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from recommend import Feedback, History, ListenerState, Planner, Point, Situation
+from recommend import (
+    Catalogue,
+    Feedback,
+    History,
+    ListenerState,
+    Planner,
+    Point,
+    SignalWeights,
+    Situation,
+    fold_history,
+)
 from recommend._feedback import signal, summarise
 from tests.recommend.catalogues import random_catalogue
 
@@ -87,6 +97,30 @@ def long_run(runs: int) -> None:
         f"re-plan after feedback (aggregates):   p50 {n50:.2f} ms, p95 {n95:.2f} ms ({runs} runs)"
     )
     print(f"old history read alone (every event):  p50 {o50:.2f} ms, p95 {o95:.2f} ms")
+    start_up(cat, h)
+
+
+def start_up(cat: Catalogue, h: History) -> None:
+    """Start-up side by side: aggregates from every event vs from the stored fold of the events
+    older than 60 days (moodplay/_history_fold.py) plus the rest."""
+    from moodplay._history_fold import FOLD_AFTER_S, fold_from_bytes, fold_to_bytes
+
+    w = SignalWeights()
+    t = time.perf_counter()
+    Planner(cat)._aggregates(h)
+    every_s = time.perf_counter() - t
+    cut = max(fb.at for fb in h.events) - FOLD_AFTER_S
+    old = [(int(cat.track_ids[fb.index]), fb) for fb in h.events if fb.at < cut]
+    t = time.perf_counter()
+    blob = fold_to_bytes(fold_history(old, cut, w))
+    made_s = time.perf_counter() - t
+    recent = [fb for fb in h.events if fb.at >= cut]
+    t = time.perf_counter()
+    Planner(cat)._aggregates(History(recent, fold=fold_from_bytes(blob)))
+    fold_s = time.perf_counter() - t
+    print(f"start-up aggregates: every event {every_s:.2f} s; fold + {len(recent)} recent events "
+          f"{fold_s:.2f} s ({every_s / fold_s:.1f}x; the fold of {len(old)} events made once in "
+          f"{made_s:.2f} s, {len(blob) / 1e6:.1f} MB stored)")  # fmt: skip
 
 
 def main() -> None:
