@@ -25,6 +25,7 @@ from moodplay._client import TOKEN_ENV, ClientError, cmd_say, cmd_status
 from moodplay._config import Config, ConfigError, data_dir, load_config
 from moodplay._daemon import DaemonError, cmd_daemon
 from moodplay._doctor import cmd_doctor
+from moodplay._extras import MissingExtraError, require_extra
 from moodplay._history_cli import HistoryError, cmd_export, cmd_forget
 from moodplay._instance import InstanceError, InstanceLock
 from moodplay._listen_cli import ListenError, cmd_listen
@@ -115,7 +116,9 @@ def _add_library(sub: Any, common: argparse.ArgumentParser) -> None:
     show.add_argument("query", help="track id, or text in its title, artist, album or path")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_show)
-    mp = lib_sub.add_parser("map", parents=[common], help="draw the valence x energy map")
+    mp = lib_sub.add_parser(
+        "map", parents=[common], help="draw the valence x energy map (needs moodplay[map])"
+    )
     mp.add_argument("--out", required=True, type=Path, metavar="FILE.png")
     mp.set_defaults(func=cmd_map)
     repair_help = "rebuild a damaged database from what can still be read"
@@ -210,7 +213,9 @@ def _add_models(sub: Any, common: argparse.ArgumentParser) -> None:
     lst = models_sub.add_parser("list", parents=[common], help="what can be installed")
     lst.add_argument("--manifest", type=Path, help=manifest_help)
     lst.set_defaults(func=cmd_models_list)
-    train = models_sub.add_parser("train-voice", parents=[common], help="fit the voice-tone model")
+    train = models_sub.add_parser(
+        "train-voice", parents=[common], help="fit the voice-tone model (needs moodplay[train])"
+    )
     train.add_argument("data", type=Path, metavar="DATA.csv", help="path,arousal,valence rows")
     train.add_argument("--out", type=Path, help="model file (default: data dir/models/...)")
     train.set_defaults(func=cmd_train_voice)
@@ -285,6 +290,7 @@ def _print_track(track: dict[str, Any]) -> None:
 def cmd_map(config: Config, args: argparse.Namespace) -> int:
     if args.out.suffix.lower() != ".png":
         raise UserError(f"--out {args.out}: the map is written as PNG; name it FILE.png")
+    require_extra("matplotlib", "map", "library map")
     with _open_store(config, args) as store:
         points = mood_points(store)
     if not points:
@@ -347,6 +353,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except (
         ConfigError, StoreError, ModelError, ModelInstallError, UserError, ListenError,
         TrainError, QueueError, DaemonError, ClientError, HistoryError, InstanceError, ScanError,
+        MissingExtraError,
     ) as e:  # fmt: skip
         print(f"moodplay: {e}", file=sys.stderr)
         return EXIT_ERROR

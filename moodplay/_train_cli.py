@@ -18,6 +18,7 @@ from library import read_mono
 from models import train_linear
 from mood import Baseline, to_model_rate
 from moodplay._config import Config, data_dir
+from moodplay._extras import require_extra
 
 # (arousal, valence) per category, after Russell's circumplex of affect (1980).
 CATEGORIES = {
@@ -62,6 +63,7 @@ def _row(csv_path: Path, line_no: int, row: list[str]) -> tuple[Path, float, flo
 def cmd_train_voice(config: Config, args: argparse.Namespace) -> int:
     from mood._smile import VoiceFeatures
 
+    require_extra("onnx", "train", "models train-voice")  # before minutes of feature extraction
     rows = read_rows(args.data)
     smile = VoiceFeatures()
     features, labels = [], []

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up moodplay on Debian / Raspberry Pi OS: Debian packages, a virtualenv, the project.
 #   scripts/setup.sh run    what the player needs
-#   scripts/setup.sh test   plus what the test suite needs (ffmpeg, linters, vibenet's own deps)
+#   scripts/setup.sh test   plus what the test suite needs (ffmpeg, linters, vibenet's own deps,
+#                           the map and train extras: matplotlib, onnx)
 # As root it installs missing Debian packages itself; otherwise it prints the apt-get line.
 set -euo pipefail
 mode="${1:-run}"
@@ -55,4 +56,9 @@ fi
 "$venv/bin/python" -m pip install -q --no-deps "vibenet==0.1.0"
 # silero-vad ships the VAD's ONNX file (MIT); it declares torch, which moodplay does not use.
 "$venv/bin/python" -m pip install -q --no-deps "silero-vad==6.2.3"
+# opensmile ships libSMILEapi and the eGeMAPS configs (voice tone; audEERING's research licence).
+# mood/_smile.py loads only its ctypes binding (numpy), so its declared dependencies (pandas,
+# pyarrow, audinterface: ~260 MB) stay out. `test` mode already has them: the [test] extra
+# installs opensmile with its dependencies for the parity test, and this line changes nothing.
+"$venv/bin/python" -m pip install -q --no-deps "opensmile==2.6.0"
 echo "$want" > "$stamp"
