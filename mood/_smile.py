@@ -35,7 +35,9 @@ def _binding() -> tuple[ModuleType, Path]:
     """opensmile's ctypes binding and its config folder, without importing the package."""
     spec = importlib.util.find_spec("opensmile")  # finds the folder; runs nothing
     if spec is None or not spec.submodule_search_locations:
-        raise OpenSmileUnavailableError("opensmile is not installed (pip install opensmile)")
+        raise OpenSmileUnavailableError(
+            "opensmile is not installed (pip install --no-deps opensmile==2.6.0)"
+        )
     core = Path(next(iter(spec.submodule_search_locations))) / "core"
     lib_spec = importlib.util.spec_from_file_location("_moodplay_smileapi", core / "lib.py")
     if lib_spec is None or lib_spec.loader is None:
