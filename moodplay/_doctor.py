@@ -230,8 +230,8 @@ def check_opensmile() -> Check:
         return _problem(
             name,
             f"openSMILE cannot start ({e})",
-            "pip install --no-deps opensmile==2.6.0 (only voice tone needs it; spoken commands work "
-            "without it)",
+            "pip install --no-deps opensmile==2.6.0 (only voice tone needs it; spoken commands "
+            "work without it)",
         )
     return _ok(name, f"eGeMAPSv02, {len(features.names)} features")
 
