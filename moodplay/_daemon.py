@@ -25,6 +25,7 @@ from library import Store, StoreError, default_jobs, library_names
 from moodplay._config import Config
 from moodplay._instance import InstanceLock
 from moodplay._live import LiveSession
+from moodplay._memory import hold_malloc_thresholds
 from moodplay._paths import database_path
 from moodplay._queue_cli import build_catalogue
 from moodplay._rescan import Rescan
@@ -74,6 +75,8 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
 def _run(config: Config, args: argparse.Namespace, db: Path) -> int:
     from player import open_vlc_player
 
+    # Before libVLC starts: its per-track read buffers must go back to the system when freed.
+    log.info("%s", hold_malloc_thresholds())
     with Store(db) as store:
         store.check()
         library = LiveLibrary(build_catalogue(store), track_infos(store))
