@@ -3,9 +3,11 @@
 moodplay is driven through ``recommend.Session`` with exactly the calls the daemon's live session
 makes (``moodplay/_live.py``, ``_handlers.py``, ``_resume.py``): a session built from the
 situation at start-up, ``SessionEvent("request", target=[moods.targets][word], request=word)``
-then ``replan([])`` when nothing plays, "played" at a track's end with its duration, "skipped"
-with the position, "liked" while a track plays, a stop that leaves the plan as it is (the next
-"play" starts its first entry), every event also kept as the store's history. Two variants:
+then ``replan([])`` when nothing plays or when what plays is farther than ``REQUEST_FITS`` from
+the plan's target (it gives way at once; "nearest" does the same), "played" at a track's end
+with its duration, "skipped" with the position, "liked" while a track plays, a stop that leaves
+the plan as it is (the next "play" starts its first entry), every event also kept as the store's
+history. Two variants:
 
 - ``always-on``: one session for 30 days (the systemd unit);
 - ``restarted``: a new session every day at 04:00 with the history read back and ``replan([])``
@@ -27,8 +29,9 @@ Printed per population, tune and held-out separately: skip rate in days 1-3 and 
 of plays replaying a track started on an earlier day, distinct tracks per listener (and in their
 first 200 plays), the share of a listener's plays by their top three artists, plays of the
 day-15 tracks in days 15-18 per listener (and the share of listeners who heard one by the end of
-day 16), and the mean energy of the first five tracks after "calm" and "energetic" said at the
-start of a sitting or mid-sitting ("-": never said). A "play" is any track started.
+day 16; a track that gave way to a request is not a play), and the mean energy of the first five
+tracks after "calm" and "energetic" said at the start of a sitting or mid-sitting ("-": never
+said). A "play" is any track started.
 
     .venv/bin/python bench/longrun.py [--listeners 16] [--tracks 20000] [--jobs 2] [--quick]
 """
@@ -37,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import sys
 import time
 import zlib
@@ -55,6 +59,7 @@ from bench.catalogue_gen import generate, rescan
 from bench.populations import KINDS, SPEAKING, Listener, Moment, Track, fan_artists, population
 from context import in_quiet_hours, part_of_day
 from moodplay import Config
+from moodplay._handlers import REQUEST_FITS
 from recommend import (
     KINDS as FEEDBACK_KINDS,
 )
@@ -114,7 +119,7 @@ class Driver(Protocol):
     def restart(self, at: float) -> None: ...
     def rescan(self, at: float, cat: Catalogue) -> None: ...
     def begin(self, at: float, word: str | None) -> int | None: ...
-    def request(self, at: float, word: str) -> None: ...
+    def request(self, at: float, word: str, playing: int | None = None) -> int | None: ...
     def liked(self, at: float, index: int) -> None: ...
     def ended(self, at: float, index: int, listened_s: float) -> int | None: ...
     def stop(self, at: float) -> None: ...
@@ -200,9 +205,16 @@ class Moodplay:
         self.playing = True
         return self._first()
 
-    def request(self, at: float, word: str) -> None:
+    def request(self, at: float, word: str, playing: int | None = None) -> int | None:
+        """``cmd_mood`` while ``playing`` plays: the track to play now if it gave way (farther
+        than ``REQUEST_FITS`` from the plan's target; stored as "interrupted", not feedback),
+        else None (it plays on)."""
         target = Point(*self.moods[word])
         self.session.on(SessionEvent("request", at, target=target, request=word))
+        if playing is None or not _off(self.cat.point(playing), self.session.plan.target):
+            return None
+        self.session.replan([])
+        return self._first()
 
     def liked(self, at: float, index: int) -> None:
         self.advance(at)
@@ -246,8 +258,12 @@ class Baseline:
             self.request(at, word)
         return self._pick(at)
 
-    def request(self, at: float, word: str) -> None:
+    def request(self, at: float, word: str, playing: int | None = None) -> int | None:
+        """As moodplay's: nearest-to-request moves on from a track far from the request."""
         self.target = Point(*CONFIG.moods.targets[word])
+        if self.name == "shuffle" or playing is None:
+            return None
+        return self._pick(at) if _off(self.cat.point(playing), self.target) else None
 
     def liked(self, at: float, index: int) -> None:
         pass
@@ -333,8 +349,12 @@ def sit(listener: Listener, driver: Driver, cat: Catalogue, log: Log, *, day: in
         if index is None:
             break
         if k > 0 and (said := listener.speaks(moment(at, day, k), True)) is not None:
-            driver.request(at + 2, said)  # said while this track plays: it plays on
-            probe = _probe(log, said, "mid", k + 1)
+            # said while this track plays: it plays on, or gives way to the request's first
+            now = driver.request(at + 2, said, index)
+            at, index = (at + 3, now) if now is not None else (at, index)
+            if index is None:
+                break
+            probe = _probe(log, said, "mid", k + (0 if now is not None else 1))
         track = track_of(cat, index)
         if probe is not None and k >= probe.first_k and len(probe.energies) < 5:
             probe.energies.append(track.energy)
@@ -347,6 +367,11 @@ def sit(listener: Listener, driver: Driver, cat: Catalogue, log: Log, *, day: in
         index = driver.ended(at, index, out.listened_s)
         at += 1
     driver.stop(at)
+
+
+def _off(here: Point, target: Point) -> bool:
+    """Farther than the daemon's REQUEST_FITS from the target (moodplay/_handlers.py)."""
+    return math.dist((here.valence, here.energy), (target.valence, target.energy)) > REQUEST_FITS
 
 
 def _probe(log: Log, word: str | None, slot: str, first_k: int) -> Probe | None:

@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 VOLUME_STEP = 10
 REQUEST_FIELDS = ("target", "request", "axis", "prefer_instrumental", "wind_down")
 """The listener state a request sets (``recommend.Request.apply``), for undo."""
+REQUEST_FITS = 0.2
+"""A track playing farther than this on the mood plane (valence x energy, 0..1 each) from what a
+request aims at (the plan's target, brought into the library's range) gives way to the first
+re-planned track at once; a nearer one plays on. ("Play something energetic" during a calm
+track means now, as a spoken request does on other speakers.)"""
 
 
 class Handlers:
@@ -194,9 +199,12 @@ class Handlers:
         s.queue_event(SessionEvent("request", s.clock.now(), target=point, request=mood))
         if fresh and s.player.current is not None:
             s.player.stop()  # what paused before the gap is not what was asked for
+        moved_on: Callable[[], None] | None = None
         if s.player.current is None and (fresh or not s.resume_at):
             s.resume_at = 0.0
             s.queue.replan(s.manual.head(None))  # nothing to keep: plan afresh, then start
+        elif (index := s.current_index()) is not None and self._off_target(index):
+            moved_on = self._give_way(index)
         else:
             s.player.prepare(s.next_track())
         try:
@@ -204,15 +212,37 @@ class Handlers:
         except CommandRefusedError:
             back()
             self._replan()
+            if moved_on is not None:
+                moved_on()
             raise
         self._play()
 
         def revert() -> None:
             back()
             self._replan()
-            before.restore(self.s, track=fresh)
+            if moved_on is not None:
+                moved_on()
+            before.restore(self.s, track=fresh or moved_on is not None)
 
         self.undo.push(f"request for something {mood}", revert)
+
+    def _off_target(self, index: int) -> bool:
+        """Whether the track playing is farther than REQUEST_FITS from the plan's target."""
+        s = self.s
+        target, here = s.queue.plan.target, s.cat.point(index)
+        distance = (here.valence - target.valence) ** 2 + (here.energy - target.energy) ** 2
+        return bool(distance**0.5 > REQUEST_FITS)
+
+    def _give_way(self, index: int) -> Callable[[], None]:
+        """The track playing gives way to the request's first track now. It is stored as
+        "interrupted" (not feedback: nothing is learned of a track the listener asked past);
+        returns how to forget that event again."""
+        s = self.s
+        event = s.record(index, "interrupted", s.player.position_s())
+        forget = unlearn(self.s, event, len(s.queue.history.events))
+        s.queue.replan(s.manual.head(None))  # the track playing is not kept
+        s.start_current()
+        return forget
 
     def cmd_statement(self, feeling: str, statement: str = "") -> None:
         s = self.s

@@ -141,3 +141,46 @@ def test_a_track_that_cannot_play_is_skipped_logged_and_stored(
         finally:
             gone.rename(first)
     assert [k for k, _ in events(db)[stored:]] == ["failed"]
+
+
+def test_a_request_far_from_what_plays_moves_on_at_once(
+    live: LiveSession, library_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 12: "play something energetic" during a calm track means now. The track playing
+    gives way to the first re-planned one when it is farther than REQUEST_FITS from the
+    request's target (here every track is: the five demo tracks lie within 0.2 of most
+    targets once they are brought into the library's range); it is stored as "interrupted"
+    (not a skip: nothing is learned); undo brings it back."""
+    monkeypatch.setattr("moodplay._handlers.REQUEST_FITS", -1.0)
+    call(live, "play")
+    time.sleep(1.0)
+    first = live.player.current
+    assert first is not None
+    learned = len(live.queue.history.events)
+    before = len(events(library_db))
+    call(live, "mood_request", mood="energetic")
+    time.sleep(0.5)
+    assert live.player.current is not None and live.player.current != first
+    assert live.current_index() == live.queue.queue[0]
+    assert [k for k, _ in events(library_db)[before:]] == ["interrupted"]
+    assert len(live.queue.history.events) == learned  # nothing learned of it
+    call(live, "undo")
+    time.sleep(0.5)
+    assert live.player.current == first
+    assert [k for k, _ in events(library_db)[before:]] == []
+
+
+def test_a_request_near_what_plays_lets_it_play_on(
+    live: LiveSession, library_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("moodplay._handlers.REQUEST_FITS", 2.0)  # every track is near
+    call(live, "play")
+    time.sleep(1.0)
+    first = live.player.current
+    assert first is not None
+    before = len(events(library_db))
+    call(live, "mood_request", mood="energetic")
+    time.sleep(0.5)
+    assert live.player.current == first
+    assert [k for k, _ in events(library_db)[before:]] == []
+    assert live.queue.queue[0] == live.current_index()  # kept; the next is re-planned
