@@ -212,8 +212,9 @@ class Handlers:
         except CommandRefusedError:
             back()
             self._replan()
-            if moved_on is not None:
+            if moved_on is not None:  # nothing to give way to: what played plays on
                 moved_on()
+                before.restore(self.s, track=True)
             raise
         self._play()
 
