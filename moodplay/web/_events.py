@@ -64,24 +64,25 @@ class Events:
                                    compress=True)  # fmt: skip
         await ws.prepare(request)
         client = _Client(ws, request)
-        first = await self._build()
-        await client.send(first, first)
         self._clients.add(client)
-        if self._watcher is None or self._watcher.done():
-            self._watcher = asyncio.create_task(self._watch(), name="web events")
         sender = asyncio.create_task(self._push(client), name="web events client")
         try:
+            first = await self._build()
+            await client.send(first, first)
+            client.wake.set()  # what changed while the first was on its way
+            if self._watcher is None or self._watcher.done():
+                self._watcher = asyncio.create_task(self._watch(), name="web events")
             async for message in ws:  # pings are answered inside; the page sends nothing else
                 if message.type is WSMsgType.ERROR:
                     break
         finally:
             self._clients.discard(client)
             sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sender
+            await asyncio.wait([sender], timeout=1.0)
             if not ws.closed:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(ws.close(), 1.0)
+                    async with asyncio.timeout(1.0):
+                        await ws.close()
         return ws
 
     async def close(self) -> None:
@@ -116,10 +117,10 @@ class Events:
             await asyncio.sleep(POLL_S)
 
     async def _push(self, client: _Client) -> None:
-        while True:
+        while not client.ws.closed:
             await client.wake.wait()
             client.wake.clear()
-            if self._latest is not None and (message := client.news(self._latest)):
+            if client.sent and self._latest and (message := client.news(self._latest)):
                 await client.send(message, self._latest)
 
 
@@ -152,7 +153,8 @@ class _Client:
         """Send ``message`` (what differs from ``view``); a client that cannot take it in
         time is closed."""
         try:
-            await asyncio.wait_for(self.ws.send_str(json.dumps(message)), DRAIN_TIMEOUT_S)
+            async with asyncio.timeout(DRAIN_TIMEOUT_S):  # (3.11's wait_for can lose a cancel)
+                await self.ws.send_str(json.dumps(message))
         except TimeoutError:
             log.info("web events: a client read nothing for %.0f s; closing it", DRAIN_TIMEOUT_S)
             self.abort()
