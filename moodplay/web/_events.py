@@ -94,9 +94,12 @@ class Events:
             client.abort()
 
     async def _build(self) -> View:
+        """A fresh view; the latest for everyone unless a later-started build came first."""
+        started = time.time()
         view = await self._view()
-        view["at"] = round(time.time(), 3)
-        self._latest = view
+        view["at"] = round(started, 3)
+        if self._latest is None or started >= self._latest["at"]:
+            self._latest = view
         return view
 
     async def _watch(self) -> None:
