@@ -8,14 +8,20 @@ out.
 from player._player import MAX_BOOST_DB, TARGET_LUFS, Decks, Player, PlayerEvent, Track, gain_for
 from player._ramp import DUCK_LEVEL_PCT
 
+OUTPUTS = ("vlc", "mixer")
+"""How the decks reach the speaker: "vlc" (libVLC's own audio output ``aout``, the default) or
+"mixer" (experimental: libVLC decodes into moodplay's mixer, which plays through one PortAudio
+stream on the default device, or ``device``; see ``player._mixdecks``)."""
+
 
 def open_vlc_player(
-    aout: str = "pulse", device: str | None = None, crossfade_s: float = 0.0
+    aout: str = "pulse", device: str | None = None, crossfade_s: float = 0.0, output: str = "vlc"
 ) -> Player:
-    """A Player on libVLC with an explicit audio output (never libVLC's guess). Every libVLC
-    call runs on one worker thread and holds the caller at most ``player._bounded.PATIENCE_S``
-    seconds: a hung sound server holds playback ("no sound output") instead of the caller.
-    Raises RuntimeError when libVLC cannot start."""
+    """A Player on libVLC with an explicit audio output (never libVLC's guess), or with
+    ``output="mixer"`` through moodplay's mixer (``OUTPUTS``). Every libVLC call runs on one
+    worker thread and holds the caller at most ``player._bounded.PATIENCE_S`` seconds: a hung
+    sound server holds playback ("no sound output") instead of the caller. Raises ValueError
+    for an unknown ``output``, RuntimeError when libVLC or the output device cannot start."""
     import queue
 
     from player._bounded import BoundedDecks
@@ -31,7 +37,14 @@ def open_vlc_player(
         if made and made[0].wakeup is not None:
             made[0].wakeup()
 
-    decks = BoundedDecks(VlcDecks(aout, device, sink))
+    if output not in OUTPUTS:
+        raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, not {output!r}")
+    if output == "mixer":
+        from player._mixdecks import MixerDecks
+
+        decks = BoundedDecks(MixerDecks(sink, device))
+    else:
+        decks = BoundedDecks(VlcDecks(aout, device, sink))
     server = ServerWatch(pulse_socket() if aout == "pulse" else None)
     made.append(Player(decks, events, crossfade_s, output=AnyLost(server, decks)))
     return made[0]
@@ -40,6 +53,7 @@ def open_vlc_player(
 __all__ = [
     "DUCK_LEVEL_PCT",
     "MAX_BOOST_DB",
+    "OUTPUTS",
     "TARGET_LUFS",
     "Decks",
     "Player",

@@ -6,13 +6,42 @@ owner's queue and never call back into libVLC (CONVENTIONS.md, item 5).
 
 from __future__ import annotations
 
+import ctypes
+import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, Protocol
 
+import numpy as np
 import vlc
+
+log = logging.getLogger(__name__)
 
 EventSink = Callable[[str, int], None]
 """(kind, deck) with kind "ended", "failed" or "playing"."""
+
+
+class PcmSink(Protocol):
+    """Where decks with audio callbacks deliver PCM (``player._mixdecks``). Called on libVLC's
+    decoder thread, so each may block (``pcm``, while its ring is full) but never calls libVLC."""
+
+    def pcm(self, deck: int, frames: np.ndarray) -> None:
+        """``frames``: shape (n, channels) float32 in [-1, 1), a copy the sink may keep."""
+        ...
+
+    def pcm_drained(self, deck: int) -> None:
+        """The deck's stream is over: no more frames until it is loaded again."""
+        ...
+
+    def pcm_flushed(self, deck: int) -> None:
+        """Frames delivered and not yet played are to be dropped (a seek, a stop)."""
+        ...
+
+
+PCM_FORMAT = "S16N"
+"""libVLC 3.0.23 asked for "f32l" (or "FL32") here delivered 32-bit integers labelled float
+(measured: NaN and 1e-34 values where a sine should be); S16N came back bit-exact."""
+
 
 # libVLC also accepts these shortcuts for its audio output modules.
 _AOUT_ALIASES = {"dummy": "adummy", "pulseaudio": "pulse", "pa": "pulse"}
@@ -48,7 +77,11 @@ class VlcDecks:
     get_time()'s lag (it moves in ~0.3 s steps) and some slack."""
 
     def __init__(self, aout: str = "pulse", device: str | None = None,
-                 sink: EventSink | None = None) -> None:  # fmt: skip
+                 sink: EventSink | None = None, *, pcm: PcmSink | None = None,
+                 rate: int = 48_000, channels: int = 2) -> None:  # fmt: skip
+        """With ``pcm``, each deck delivers its audio there through libVLC's audio callbacks at
+        ``rate`` Hz and ``channels`` channels (libVLC converts and resamples), and ``aout`` is
+        not used for sound."""
         args = ["--no-video", "--quiet", "--intf=dummy", f"--aout={aout}"]
         if device:
             option = "--alsa-audio-device" if aout == "alsa" else "--audio-device"
@@ -57,6 +90,8 @@ class VlcDecks:
         if self._instance is None:
             raise RuntimeError(f"libVLC could not start with audio output {aout!r}")
         self._sink = sink or (lambda kind, deck: None)
+        self._pcm, self._rate, self._channels = pcm, rate, channels
+        self._keep: dict[int, tuple[Any, ...]] = {}  # ctypes callbacks alive while in use
         self._decks = [self._new_deck(i) for i in range(2)]
 
     def _new_deck(self, i: int) -> vlc.MediaPlayer:
@@ -66,7 +101,34 @@ class VlcDecks:
         events.event_attach(vlc.EventType.MediaPlayerEncounteredError, self._post("failed", i))
         # The audio output exists only once playing: volume set earlier is not kept.
         events.event_attach(vlc.EventType.MediaPlayerPlaying, self._post("playing", i))
+        if self._pcm is not None:
+            self._attach_pcm(deck, i, self._pcm)
         return deck
+
+    def _attach_pcm(self, deck: vlc.MediaPlayer, i: int, pcm: PcmSink) -> None:
+        channels = self._channels
+        decorators = vlc.CallbackDecorators
+
+        @decorators.AudioPlayCb  # type: ignore[untyped-decorator]
+        def play(_opaque: object, samples: int, count: int, _pts: int) -> None:
+            try:
+                raw = ctypes.cast(samples, ctypes.POINTER(ctypes.c_int16))
+                ints = np.ctypeslib.as_array(raw, (count * channels,))
+                pcm.pcm(i, (ints.astype(np.float32) / 32768.0).reshape(count, channels))
+            except Exception:  # never raise into libVLC's thread
+                log.exception("player: PCM from deck %d lost", i)
+
+        @decorators.AudioDrainCb  # type: ignore[untyped-decorator]
+        def drain(_opaque: object) -> None:
+            pcm.pcm_drained(i)
+
+        @decorators.AudioFlushCb  # type: ignore[untyped-decorator]
+        def flush(_opaque: object, _pts: int) -> None:
+            pcm.pcm_flushed(i)
+
+        deck.audio_set_callbacks(play, None, None, flush, drain, None)
+        deck.audio_set_format(PCM_FORMAT, self._rate, channels)
+        self._keep[id(deck)] = (play, drain, flush)
 
     def reopen(self, deck: int) -> None:
         """A new media player for ``deck`` (a new audio output once it plays); the old one is
@@ -75,6 +137,7 @@ class VlcDecks:
         old.stop()
         self._decks[deck] = self._new_deck(deck)
         old.release()
+        self._keep.pop(id(old), None)
 
     def _post(self, kind: str, deck: int) -> Callable[[object], None]:
         def callback(_event: object) -> None:
