@@ -181,6 +181,10 @@ class PlayerConfig:
     """During quiet hours ([context]) the volume never goes above this."""
     wind_down_min: float = field(default=30.0, metadata=_range(1, 240, "minutes"))
     """"Good night": a calm, falling queue for this long, then playback pauses."""
+    output: str = field(default="vlc", metadata={"choices": ("vlc", "mixer")})
+    """How the music reaches the speaker: "vlc" (libVLC's own output, --aout) or "mixer"
+    (experimental: libVLC decodes into moodplay's mixer, played through PortAudio's default
+    output device; gapless)."""
 
 
 @dataclass(frozen=True)

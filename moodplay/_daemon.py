@@ -85,7 +85,8 @@ def _run(config: Config, args: argparse.Namespace, db: Path) -> int:
     device = detect_device() if config.context.device == "auto" else config.context.device
     context = ContextSource(device, config.context.quiet_start, config.context.quiet_end)
     try:
-        player = open_vlc_player(args.aout, crossfade_s=config.player.crossfade_s)
+        player = open_vlc_player(args.aout, crossfade_s=config.player.crossfade_s,
+                                 output=config.player.output)  # fmt: skip
     except Exception as e:
         raise DaemonError(f"libVLC cannot start ({e}); install libvlc5 and vlc-plugin-base") from e
     session = LiveSession(config, db, library, player, context)
