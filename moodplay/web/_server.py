@@ -7,6 +7,8 @@
     POST /api/say          {"text": "play something calm"}  (the voice's phrase table)
     POST /api/listen       push-to-talk: the next utterance needs no wake phrase
     GET  /api/events       WebSocket: the live view, then what changed (``_events``)
+    POST /api/seek, /api/queue/{play,next,move,remove}, GET /api/cover/{id}: the player
+                           page's (``_player``)
 
 Every command goes through the session's registry, like voice and MPD. Who may call is
 ``_guard``'s: the token, the Host rule and the Origin allow-list. POSTs must be
@@ -36,6 +38,7 @@ from moodplay._server import quiet_accept_errors
 from moodplay.web._api import MAX_BODY, Api, ApiError
 from moodplay.web._events import Events
 from moodplay.web._guard import Guard, RefusedError
+from moodplay.web._player import Player
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,7 @@ class HttpServer:
         self.session, self.host, self.port, self.token = session, host, port, token
         self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="http")
         self._api = Api(session, self._pool, listen_now)
+        self._player = Player(session, self._pool)
         self._events = Events(self._api.view, lambda: session.changes)
         self._guard = Guard(host, port, token)
         self._runner: web.AppRunner | None = None
@@ -70,6 +74,7 @@ class HttpServer:
         app.router.add_get("/", self._page)
         app.router.add_get("/index.html", self._page)
         self._api.add_routes(app)
+        self._player.add_routes(app)
         app.router.add_get("/api/events", self._events.handle)
         app.on_response_prepare.append(_headers)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
