@@ -118,3 +118,102 @@ def test_page_shows_now_playing_and_steers_the_queue(daemon: Daemon, browser: An
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
+
+
+# -- the player page: keyboard, themes, phone layout, daemon down, screenshots ----------------
+
+SHOTS_ENV = "MOODPLAY_SCREENSHOTS"
+"""A folder to keep the page's screenshots in (``docs/screenshots`` for the README); unset,
+they go under the test's temporary folder."""
+CONTROLS = ("why", "seek", "prev", "toggle", "skip", "volume", "like", "dislike", "ban", "more",
+            "ptt")  # fmt: skip
+"""The now-playing controls, in the order Tab reaches them."""
+
+
+def press(browser: Any, *keys: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(browser).send_keys(*keys).perform()
+
+
+def active(browser: Any) -> dict[str, str]:
+    found = browser.execute_script(
+        "const e = document.activeElement; return {id: e.id, action: e.dataset.action || '',"
+        " track: e.dataset.id || '', mood: e.dataset.mood || ''};"
+    )
+    assert isinstance(found, dict)
+    return found
+
+
+def tab_to(browser: Any, wanted: Any, limit: int = 90) -> dict[str, str]:
+    """Tab (only the keyboard) until the focused control is the one ``wanted`` says."""
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(limit):
+        press(browser, Keys.TAB)
+        if wanted(now := active(browser)):
+            return now
+    raise AssertionError(f"Tab never reached the control ({limit} presses)")
+
+
+def playing(daemon: Daemon) -> dict[str, Any]:
+    view: dict[str, Any] = wait_for(lambda: (v := api(daemon, "/api/status"))["current"] and v)
+    return view
+
+
+def test_every_control_by_keyboard_alone(daemon: Daemon, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    api(daemon, "/api/command", {"command": "play"})
+    title = playing(daemon)["current"]["title"]
+    browser.get(daemon.web)
+    wait_for(lambda: browser.find_element(By.ID, "title").text == title)
+    wait_for(lambda: browser.find_element(By.ID, "toggle").is_enabled())
+    # Every control is reached by Tab, in the order a listener needs them
+    seen = []
+    for _ in range(14):
+        press(browser, Keys.TAB)
+        seen.append(active(browser)["id"])
+    order = [seen.index(c) for c in CONTROLS]
+    assert order == sorted(order), seen
+    # The media session and the tab title name the track
+    assert title in browser.title
+    assert browser.execute_script("return navigator.mediaSession.metadata.title") == title
+
+    browser.find_element(By.TAG_NAME, "body").click()  # start again from the top
+    tab_to(browser, lambda a: a["id"] == "why")
+    press(browser, Keys.ENTER)  # "why?" opens the score's parts
+    assert browser.find_element(By.ID, "parts-box").is_displayed()
+    assert browser.find_element(By.ID, "why").get_attribute("aria-expanded") == "true"
+
+    tab_to(browser, lambda a: a["id"] == "toggle")
+    press(browser, Keys.SPACE)
+    wait_for(lambda: api(daemon, "/api/status")["state"] == "pause")
+    wait_for(lambda: browser.find_element(By.ID, "toggle").get_attribute("aria-label") == "play")
+    assert active(browser)["id"] == "toggle"
+    press(browser, Keys.ENTER)
+    wait_for(lambda: api(daemon, "/api/status")["state"] == "play")
+
+    press(browser, Keys.TAB)  # next track
+    press(browser, Keys.ENTER)
+    wait_for(lambda: api(daemon, "/api/status")["current"]["title"] != title)
+    press(browser, Keys.TAB, Keys.ARROW_LEFT)  # volume: one step down
+    wait_for(lambda: api(daemon, "/api/status")["volume"] == 99)
+
+    now = api(daemon, "/api/status")["current"]["title"]
+    tab_to(browser, lambda a: a["id"] == "ban")
+    press(browser, Keys.ENTER)  # "never again": it is skipped at once
+    wait_for(lambda: api(daemon, "/api/status")["current"]["title"] != now)
+    assert browser.find_element(By.ID, "error").text == ""
+
+    # The queue: "play next" on the last entry, then remove it, by keyboard only
+    last = api(daemon, "/api/status")["queue"][-1]
+    tab_to(browser, lambda a: a["action"] == "next" and a["track"] == str(last["id"]), 120)
+    press(browser, Keys.ENTER)
+    wait_for(lambda: api(daemon, "/api/status")["queue"][1]["id"] == last["id"])
+    wait_for(lambda: active(browser)["track"] == str(last["id"]))  # focus kept on re-render
+    focused = tab_to(browser, lambda a: a["action"] in ("remove", ""), 4)
+    assert focused["action"] == "remove" and focused["track"] == str(last["id"])
+    press(browser, Keys.ENTER)
+    wait_for(lambda: not api(daemon, "/api/status")["queue"][1]["queued"])
