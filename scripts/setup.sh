@@ -61,4 +61,26 @@ fi
 # pyarrow, audinterface: ~260 MB) stay out. `test` mode already has them: the [test] extra
 # installs opensmile with its dependencies for the parity test, and this line changes nothing.
 "$venv/bin/python" -m pip install -q --no-deps "opensmile==2.6.0"
+# axe-core (MPL-2.0) checks the web page's accessibility in the browser tests, injected into the
+# page; fetched here once from the npm registry, pinned and checked, never at test time. Without
+# it (no registry here) that test is skipped and says why.
+if [ "$mode" = test ]; then
+  axe_version=4.14.1
+  axe_sha256=e6b0ce02b84d892e2e33e403485e7f3d6c29e2be6df65daf44d89ba564139745
+  axe_dir="$venv/share/axe-core"
+  if [ ! -f "$axe_dir/axe.min.js" ]; then
+    axe_tmp="$(mktemp -d)"
+    if curl -sSf --max-time 60 -o "$axe_tmp/axe.tgz" \
+         "https://registry.npmjs.org/axe-core/-/axe-core-$axe_version.tgz" \
+       && echo "$axe_sha256  $axe_tmp/axe.tgz" | sha256sum -c --quiet -; then
+      mkdir -p "$axe_dir"
+      tar -xzf "$axe_tmp/axe.tgz" -C "$axe_tmp" package/axe.min.js
+      mv "$axe_tmp/package/axe.min.js" "$axe_dir/axe.min.js"
+    else
+      echo "axe-core $axe_version could not be fetched or did not match its SHA-256:" \
+           "the page's accessibility test will be skipped" >&2
+    fi
+    rm -rf "$axe_tmp"
+  fi
+fi
 echo "$want" > "$stamp"

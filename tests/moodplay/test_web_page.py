@@ -8,6 +8,9 @@ says the mood is; clicking a mood button changes the queue. A screenshot is kept
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -17,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import short_library
-from tests.moodplay.daemon import Daemon
+from tests.moodplay.daemon import Daemon, running
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbital Elevator",
          "Through Space", "Media Threat")  # fmt: skip
@@ -217,3 +220,106 @@ def test_every_control_by_keyboard_alone(daemon: Daemon, browser: Any) -> None:
     assert focused["action"] == "remove" and focused["track"] == str(last["id"])
     press(browser, Keys.ENTER)
     wait_for(lambda: not api(daemon, "/api/status")["queue"][1]["queued"])
+
+
+SIZES = {"desktop": (1280, 800), "phone": (390, 844)}
+BACKGROUNDS = {"light": "rgb(244, 243, 239)", "dark": "rgb(22, 24, 28)"}
+AXE = Path(sys.prefix) / "share" / "axe-core" / "axe.min.js"
+"""axe-core, fetched once by ``scripts/setup.sh test`` (pinned, SHA-256 checked)."""
+
+
+def emulate(browser: Any, scheme: str, size: str) -> None:
+    """prefers-color-scheme and the viewport, as Chrome DevTools sets them."""
+    width, height = SIZES[size]
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {
+        "features": [{"name": "prefers-color-scheme", "value": scheme}]})  # fmt: skip
+    metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": size == "phone"}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+
+
+def shot(browser: Any, folder: Path, name: str) -> Path:
+    """A screenshot, brought to 256 colours by ffmpeg (a few tens of KB: kept in the repo)."""
+    time.sleep(0.2)  # a layout change is painted
+    raw = folder / f"{name}-full.png"
+    browser.save_screenshot(str(raw))
+    path = folder / f"{name}.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(raw), "-vf",
+                    "split[a][b];[a]palettegen=max_colors=256[p];[b][p]paletteuse=dither=none",
+                    str(path)], check=True)  # fmt: skip
+    raw.unlink()
+    assert path.stat().st_size > 5_000
+    return path
+
+
+def rect(browser: Any, element_id: str) -> dict[str, float]:
+    found = browser.execute_script(
+        f"return document.getElementById('{element_id}').getBoundingClientRect().toJSON();"
+    )
+    assert isinstance(found, dict)
+    return found
+
+
+def axe_violations(browser: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page as it is now."""
+    browser.execute_script(AXE.read_text())
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then((r) => done(r.violations.filter((v) => ['serious', 'critical'].includes(v.impact))"
+        ".map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '))))"
+        ".catch((e) => done(['axe failed: ' + e]));"
+    )
+    assert isinstance(result, list)
+    return [str(r) for r in result]
+
+
+def test_themes_phone_layout_daemon_down_and_screenshots(
+    daemon: Daemon, browser: Any, db: Path, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    folder = Path(os.environ.get(SHOTS_ENV) or tmp_path / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    api(daemon, "/api/command", {"command": "play"})
+    title = playing(daemon)["current"]["title"]
+    browser.set_script_timeout(30)
+    browser.get(daemon.web)
+    wait_for(lambda: browser.find_element(By.ID, "title").text == title)
+    browser.find_element(By.ID, "why").click()
+    wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#parts tbody tr").is_displayed())
+    problems: dict[str, list[str]] = {}
+    for scheme in ("light", "dark"):
+        for size in SIZES:
+            emulate(browser, scheme, size)
+            background = "return getComputedStyle(document.body).backgroundColor"
+            assert browser.execute_script(background) == BACKGROUNDS[scheme]
+            if size == "phone":  # now playing and its controls first, on the first screen
+                assert rect(browser, "now")["bottom"] <= rect(browser, "queue-box")["top"]
+                assert rect(browser, "toggle")["bottom"] <= SIZES["phone"][1]
+                assert rect(browser, "queue-box")["left"] == rect(browser, "now")["left"]
+            print(f"screenshot: {shot(browser, folder, f'{scheme}-{size}')}")
+        if AXE.is_file():
+            problems[scheme] = axe_violations(browser)
+    assert not any(problems.values()), problems
+
+    port = daemon.web.rstrip("/").rsplit(":", 1)[1]
+    daemon.stop()  # the daemon down: a banner, every control off
+    wait_for(lambda: browser.find_element(By.ID, "offline").is_displayed())
+    assert "not reachable" in browser.find_element(By.ID, "offline").text
+    assert browser.execute_script(
+        "return [...document.querySelectorAll('main button, main input')].every((e) => e.disabled)"
+    )
+    assert browser.title == "moodplay (not connected)"
+    if AXE.is_file():
+        assert not (down := axe_violations(browser)), down
+    for size in SIZES:
+        emulate(browser, "light", size)
+        print(f"screenshot: {shot(browser, folder, f'down-{size}')}")
+
+    # Back up on the same port: the page reconnects by itself (its back-off is at most a few
+    # seconds this early) and the controls come back
+    with running(db, tmp_path / "again", "--no-voice", "--http-port", port):
+        wait_for(lambda: not browser.find_element(By.ID, "offline").is_displayed(), 20)
+        wait_for(lambda: browser.find_element(By.ID, "toggle").is_enabled())
+    if not AXE.is_file():
+        pytest.skip(f"accessibility not checked: {AXE} missing (run scripts/setup.sh test)")
