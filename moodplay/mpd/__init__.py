@@ -3,6 +3,7 @@
 
 from moodplay.mpd._facade import PROTOCOL_VERSION, MpdFacade
 from moodplay.mpd._messages import CHANNEL
+from moodplay.mpd._protocol import ProtocolError
 from moodplay.mpd._server import MpdServer
 
-__all__ = ["CHANNEL", "PROTOCOL_VERSION", "MpdFacade", "MpdServer"]
+__all__ = ["CHANNEL", "PROTOCOL_VERSION", "MpdFacade", "MpdServer", "ProtocolError"]

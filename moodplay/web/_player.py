@@ -27,8 +27,7 @@ from aiohttp import hdrs, web
 
 from library import Picture, read_picture
 from moodplay._live import LiveSession
-from moodplay.mpd import MpdFacade
-from moodplay.mpd._protocol import ProtocolError
+from moodplay.mpd import MpdFacade, ProtocolError
 from moodplay.web._api import ApiError, json_body
 
 COVER_NAMES = ("cover.jpg", "cover.png", "folder.jpg", "folder.png", "cover.webp")
