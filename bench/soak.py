@@ -28,7 +28,7 @@ PulseAudio had no stream from it (music nobody hears: ``unheard_samples``, 0 whe
 from __future__ import annotations
 
 import argparse
-import base64
+import asyncio
 import json
 import os
 import shutil
@@ -47,6 +47,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import aiohttp
 
 from bench.mpdload import MpdClient
 from tests.conftest import CORPUS, run_moodplay
@@ -132,30 +134,24 @@ def poller(port: int, stop: threading.Event, counters: Counters) -> None:
 
 
 def viewer(web_port: int, stop: threading.Event, counters: Counters) -> None:
-    """A WebSocket client of /api/events that reads every frame (and never writes)."""
+    """A WebSocket client of /api/events that reads every message and answers the daemon's
+    heartbeat pings (aiohttp's client does: the daemon closes a client that does not)."""
+
+    async def watch() -> None:
+        url = f"http://127.0.0.1:{web_port}/api/events"
+        async with aiohttp.ClientSession() as http, http.ws_connect(url, autoping=True) as ws:
+            while not stop.is_set():
+                try:
+                    msg = await ws.receive(timeout=1.0)
+                except TimeoutError:
+                    continue
+                if msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
+                                aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):  # fmt: skip
+                    raise ConnectionError("the server closed the WebSocket")
+                counters.ws_messages += 1
 
     def body() -> None:
-        key = base64.b64encode(os.urandom(16)).decode()
-        with socket.create_connection(("127.0.0.1", web_port), timeout=30) as sock:
-            sock.sendall(f"GET /api/events HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                         f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                         "Sec-WebSocket-Version: 13\r\n\r\n".encode())  # fmt: skip
-            reader = sock.makefile("rb")
-            if b" 101 " not in reader.readline():
-                raise ConnectionError("no WebSocket upgrade")
-            while reader.readline() not in (b"\r\n", b""):
-                pass
-            while not stop.is_set():
-                head = reader.read(2)
-                if len(head) < 2:
-                    raise ConnectionError("the server closed the WebSocket")
-                size = head[1] & 0x7F
-                if size == 126:
-                    size = int.from_bytes(reader.read(2), "big")
-                elif size == 127:
-                    size = int.from_bytes(reader.read(8), "big")
-                reader.read(size)
-                counters.ws_messages += 1
+        asyncio.run(watch())
 
     _forever(stop, counters, "websocket", body)
 
