@@ -2,8 +2,8 @@
 "MPD protocol" section and docs/mpd-differences.toml)."""
 
 from moodplay.mpd._facade import PROTOCOL_VERSION, MpdFacade
-from moodplay.mpd._messages import CHANNEL
+from moodplay.mpd._messages import CHANNEL, REPLIES
 from moodplay.mpd._protocol import ProtocolError
 from moodplay.mpd._server import MpdServer
 
-__all__ = ["CHANNEL", "PROTOCOL_VERSION", "MpdFacade", "MpdServer", "ProtocolError"]
+__all__ = ["CHANNEL", "PROTOCOL_VERSION", "REPLIES", "MpdFacade", "MpdServer", "ProtocolError"]

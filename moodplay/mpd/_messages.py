@@ -5,8 +5,9 @@ As in MPD, a client subscribes to channels by name; ``sendmessage CH TEXT`` queu
 every subscriber of CH (at most MAX_QUEUED per client, the oldest dropped, as MPD's 64) and
 tells their idle "message"; ``readmessages`` hands a client its queue. The channel "moodplay"
 is also moodplay's command line: ``sendmessage moodplay "why"`` runs the command whatever the
-subscribers, and what it answers ("because …", "nothing to undo") is queued as a message on
-"moodplay" for the sender and every subscriber, so any MPD client can read the answers.
+subscribers (who also get the text, as from MPD), and what it answers ("because …", "nothing to
+undo") is queued as a message on "moodplay-replies" for the sender and every subscriber of that
+channel, so any MPD client can read the answers (``mpc waitmessage moodplay-replies``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from moodplay.mpd._protocol import Ack, Pairs, ProtocolError
 from voice import NOT_UNDERSTOOD
 
 CHANNEL = "moodplay"
+REPLIES = "moodplay-replies"
+"""Where the answers to ``sendmessage moodplay …`` go: its subscribers and the sender."""
 MAX_MESSAGE_BYTES = 1024
 """Longest ``sendmessage moodplay`` text: a spoken-style command, never a page of text."""
 MAX_QUEUED = 64
@@ -118,7 +121,8 @@ class MessageCommands(FacadeCore):
         _channel_name(channel)
         if channel == CHANNEL:
             answer = self._command_message(text)
-            self.channels.deliver(CHANNEL, answer or "ok", also=self.mailbox)
+            self.channels.deliver(CHANNEL, text)  # as MPD: the channel's subscribers see it
+            self.channels.deliver(REPLIES, answer or "ok", also=self.mailbox)
             return []
         if not self.channels.deliver(channel, text):
             raise ProtocolError(Ack.NO_EXIST, "nobody is subscribed to this channel")

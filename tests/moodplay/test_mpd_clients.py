@@ -200,6 +200,24 @@ def test_mpc_sends_moodplay_a_message(server: int) -> None:
     t.check()
 
 
+def test_mpc_waitmessage_reads_moodplays_answers(daemon: Daemon) -> None:
+    """moodplay only (issue 15): ``mpc waitmessage moodplay-replies`` waits for the answer to a
+    ``sendmessage moodplay`` command from another client and prints it."""
+    port = daemon.mpd_port
+    t = Transcript(port)
+    t.run("play")
+    waiting = subprocess.Popen(["mpc", "-h", "127.0.0.1", "-p", str(port), "waitmessage",
+                                "moodplay-replies"], stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert waiting.stdout is not None
+    for _ in range(50):  # until it has subscribed and the answer reached it
+        t.run("sendmessage", "moodplay", "why")
+        if select.select([waiting.stdout], [], [], 0.2)[0]:
+            break
+    out, _ = waiting.communicate(timeout=10)
+    assert waiting.returncode == 0
+    assert len(out.strip()) > 10, out  # the reason for the pick, in words (not "ok")
+
+
 REFUSED_BY_DESIGN = {
     ("random", "on"): "moodplay picks the order itself (the mood plan); random 0 is accepted",
     ("consume", "on"): "moodplay drops played tracks from the queue itself; consume 0 is accepted",
@@ -214,7 +232,6 @@ NOT_APPLICABLE = {
     "sticker": "MPD's sticker database; moodplay keeps likes and plays in its own store",
     "mount/unmount/listneighbors": "MPD's storage and neighbour plugins (network shares)",
     "outputset": "output plugin attributes; moodplay has one output of its own",
-    "subscribe/waitmessage": "moodplay's channel takes commands, it relays nothing to clients",
     "tagtypes": "not an mpc 0.34 command (python-mpd2 and ncmpcpp use it, tested elsewhere)",
 }
 """mpc commands of the manual that do not apply to moodplay, with the reason (not run)."""

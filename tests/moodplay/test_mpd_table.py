@@ -131,15 +131,18 @@ def test_queue_filters_as_mpd(server: int) -> None:
 
 
 def test_moodplay_answers_come_back_as_messages(daemon: Daemon) -> None:
-    """moodplay only: what ``sendmessage moodplay …`` answers reaches the sender (and every
-    subscriber of "moodplay") through readmessages, so MPD clients can read the answers."""
-    client, watcher = Raw(daemon.mpd_port), Raw(daemon.mpd_port)
-    assert watcher.ask("subscribe moodplay") == ["OK"]
+    """moodplay only: what ``sendmessage moodplay …`` answers reaches the sender and every
+    subscriber of "moodplay-replies" through readmessages (issue 15); subscribers of
+    "moodplay" see the command itself, as MPD delivers any message."""
+    client, watcher, snoop = (Raw(daemon.mpd_port) for _ in range(3))
+    assert watcher.ask("subscribe moodplay-replies") == ["OK"]
+    assert snoop.ask("subscribe moodplay") == ["OK"]
     assert client.ask("play") == ["OK"]
     assert client.ask('sendmessage moodplay "why"') == ["OK"]
     mine = pairs(client.ask("readmessages"))
-    assert mine[0] == ("channel", "moodplay")
+    assert mine[0] == ("channel", "moodplay-replies")
     assert len(mine[1][1]) > 10  # the reason for the pick, in words
     assert pairs(watcher.ask("readmessages")) == mine
-    client.close()
-    watcher.close()
+    assert pairs(snoop.ask("readmessages")) == [("channel", "moodplay"), ("message", "why")]
+    for c in (client, watcher, snoop):
+        c.close()
