@@ -192,12 +192,14 @@ def test_mpc_idleloop_reports_each_change_once(changer: Changer) -> None:
 
 @pytest.mark.slow
 def test_mpc_idleloop_for_a_minute(daemon: Daemon) -> None:
-    """200 changes over 60 s on moodplay (the 30-change test above runs the same cycle against
-    MPD as well)."""
+    """100 changes over 30 s on moodplay, 200 over a minute with `MOODPLAY_IDLELOOP_CHANGES=200`
+    (the suite's time: it took 121 s on a loaded CI-like machine); the 30-change test above runs
+    the same cycle against MPD as well."""
+    changes = int(os.environ.get("MOODPLAY_IDLELOOP_CHANGES", "100"))
     changer = Changer(daemon.mpd_port)
-    seen = idleloop(changer, changes=200, pace_s=0.3)
+    seen = idleloop(changer, changes=changes, pace_s=0.3)
     changer.close()
-    assert len(seen) == 200 and not _wrong(seen), _wrong(seen)
+    assert len(seen) == changes and not _wrong(seen), _wrong(seen)
 
 
 ITERATIONS = {"moodplay": 100, "mpd": 50}
