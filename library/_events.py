@@ -105,19 +105,40 @@ def load_events(store: Store, since: float = 0.0) -> list[Event]:
     ]
 
 
-def forget_events(store: Store, since: float | None = None) -> int:
-    """Delete listening events (all, or from ``since`` on) and scrub them from the file:
-    VACUUM rewrites the database and the WAL is truncated, so the rows are really gone. A
-    history fold made of any of them goes too."""
+def forget_events(store: Store, since: float | None = None, until: float | None = None) -> int:
+    """Delete listening events (all, or those from ``since`` on, or before ``until``, or
+    between) and scrub them from the file: VACUUM rewrites the database and the WAL is
+    truncated, so the rows are really gone. A history fold made of any of them goes too."""
+    low = since if since is not None else -math.inf
+    high = until if until is not None else math.inf
     with store.transaction():
-        if since is None:
+        if since is None and until is None:
             count = store.execute("DELETE FROM events").rowcount
         else:
-            count = store.execute("DELETE FROM events WHERE at >= ?", (since,)).rowcount
-        drop_fold(store, since if since is not None else -math.inf)
+            count = store.execute("DELETE FROM events WHERE at >= ? AND at < ?",
+                                  (low, high)).rowcount  # fmt: skip
+        drop_fold(store, low)
+    _scrub(store)
+    return int(count)
+
+
+def forget_event(store: Store, track_id: int, kind: str, at: float) -> int:
+    """Delete one listening event (the last stored with these fields; 0 when there is none)
+    and scrub it from the file, as :func:`forget_events`; the fold goes if it holds it."""
+    with store.transaction():
+        count = store.execute(
+            "DELETE FROM events WHERE id = (SELECT max(id) FROM events WHERE track_id = ? "
+            "AND kind = ? AND at = ?)",
+            (track_id, kind, at),
+        ).rowcount
+        drop_fold(store, at)
+    _scrub(store)
+    return int(count)
+
+
+def _scrub(store: Store) -> None:
     store.execute("VACUUM")
     store.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return int(count)
 
 
 def save_state(store: Store, state: dict[str, object]) -> None:

@@ -17,15 +17,21 @@ class HistoryError(Exception):
     """Bad arguments to a history command."""
 
 
+def export_json(store: Store) -> tuple[str, int]:
+    """Every stored listening event as the export's JSON text ``{"events": [...]}`` (each
+    :class:`library.Event`'s fields), and how many; the web page's download is the same."""
+    events = [dataclasses.asdict(e) for e in load_events(store)]
+    return json.dumps({"events": events}, indent=2, ensure_ascii=False), len(events)
+
+
 def cmd_export(config: Config, args: argparse.Namespace) -> int:
     with Store(database_path(config, args.db)) as store:
-        events = [dataclasses.asdict(e) for e in load_events(store)]
-    text = json.dumps({"events": events}, indent=2, ensure_ascii=False)
+        text, count = export_json(store)
     if args.out:
         tmp = args.out.with_suffix(args.out.suffix + ".tmp")
         tmp.write_text(text + "\n")
         tmp.replace(args.out)
-        print(f"wrote {len(events)} events to {args.out}", file=sys.stderr)
+        print(f"wrote {count} events to {args.out}", file=sys.stderr)
     else:
         print(text)
     return 0

@@ -9,6 +9,10 @@
     GET  /api/events       WebSocket: the live view, then what changed (``_events``)
     POST /api/seek, /api/queue/{play,next,move,remove}, GET /api/cover/{id}: the player
                            page's (``_player``)
+    GET  /api/library/{artists,albums,tracks,search}, POST /api/library/{play,queue}: browse,
+                           search, play or queue (``_library``)
+    GET  /api/history, /api/history/export, POST /api/history/forget: the listening history
+                           (``_history``)
 
 Every command goes through the session's registry, like voice and MPD. Who may call is
 ``_guard``'s: the token, the Host rule and the Origin allow-list. POSTs must be
@@ -38,6 +42,8 @@ from moodplay._server import quiet_accept_errors
 from moodplay.web._api import MAX_BODY, Api, ApiError
 from moodplay.web._events import Events
 from moodplay.web._guard import Guard, RefusedError
+from moodplay.web._history import History
+from moodplay.web._library import Library
 from moodplay.web._player import Player
 
 log = logging.getLogger(__name__)
@@ -62,6 +68,8 @@ class HttpServer:
         self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="http")
         self._api = Api(session, self._pool, listen_now)
         self._player = Player(session, self._pool)
+        self._library = Library(session, self._pool)
+        self._history = History(session, self._pool)
         self._events = Events(self._api.view, lambda: session.changes)
         self._guard = Guard(host, port, token)
         self._runner: web.AppRunner | None = None
@@ -74,7 +82,8 @@ class HttpServer:
         app.router.add_get("/", self._page)
         app.router.add_get("/index.html", self._page)
         self._api.add_routes(app)
-        self._player.add_routes(app)
+        for routes in (self._player, self._library, self._history):
+            routes.add_routes(app)
         app.router.add_get("/api/events", self._events.handle)
         app.on_response_prepare.append(_headers)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False,
