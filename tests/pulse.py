@@ -84,6 +84,24 @@ def pulse_server(folder: Path) -> Iterator[dict[str, str]]:
         server.stop()
 
 
+@contextmanager
+def pulse_environ(folder: Path) -> Iterator[dict[str, str]]:
+    """``pulse_server`` with its variables (PULSE_SERVER, …) in ``os.environ`` meanwhile, for
+    code that reads them once when it starts (libVLC's pulse output, PortAudio); put back
+    after."""
+    with pulse_server(folder) as env:
+        old = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            yield env
+        finally:
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+
 def _wait_ready(env: dict[str, str], server: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

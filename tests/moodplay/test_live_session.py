@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 import time
@@ -20,7 +19,7 @@ from moodplay._live import LiveSession
 from moodplay._queue_cli import build_catalogue
 from moodplay._tracks import LiveLibrary, track_infos
 from tests.conftest import short_library
-from tests.pulse import pulse_server
+from tests.pulse import pulse_environ
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable")
 
@@ -44,9 +43,7 @@ def running_session(db: Path, folder: Path, context: ContextSource | None = None
 
     with Store(db) as store:
         library = LiveLibrary(build_catalogue(store), track_infos(store))
-    with pulse_server(folder / "pulse") as env:
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
+    with pulse_environ(folder / "pulse"):
         session = LiveSession(Config(), db, library, open_vlc_player("pulse"),
                               context or NO_QUIET_HOURS)  # fmt: skip
         stop = threading.Event()
@@ -58,8 +55,6 @@ def running_session(db: Path, folder: Path, context: ContextSource | None = None
             stop.set()
             thread.join(timeout=5)
             session.player.stop()
-            for k, v in saved.items():
-                os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
 
 
 @pytest.fixture

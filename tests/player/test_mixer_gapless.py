@@ -4,7 +4,6 @@ Today's default output (libVLC's own pulse output) is measured on the same files
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,23 +13,16 @@ import pytest
 from player import Player, open_vlc_player
 from player._mixdecks import MixerDecks
 from tests.player.gapless import RATE, Breaks, Recorder, measure, play_in_turn, split_sine
+from tests.pulse import pulse_environ
 
 PARTS, PART_S = 4, 1.0
 
 
 @pytest.fixture(scope="module")
 def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    from tests.pulse import pulse_server
-
-    with pulse_server(tmp_path_factory.mktemp("pulse")) as env:
-        old = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)  # before sounddevice is first imported: PortAudio reads it once
+    # PortAudio reads PULSE_SERVER once, when sounddevice is first imported
+    with pulse_environ(tmp_path_factory.mktemp("pulse")) as env:
         yield env
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 def mixer_decks(player: Player) -> MixerDecks:

@@ -13,20 +13,14 @@ import pytest
 import soundfile as sf
 
 from player import DUCK_LEVEL_PCT, MAX_BOOST_DB, Player, PlayerEvent, Track, gain_for
-from tests.pulse import pulse_server
+from tests.pulse import pulse_environ
 
 
 @pytest.fixture(scope="module")
 def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    with pulse_server(tmp_path_factory.mktemp("pulse")) as env:
-        old = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)  # libVLC's pulse output reads PULSE_SERVER when it starts
+    # libVLC's pulse output reads PULSE_SERVER when it starts
+    with pulse_environ(tmp_path_factory.mktemp("pulse")) as env:
         yield env
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
 
 
 @pytest.fixture(scope="module")
