@@ -122,9 +122,11 @@ def forget_events(store: Store, since: float | None = None, until: float | None 
     return int(count)
 
 
-def forget_event(store: Store, track_id: int, kind: str, at: float) -> int:
+def forget_event(store: Store, track_id: int, kind: str, at: float, *, scrub: bool = True) -> int:
     """Delete one listening event (the last stored with these fields; 0 when there is none)
-    and scrub it from the file, as :func:`forget_events`; the fold goes if it holds it."""
+    and, with ``scrub``, scrub it from the file as :func:`forget_events` does (an undo of what
+    was just stored skips that: the VACUUM rewrites the whole file); the fold goes if it holds
+    it."""
     with store.transaction():
         count = store.execute(
             "DELETE FROM events WHERE id = (SELECT max(id) FROM events WHERE track_id = ? "
@@ -132,7 +134,8 @@ def forget_event(store: Store, track_id: int, kind: str, at: float) -> int:
             (track_id, kind, at),
         ).rowcount
         drop_fold(store, at)
-    _scrub(store)
+    if scrub:
+        _scrub(store)
     return int(count)
 
 

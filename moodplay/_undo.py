@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from library import Event, Store, drop_fold
+from library import Event, Store
+from library import forget_event as forget_stored
 from moodplay._commands import CommandError
 from recommend import Feedback, History
 
@@ -126,13 +127,7 @@ def state_back(s: LiveSession, fields: tuple[str, ...]) -> Callable[[], None]:
 
 def forget_event(store: Store, event: Event) -> None:
     """Delete one stored listening event (the one a command recorded)."""
-    with store.transaction():
-        store.execute(
-            "DELETE FROM events WHERE id = (SELECT max(id) FROM events WHERE track_id = ? "
-            "AND kind = ? AND at = ?)",
-            (event.track_id, event.kind, event.at),
-        )
-        drop_fold(store, event.at)  # only if the fold holds it (an undo of an old event)
+    forget_stored(store, event.track_id, event.kind, event.at, scrub=False)
 
 
 def without(history: History, gone: list[Feedback]) -> History:
