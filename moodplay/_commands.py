@@ -81,6 +81,16 @@ def _minutes(value: object) -> float:
     return number
 
 
+def _unit(value: object) -> float:
+    try:
+        number = float(str(value))
+    except ValueError:
+        raise CommandError(f"{value!r} is not a number") from None
+    if not 0.0 <= number <= 1.0:  # NaN too
+        raise CommandError(f"{value!r} is outside 0..1 (the mood plane)")
+    return number
+
+
 def _track_id(value: object) -> int:
     try:
         return int(str(value))
@@ -93,6 +103,8 @@ TRACK_ID: Converter = _track_id
 TEXT: Converter = _text
 SWITCH: Converter = _switch
 MINUTES: Converter = _minutes
+UNIT: Converter = _unit
+"""A coordinate of the [0, 1] valence x energy plane."""
 
 
 def word_of(words: Mapping[str, object], what: str) -> Converter:
@@ -211,6 +223,7 @@ APP_COMMANDS: dict[str, dict[str, Converter]] = {
     "update": {},
     "sleep": {"minutes": MINUTES},
     "private": {"on": SWITCH},
+    "mood_point": {"valence": UNIT, "energy": UNIT},
     "repeat": {"on": SWITCH},
     "single": {"on": SWITCH},
 }

@@ -390,6 +390,33 @@ def _number(
     return float(typing.cast(float, value)) if hint is float else value
 
 
+def describe_key(path: str) -> dict[str, Any]:
+    """What the leaf key ``path`` ("player.crossfade_s") accepts, from its declaration above:
+    ``{"type": "number" | "integer" | "text" | "boolean", "default": ...}`` with ``min``,
+    ``max`` and ``unit`` for a ranged number, ``choices`` or ``pattern`` (a regular expression
+    the whole text must match) where declared. KeyError for a key that is not declared."""
+    section, _, name = path.partition(".")
+    tables = {f.name: f for f in dataclasses.fields(Config)}
+    if section not in tables or "." in name:
+        raise KeyError(path)
+    table = typing.cast(type, typing.get_type_hints(Config)[section])
+    fields = {f.name: f for f in dataclasses.fields(table)}
+    if name not in fields:
+        raise KeyError(path)
+    hint = typing.get_type_hints(table)[name]
+    kinds = {bool: "boolean", int: "integer", float: "number", str: "text"}
+    meta = fields[name].metadata
+    out: dict[str, Any] = {"type": kinds.get(hint, "other"),
+                           "default": getattr(getattr(Config(), section), name)}  # fmt: skip
+    if "range" in meta:
+        out["min"], out["max"] = meta["range"]
+        out["unit"] = meta.get("unit", "")
+    for extra in ("choices", "pattern"):
+        if extra in meta:
+            out[extra] = meta[extra]
+    return out
+
+
 def describe_defaults() -> list[tuple[str, object]]:
     """(key path, default) for every leaf key: the contract config.toml documents."""
     out: list[tuple[str, object]] = []
@@ -404,6 +431,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "data_dir",
+    "describe_key",
     "load_config",
     "parse_config",
     "user_config_path",

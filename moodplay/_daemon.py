@@ -220,7 +220,8 @@ def _deadline(seconds: float) -> threading.Timer:
 async def _start_web(session: LiveSession, args: argparse.Namespace,
                      voice: VoiceThread) -> HttpServer | None:  # fmt: skip
     """The HTTP API and page are optional: a port in use disables them with one status line."""
-    web = HttpServer(session, args.http_host, args.http_port, args.http_token, voice.listen_now)
+    web = HttpServer(session, args.http_host, args.http_port, args.http_token, voice.listen_now,
+                     config_path=args.config)  # fmt: skip
     try:
         port = await web.start()
     except OSError as e:

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from moodplay._tracks import TrackInfo
 
 VOLUME_STEP = 10
+POINT_REQUEST = "spot on the map"
+"""What a request for a point of the plane (``mood_point``) is called: the reasons say "the
+spot on the map you asked for"."""
 REQUEST_FIELDS = ("target", "request", "axis", "prefer_instrumental", "wind_down")
 """The listener state a request sets (``recommend.Request.apply``), for undo."""
 REQUEST_FITS = 0.2
@@ -44,7 +47,8 @@ class Handlers:
             "volume_down": lambda: self.cmd_volume(self.s.user_volume - VOLUME_STEP),
             "volume_set": self.cmd_volume,
             "mute": lambda: self.cmd_mute(True), "unmute": lambda: self.cmd_mute(False),
-            "mood_request": self.cmd_mood, "mood_statement": self.cmd_statement,
+            "mood_request": self.cmd_mood, "mood_point": self.cmd_point,
+            "mood_statement": self.cmd_statement,
             "more_like_this": lambda: self._feedback("more_like_this"),
             "like": lambda: self._feedback("liked"), "dislike": lambda: self._feedback("disliked"),
             "ban": self.cmd_ban, "whats_playing": self.cmd_whats_playing,
@@ -191,10 +195,17 @@ class Handlers:
     def cmd_mood(self, mood: str) -> None:
         """A request to play: it plans toward the mood and plays (from pause or stop too).
         Raises CommandRefusedError, changing nothing, when nothing can be planned."""
+        self._request(Point(*self.s.config.moods.targets[mood]), mood)
+
+    def cmd_point(self, valence: float, energy: float) -> None:
+        """Music like this: a request for a point of the mood plane (the page's map), taken
+        as a mood word's request is."""
+        self._request(Point(valence, energy), POINT_REQUEST)
+
+    def _request(self, point: Point, mood: str) -> None:
         s = self.s
         before = Playback.capture(self.s)
         back = state_back(self.s, REQUEST_FIELDS)
-        point = Point(*s.config.moods.targets[mood])
         fresh = s.queue.expired(s.clock.now())  # the request opens a new listening session
         s.queue_event(SessionEvent("request", s.clock.now(), target=point, request=mood))
         if fresh and s.player.current is not None:

@@ -13,6 +13,8 @@
                            search, play or queue (``_library``)
     GET  /api/history, /api/history/export, POST /api/history/forget: the listening history
                            (``_history``)
+    GET, POST /api/settings  the settings a listener changes, saved to the config file
+                           (``_settings``)
 
 Every command goes through the session's registry, like voice and MPD. Who may call is
 ``_guard``'s: the token, the Host rule and the Origin allow-list. POSTs must be
@@ -37,6 +39,7 @@ from pathlib import Path
 from aiohttp import hdrs, web
 
 from moodplay._client import remove_endpoint, write_endpoint
+from moodplay._config import user_config_path
 from moodplay._live import LiveSession
 from moodplay._server import quiet_accept_errors
 from moodplay.web._api import MAX_BODY, Api, ApiError
@@ -45,6 +48,7 @@ from moodplay.web._guard import Guard, RefusedError
 from moodplay.web._history import History
 from moodplay.web._library import Library
 from moodplay.web._player import Player
+from moodplay.web._settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +67,17 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 class HttpServer:
     def __init__(self, session: LiveSession, host: str = "127.0.0.1", port: int = 6680,
                  token: str | None = None,
-                 listen_now: Callable[[], str] | None = None) -> None:  # fmt: skip
+                 listen_now: Callable[[], str] | None = None, *,
+                 config_path: Path | None = None) -> None:  # fmt: skip
+        """``config_path``: the file the daemon was started with (``--config``); None: the
+        user's (``user_config_path``). The settings the page changes are saved there."""
         self.session, self.host, self.port, self.token = session, host, port, token
         self._pool = ThreadPoolExecutor(WORKERS, thread_name_prefix="http")
         self._api = Api(session, self._pool, listen_now)
         self._player = Player(session, self._pool)
         self._library = Library(session, self._pool)
         self._history = History(session, self._pool)
+        self._settings = Settings(session, self._pool, config_path or user_config_path())
         self._events = Events(self._api.view, lambda: session.changes)
         self._guard = Guard(host, port, token)
         self._runner: web.AppRunner | None = None
@@ -82,7 +90,7 @@ class HttpServer:
         app.router.add_get("/", self._page)
         app.router.add_get("/index.html", self._page)
         self._api.add_routes(app)
-        for routes in (self._player, self._library, self._history):
+        for routes in (self._player, self._library, self._history, self._settings):
             routes.add_routes(app)
         app.router.add_get("/api/events", self._events.handle)
         app.on_response_prepare.append(_headers)
