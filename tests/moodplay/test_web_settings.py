@@ -5,6 +5,7 @@ replaced atomically), the TOML line editor, and the page driven in headless Chro
 from __future__ import annotations
 
 import os
+import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -88,6 +89,15 @@ def test_settings_change_is_saved_read_back_and_refused_when_bad(
     assert (read["player.crossfade_s"]["value"], read["player.crossfade_s"]["running"]) == (3, 3)
     assert (read["voice.enabled"]["value"], read["voice.enabled"]["running"]) == (False, True)
 
+    # Quiet hours from an hour ago to an hour from now: the cap (25 %) is in force at once.
+    now = time.localtime()
+    minute = now.tm_hour * 60 + now.tm_min
+    start, end = (f"{m // 60 % 24:02d}:{m % 60:02d}" for m in (minute - 60 + 1440, minute + 60))
+    answer = call(daemon.web, "/api/settings", {"context.quiet_start": start,
+                                                "context.quiet_end": end})[1]  # fmt: skip
+    assert answer["now"] == ["context.quiet_start", "context.quiet_end"]
+    assert wait_for(lambda: api(daemon, "/api/status")["volume"] == 25)
+
     before = config.read_bytes()
     bad: list[tuple[dict[str, Any], list[str]]] = [
         ({"player.crossfade_s": 20}, checker_says({"player": {"crossfade_s": 20}})),
@@ -105,7 +115,10 @@ def test_settings_change_is_saved_read_back_and_refused_when_bad(
         assert (status, answer["problems"]) == (400, problems)
         assert problems[0] in answer["error"]
     assert config.read_bytes() == before  # a refused change writes nothing
-    assert api(daemon, "/api/status")["volume"] == 100  # the daemon runs on
+    assert api(daemon, "/api/status")["volume"] == 25  # the daemon runs on
+    off_plane = {"command": "mood_point", "args": {"valence": 1.5, "energy": 0.2}}
+    status, answer = call(daemon.web, "/api/command", off_plane)
+    assert (status, answer["error"]) == (422, "1.5 is outside 0..1 (the mood plane)")
 
 
 def test_set_keys_replaces_lines_and_keeps_the_rest() -> None:
