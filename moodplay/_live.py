@@ -379,10 +379,11 @@ class LiveSession:
         """Store a listening event at once; the event, or None in a private session."""
         if self.private:
             return None  # a private session plays but keeps and learns nothing
-        snap = self.context.snapshot()
+        snap, track_id = self.context.snapshot(), int(self.cat.track_ids[index])
+        why = {"reason": self.reasons[track_id]} if track_id in self.reasons else {}
         event = Event(
-            int(self.cat.track_ids[index]), kind, snap.timestamp, snap.part_of_day, position_s,
-            self.duration(index), dataclasses.asdict(snap),
+            track_id, kind, snap.timestamp, snap.part_of_day, position_s, self.duration(index),
+            dataclasses.asdict(snap) | why,  # the context, and why the track was picked
         )  # fmt: skip
         self.writer.record(event)  # written now, or kept until the store takes writes
         return event

@@ -18,8 +18,9 @@ is the ``private`` command (``POST /api/command``); the live view says whether i
     EVENT = {"at": 1767225600.5, "kind": "played" | "skipped" | "liked" | ..., "track_id": 3,
              "title": "Nebula", "artist": "Maxstack", "album": "Endgame", "position_s": 8.0,
              "duration_s": 182.4, "part_of_day": "night", "mood": {"valence": 0.4,
-             "energy": 0.6} | null}   (moodplay stores no reason with an event: none is shown;
-             a track gone from the library has title "" and artist "")
+             "energy": 0.6} | null, "reason": "New to you; …"}   (the reason the track was
+             picked, as stored with the event since 2026-11-30, "" before; a track gone from the
+             library has title "" and artist "")
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class History:
                 "title": info.title if info else "", "artist": info.artist if info else "",
                 "album": info.album if info else "", "position_s": round(event.position_s, 1),
                 "duration_s": round(event.duration_s, 1), "part_of_day": event.part_of_day,
-                "mood": mood}  # fmt: skip
+                "mood": mood, "reason": str((event.context or {}).get("reason", ""))}  # fmt: skip
 
     async def forget(self, request: web.Request) -> web.Response:
         body = await json_body(request)

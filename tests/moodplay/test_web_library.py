@@ -137,6 +137,20 @@ def test_history_forget_one_a_day_all_and_export(daemon: Daemon, db: Path) -> No
     assert call(daemon, "/api/history?days=0")[0] == 400
 
 
+def test_the_history_shows_why_each_track_was_picked(daemon: Daemon) -> None:
+    """The reason a track was picked is stored with its event and shown in the history."""
+    call(daemon, "/api/history/forget", {"all": True})
+    assert call(daemon, "/api/command", {"command": "play"})[0] == 200
+    playing = wait_for(lambda: status(daemon).get("current"))
+    assert playing["reason"]
+    assert call(daemon, "/api/command", {"command": "next"})[0] == 200
+    skipped = wait_for(lambda: [e for e in history(daemon) if e["kind"] == "skipped"])
+    assert skipped[0]["track_id"] == playing["id"]
+    assert skipped[0]["reason"] == playing["reason"]
+    call(daemon, "/api/command", {"command": "stop"})
+    call(daemon, "/api/history/forget", {"all": True})
+
+
 def test_private_mode_keeps_the_history_empty(daemon: Daemon) -> None:
     assert call(daemon, "/api/command", {"command": "play"})[0] == 200
     wait_for(lambda: status(daemon)["current"])
