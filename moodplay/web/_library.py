@@ -1,7 +1,9 @@
-"""The player page's library: browse by artist and album, search as you type, play or queue.
+"""The player page's library: browse by artist, album and folder, search as you type, play or
+queue.
 
 Thin on purpose: every answer is an MPD command's (``MpdFacade.dispatch``), so the page sees
-what an MPD client sees: ``count group artist``, ``list album group albumartist``, ``find``
+what an MPD client sees: ``count group artist``, ``list album group albumartist``, ``lsinfo``
+(a folder), ``find``
 (an album in MPD's order: disc, track, file name) and ``search any`` (case-folded
 substrings of any tag); queueing is ``findadd``/``add`` and playing is ``clear``, then those,
 then ``play 0``: MPD's queue rules, the same session steps. Each runs on the server's threads.
@@ -13,6 +15,9 @@ then ``play 0``: MPD's queue rules, the same session steps. Each runs on the ser
                                           artist; a track without one counts under its artist)
     GET  /api/library/tracks?album=B[&albumartist=A] | ?artist=A
                                          {"tracks": [TRACK, ...]}  (MPD's database order)
+    GET  /api/library/folder[?path=P]     {"path": "Soundtrack", "folders": ["Soundtrack/Disc 1",
+                                          ...], "tracks": [TRACK, ...]}  (MPD lsinfo: the music
+                                          folder's top without a path; 404: no such folder)
     GET  /api/library/search?q=TEXT      {"artists": ["Maxstack"], "albums": [{"album": ...,
                                           "albumartist": ...}], "tracks": [TRACK, ...],
                                           "more": 0}  (what matched, tracks at most MAX_TRACKS;
@@ -58,7 +63,7 @@ class Library:
         self.mpd = MpdFacade(session)
 
     def add_routes(self, app: web.Application) -> None:
-        for name in ("artists", "albums", "tracks", "search"):
+        for name in ("artists", "albums", "tracks", "folder", "search"):
             app.router.add_get(f"/api/library/{name}", getattr(self, name))
         app.router.add_post("/api/library/queue", self.queue)
         app.router.add_post("/api/library/play", self.play)
@@ -99,6 +104,16 @@ class Library:
     async def tracks(self, request: web.Request) -> web.Response:
         where = _where(dict(request.query))
         return await self._ask(lambda: {"tracks": self._tracks(self._mpd("find", where))})
+
+    async def folder(self, request: web.Request) -> web.Response:
+        path = _text(request.query.get("path"), "path", required=False).strip("/")
+
+        def work() -> dict[str, Any]:
+            pairs = self._mpd("lsinfo", [path] if path else [])
+            folders = [str(v) for k, v in pairs if k == "directory"]
+            return {"path": path, "folders": folders, "tracks": self._tracks(pairs)}
+
+        return await self._ask(work)
 
     async def search(self, request: web.Request) -> web.Response:
         text = _text(request.query.get("q"), "q")

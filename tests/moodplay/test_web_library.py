@@ -55,6 +55,21 @@ def test_browse_artists_albums_and_tracks_in_album_order(daemon: Daemon) -> None
     assert call(daemon, "/api/library/tracks")[0] == 400
 
 
+def test_browse_folders_as_mpd_lists_them_and_queue_one(daemon: Daemon) -> None:
+    top = get(daemon, "/api/library/folder")
+    assert top["path"] == "" and top["folders"] == ["Alpha", "Beta"]
+    assert titles(top["tracks"]) == ["Orbital Elevator"]
+    alpha = get(daemon, "/api/library/folder?path=Alpha")
+    assert alpha["folders"] == ["Alpha/First Light"] and alpha["tracks"] == []
+    inside = get(daemon, "/api/library/folder?path=Alpha%2FFirst%20Light%2F")["tracks"]
+    assert {t["file"] for t in inside} == {f for f in lib.FILES if f.startswith("Alpha/")}
+    assert call(daemon, "/api/library/folder?path=Nope")[0] == 404
+    before = len(status(daemon)["queue"])
+    assert call(daemon, "/api/library/queue", {"file": "Beta"})[1] == {"ok": True}
+    queued = [t["title"] for t in status(daemon)["queue"]]
+    assert {"Inevitable", "Media Threat"} <= set(queued) and len(queued) >= before
+
+
 def test_search_finds_artists_albums_and_tracks(daemon: Daemon) -> None:
     found = get(daemon, "/api/library/search", q="alpha")  # case folded, any tag
     assert found["artists"] == [lib.ALPHA] and found["albums"] == []
