@@ -8,6 +8,7 @@ and the types other rooms use.
 from library._analyse import Analyser, AnalysisSettings
 from library._baselines import load_baseline, save_baseline
 from library._decode import read_mono
+from library._decode_av import thumbnail
 from library._events import (
     MAX_PENDING_EVENTS,
     Event,
@@ -96,4 +97,5 @@ __all__ = [
     "save_state",
     "similarity",
     "stats",
+    "thumbnail",
 ]

@@ -1,15 +1,18 @@
-"""PyAV (FFmpeg) adapter: the fallback decoder for what libsndfile cannot read (m4a/AAC, ...)."""
+"""PyAV (FFmpeg) adapter: the fallback decoder for what libsndfile cannot read (m4a/AAC, ...),
+and cover thumbnails."""
 
 from __future__ import annotations
 
+import io
 import itertools
+from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
 from library._length import mp3_states_length
-from library._types import DecodeError, Float32Array
+from library._types import DecodeError, Float32Array, Picture
 
 PREROLL_S = 0.5
 ANCHOR_FRAMES = 9
@@ -155,3 +158,30 @@ def _place(out: Float32Array, pcm: Float32Array, offset: int) -> int:
         return 0
     out[lo:hi] = pcm[lo - offset : hi - offset]
     return int(hi)
+
+
+def thumbnail(picture: Picture, size: int) -> Picture:
+    """``picture`` scaled down so its longer side is at most ``size`` pixels (1..4096), as a
+    JPEG (FFmpeg decodes JPEG, PNG, WebP, …; swscale's bicubic scaler; mjpeg at quality 4 of
+    2..31). A picture already that small, or one FFmpeg cannot read, is returned as it is.
+    Raises ValueError for a size outside 1..4096."""
+    if not 1 <= size <= 4096:
+        raise ValueError(f"thumbnail size {size} is outside 1..4096 pixels")
+    try:
+        with av.open(io.BytesIO(picture.data), mode="r") as src:
+            frame = next(src.decode(video=0))
+    except (av.FFmpegError, StopIteration, OSError, ValueError, IndexError):
+        return picture
+    longer = max(frame.width, frame.height)
+    if longer <= size:
+        return picture
+    width = max(1, round(frame.width * size / longer))
+    height = max(1, round(frame.height * size / longer))
+    small = frame.reformat(width=width, height=height, format="yuvj420p",
+                           interpolation="BICUBIC")  # fmt: skip
+    codec = av.CodecContext.create("mjpeg", "w")
+    codec.width, codec.height, codec.pix_fmt = width, height, "yuvj420p"
+    codec.time_base = Fraction(1, 25)
+    codec.qmin = codec.qmax = 4
+    data = b"".join(bytes(p) for p in [*codec.encode(small), *codec.encode(None)])
+    return Picture(data, "image/jpeg") if data else picture

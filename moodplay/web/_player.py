@@ -9,7 +9,9 @@ rules, e.g. the playing track stays first), each on the server's threads.
     POST /api/queue/next    {"id": TRACK}                 play it next (right after this one)
     POST /api/queue/move    {"id": TRACK, "to": POS}      to that position (0 = first)
     POST /api/queue/remove  {"ids": [TRACK, ...]}         out of the queue (your part or the plan)
-    GET  /api/cover/{id}    the track's picture: embedded, else cover/folder.jpg|png beside it
+    GET  /api/cover/{id}[?size=N]  the track's picture: embedded, else cover/folder.jpg|png
+                            beside it; with ``size`` (16..1024 px) a JPEG whose longer side is
+                            at most that (``library.thumbnail``; the last THUMBS kept)
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ import asyncio
 import functools
 import hashlib
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
@@ -25,7 +29,7 @@ from typing import Any
 
 from aiohttp import hdrs, web
 
-from library import Picture, read_picture
+from library import Picture, read_picture, thumbnail
 from moodplay._live import LiveSession
 from moodplay.mpd import MpdFacade, ProtocolError
 from moodplay.web._api import ApiError, json_body
@@ -37,12 +41,18 @@ COVER_CACHE = "private, max-age=300"
 MAX_IDS = 200
 """Entries one /api/queue/remove may name."""
 IMAGE_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+THUMB_SIZES = range(16, 1025)
+"""Thumbnail sizes the page may ask for (px, the longer side)."""
+THUMBS = 64
+"""Thumbnails kept in memory (a queue's covers at two sizes, with room)."""
 
 
 class Player:
     def __init__(self, session: LiveSession, pool: Executor) -> None:
         self.session, self.pool = session, pool
         self.mpd = MpdFacade(session)
+        self.thumbs: OrderedDict[tuple[str, int], Picture] = OrderedDict()
+        self._thumbs_lock = threading.Lock()  # the routes run on the server's threads
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_post("/api/seek", self.seek)
@@ -95,15 +105,38 @@ class Player:
         )
         if found is None:
             raise ApiError(404, f"track {track_id} has no picture")
+        size = _size(request.query.get("size"))
         etag, read = found
+        etag = f'{etag[:-1]}-{size}"' if size else etag
         headers = {hdrs.ETAG: etag, hdrs.CACHE_CONTROL: COVER_CACHE}
         if etag in request.headers.get(hdrs.IF_NONE_MATCH, ""):
             return web.Response(status=304, headers=headers)
-        picture = await asyncio.get_running_loop().run_in_executor(self.pool, read)
+        picture = await asyncio.get_running_loop().run_in_executor(
+            self.pool, functools.partial(self._picture, etag, size, read)
+        )
         if picture is None:  # changed between the look and the read
             raise ApiError(404, f"track {track_id} has no picture")
         return web.Response(body=picture.data, content_type=picture.mime or "image/jpeg",
                             headers=headers)  # fmt: skip
+
+    def _picture(self, etag: str, size: int, read: Callable[[], Picture | None]
+                 ) -> Picture | None:  # fmt: skip
+        """The picture, scaled to ``size`` (0: as it is); thumbnails kept by ETag."""
+        if not size:
+            return read()
+        with self._thumbs_lock:
+            if (etag, size) in self.thumbs:
+                self.thumbs.move_to_end((etag, size))
+                return self.thumbs[(etag, size)]
+        picture = read()
+        if picture is None:
+            return None
+        small = thumbnail(picture, size)
+        with self._thumbs_lock:
+            self.thumbs[(etag, size)] = small
+            while len(self.thumbs) > THUMBS:
+                self.thumbs.popitem(last=False)
+        return small
 
     def _cover_source(self, track_id: int) -> tuple[str, Callable[[], Picture | None]] | None:
         """The picture's ETag and how to read it, or None; files are only looked at here (a
@@ -162,3 +195,16 @@ def _number(value: Any, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise ApiError(400, f"{name}: send a number")
     return float(value)
+
+
+def _size(text: str | None) -> int:
+    """The ``size`` query (0 when absent); ApiError 400 outside THUMB_SIZES."""
+    if text is None:
+        return 0
+    try:
+        size = int(text)
+    except ValueError:
+        raise ApiError(400, "size: send a whole number of pixels") from None
+    if size not in THUMB_SIZES:
+        raise ApiError(400, f"size: {THUMB_SIZES.start} to {THUMB_SIZES.stop - 1} pixels")
+    return size

@@ -3,6 +3,7 @@ ETag, and the view's score parts and "queued" flag."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import time
@@ -112,3 +113,21 @@ def test_cover_art_with_etag(daemon: Daemon, library_db: Path) -> None:
     assert again[0] == 304 and again[1] == b""
     assert call(daemon, "/api/cover/999999")[0] == 404
     assert call(daemon, "/api/cover/x")[0] == 404
+
+
+def test_cover_thumbnails_are_scaled_jpegs_with_their_own_etag(daemon: Daemon) -> None:
+    import av
+
+    track = status(daemon)["queue"][0]["id"]
+    whole = call(daemon, f"/api/cover/{track}")[2]["ETag"]
+    code, body, headers = call(daemon, f"/api/cover/{track}?size=32")
+    assert code == 200 and headers["Content-Type"] == "image/jpeg" and headers["ETag"] != whole
+    with av.open(io.BytesIO(body)) as got:
+        frame = next(got.decode(video=0))
+    assert (frame.width, frame.height) == (32, 32)  # the 64 x 64 cover, halved
+    again = call(daemon, f"/api/cover/{track}?size=32", headers={"If-None-Match": headers["ETag"]})
+    assert again[0] == 304
+    big = call(daemon, f"/api/cover/{track}?size=512")  # larger than the picture: as it is
+    assert big[0] == 200 and big[1][:2] == b"\xff\xd8" and len(big[1]) > 0
+    for bad in ("5000", "0", "x"):
+        assert call(daemon, f"/api/cover/{track}?size={bad}")[0] == 400
