@@ -301,6 +301,15 @@ def test_themes_phone_layout_daemon_down_and_screenshots(
         if AXE.is_file():
             problems[scheme] = axe_violations(browser)
     assert not any(problems.values()), problems
+    browser.find_element(By.ID, "browse-artists").click()  # the library lists its artists
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#lib li"))
+    emulate(browser, "light", "desktop")  # library, history and settings: one desktop screen
+    browser.execute_script("document.getElementById('library-box').scrollIntoView()")
+    print(f"screenshot: {shot(browser, folder, 'views-desktop')}")
+    for section in ("library", "history", "settings"):  # on a phone, one screen each
+        emulate(browser, "light", "phone")
+        browser.execute_script(f"document.getElementById('{section}-box').scrollIntoView()")
+        print(f"screenshot: {shot(browser, folder, f'{section}-phone')}")
 
     port = daemon.web.rstrip("/").rsplit(":", 1)[1]
     daemon.stop()  # the daemon down: a banner, every control off
