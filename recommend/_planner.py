@@ -34,6 +34,7 @@ from recommend._path import (
 )
 from recommend._reasons import Facts, explain, goal_words
 from recommend._request import main_axis
+from recommend._round import Round, Scored
 from recommend._scoring import Weights, static_parts
 from recommend._types import Catalogue, ListenerState, Plan, Point, QueueEntry
 
@@ -66,67 +67,6 @@ class Settings:
     """Most of a day's plays one artist takes, unless the listener's likes give it more."""
     wind_down_s: float = 1800.0
     weights: SignalWeights = field(default_factory=SignalWeights)
-
-
-@dataclass
-class _Round:
-    """What one plan() call knows: the listener, the evidence, the target, randomness."""
-
-    state: ListenerState
-    agg: Aggregates
-    known: dict[str, npt.NDArray[np.float64]]
-    """``Aggregates.read`` of the plan's pool (indexed like the pool)."""
-    mix: DayMix
-    target: Point
-    note: str
-    rng: np.random.Generator
-    blocked: npt.NDArray[np.bool_]
-    """Per track: banned, played inside the no-repeat window, or already queued."""
-    recent: list[int]
-    noted: bool = False
-    why: dict[int, tuple[bool, int]] = field(default_factory=dict)
-    """Per chosen track: (no open track was closer, closer ones passed over for artist rules)."""
-    heard: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    """Per artist: among the ``recent`` tracks (kept in step with it)."""
-    axis: str = ""
-    """The target's main axis: far from the path point, distance on it counts most."""
-
-    goal: str = ""
-    """The request or part of day in force, in words (the same for every reason)."""
-
-    def push(self, index: int, artists: npt.NDArray[np.int64], spacing: int) -> None:
-        """``index`` was picked: block it and slide the artist-spacing window."""
-        self.blocked[index] = True
-        for old in self.recent:
-            self.heard[artists[old]] = False
-        self.recent = [*self.recent, index][-spacing:] if spacing else []
-        for new in self.recent:
-            self.heard[artists[new]] = True
-
-
-@dataclass(frozen=True)
-class _Scored:
-    """The candidates near one path point and their scores, apart from what is open."""
-
-    cand: npt.NDArray[np.int64]
-    artist: npt.NDArray[np.int64]
-    pos: npt.NDArray[np.int64]
-    """Where each candidate is in the pool ``static`` was worked out for."""
-    closeness: npt.NDArray[np.float64]
-    total: npt.NDArray[np.float64]
-    static: dict[str, npt.NDArray[np.float64]]
-    familiar: npt.NDArray[np.bool_]
-    """Heard before and liked on balance: what a slot for a favourite takes."""
-    new: npt.NDArray[np.bool_]
-    """Never heard: what a slot for new music takes."""
-
-    def best(self, ok: npt.NDArray[np.bool_]) -> tuple[int, dict[str, float]]:
-        """The highest-scoring candidate among those ``ok``, with its score parts."""
-        best = int(np.argmax(np.where(ok, self.total, -np.inf)))
-        at = int(self.pos[best])
-        parts = {"path": float(self.closeness[best])}
-        parts |= {k: float(v[at]) for k, v in self.static.items() if k != "total"}
-        return int(self.cand[best]), parts
 
 
 class Planner:
@@ -164,7 +104,7 @@ class Planner:
         pool, near = self._pool(todo)
         known = agg.read(pool, state.situation.part_of_day, now)
         said = "; ".join(w for w in (self._jump_words(state, path, start, len(kept)), note) if w)
-        r = _Round(state, agg, known, mix, target, said, np.random.default_rng(seed), blocked,
+        r = Round(state, agg, known, mix, target, said, np.random.default_rng(seed), blocked,
                    session + kept)  # fmt: skip
         r.heard, r.axis = np.zeros(self.n_artists, dtype=bool), axis
         r.goal = goal_words(state.request, state.situation.part_of_day, state.wind_down)
@@ -174,7 +114,7 @@ class Planner:
                                                              for i in kept]  # fmt: skip
         for i in kept:
             mix.count(int(self.cat.artist[i]), bool(agg.plays_of(i)))
-        scored: dict[Point, _Scored] = {}  # points repeat once the target is reached
+        scored: dict[Point, Scored] = {}  # points repeat once the target is reached
         for point in todo:
             if point not in scored:
                 scored[point] = self._score(
@@ -329,7 +269,7 @@ class Planner:
         self, point: Point, pool: npt.NDArray[np.int64],
         static: dict[str, npt.NDArray[np.float64]], known: dict[str, npt.NDArray[np.float64]],
         pos: npt.NDArray[np.int64], *, axis: str = "",
-    ) -> _Scored:  # fmt: skip
+    ) -> Scored:  # fmt: skip
         """The candidates near ``point`` (``pos`` indexes them in ``pool``), scored; far from
         the point, distance on the main ``axis`` counts most (``path_closeness``). ``static``
         and ``known`` are indexed like ``pool``."""
@@ -341,11 +281,11 @@ class Planner:
         plays = known["plays"][pos]
         rested = known["wear"][pos] < self.s.favourite_rest
         familiar = (plays > 0) & (known["value"][pos] > 0) & rested
-        return _Scored(cand, self.cat.artist[cand], pos, closeness, total, static, familiar,
+        return Scored(cand, self.cat.artist[cand], pos, closeness, total, static, familiar,
                        plays == 0)  # fmt: skip
 
     def _choose(
-        self, r: _Round, point: Point, scored: _Scored
+        self, r: Round, point: Point, scored: Scored
     ) -> tuple[int, dict[str, float]] | None:
         """The best open track near ``point`` of the kind the day's mix wants (a favourite or
         one new to the listener); else of either kind; spacing and the artist cap hold unless
@@ -368,7 +308,7 @@ class Planner:
         r.why[index] = (not n_closer, int(n_closer - np.count_nonzero(closer & ok)))
         return index, parts
 
-    def _choose_wider(self, r: _Round, point: Point) -> tuple[int, dict[str, float]] | None:
+    def _choose_wider(self, r: Round, point: Point) -> tuple[int, dict[str, float]] | None:
         """Nothing open and spaced near the point: every open track, spaced ones first."""
         pool = self._spaced_anywhere(r)
         if pool.size == 0:  # only recently heard artists are left: spacing gives way
@@ -381,13 +321,13 @@ class Planner:
         static = self._static(r, pool, known)
         return self._score(point, pool, static, known, everything, axis=r.axis).best(ok)
 
-    def _spaced_anywhere(self, r: _Round) -> npt.NDArray[np.int64]:
+    def _spaced_anywhere(self, r: Round) -> npt.NDArray[np.int64]:
         """Open tracks anywhere whose artist was not heard just now (a wider net)."""
         free = ~r.blocked & ~r.heard[self.cat.artist]
         return np.nonzero(free)[0].astype(np.int64)
 
     def _static(
-        self, r: _Round, pool: npt.NDArray[np.int64], known: dict[str, npt.NDArray[np.float64]]
+        self, r: Round, pool: npt.NDArray[np.int64], known: dict[str, npt.NDArray[np.float64]]
     ) -> dict[str, npt.NDArray[np.float64]]:
         """The score parts that do not depend on the path point, once per plan and pool
         (``known``: the aggregates read for that pool)."""
@@ -399,7 +339,7 @@ class Planner:
             prefer = self.cat.instrumentalness[pool] - self.cat.speechiness[pool] - 0.5
         return static_parts(self.s.score, known, r.rng, added_age_s=added, prefer=prefer)
 
-    def _entries(self, r: _Round, picks: list[tuple[int, Point, dict[str, float]]]
+    def _entries(self, r: Round, picks: list[tuple[int, Point, dict[str, float]]]
                  ) -> list[QueueEntry]:  # fmt: skip
         """The queue entries of the picks (index, path point, score parts), each with its
         reason; the target note is said once, on the first new entry."""
@@ -414,7 +354,7 @@ class Planner:
             out.append(QueueEntry(index, track_id, sum(parts.values()), parts, reason, point))
         return out
 
-    def facts(self, r: _Round, indices: list[int]) -> list[Facts]:
+    def facts(self, r: Round, indices: list[int]) -> list[Facts]:
         """What the history says about these tracks now, for their reasons (read for all of
         them at once: a handful of gathers instead of a dozen lookups per entry)."""
         agg, at = r.agg, np.asarray(indices, dtype=np.int64)

@@ -122,7 +122,7 @@ def test_cover_thumbnails_are_scaled_jpegs_with_their_own_etag(daemon: Daemon) -
     whole = call(daemon, f"/api/cover/{track}")[2]["ETag"]
     code, body, headers = call(daemon, f"/api/cover/{track}?size=32")
     assert code == 200 and headers["Content-Type"] == "image/jpeg" and headers["ETag"] != whole
-    with av.open(io.BytesIO(body)) as got:
+    with av.open(io.BytesIO(body), mode="r") as got:
         frame = next(got.decode(video=0))
     assert (frame.width, frame.height) == (32, 32)  # the 64 x 64 cover, halved
     again = call(daemon, f"/api/cover/{track}?size=32", headers={"If-None-Match": headers["ETag"]})
