@@ -4,6 +4,7 @@ Today's default output (libVLC's own pulse output) is measured on the same files
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,8 +21,13 @@ PARTS, PART_S = 4, 1.0
 
 @pytest.fixture(scope="module")
 def pulse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    # PortAudio reads PULSE_SERVER once, when sounddevice is first imported
+    # PortAudio lists the devices (reading PULSE_SERVER) when it is initialised, at
+    # sounddevice's import; another test of the run may have imported it already, without this
+    # server: PortAudio is initialised again (sounddevice's own private calls) to see it.
     with pulse_environ(tmp_path_factory.mktemp("pulse")) as env:
+        if (sd := sys.modules.get("sounddevice")) is not None:
+            sd._terminate()
+            sd._initialize()
         yield env
 
 
