@@ -7,6 +7,7 @@ from any surface reverts the last command, whichever surface sent it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -239,9 +240,8 @@ class Handlers(QueueCommands):
     def _off_target(self, index: int) -> bool:
         """Whether the track playing is farther than REQUEST_FITS from the plan's target."""
         s = self.s
-        target, here = s.queue.plan.target, s.cat.point(index)
-        distance = (here.valence - target.valence) ** 2 + (here.energy - target.energy) ** 2
-        return bool(distance**0.5 > REQUEST_FITS)
+        to, here = s.queue.plan.target, s.cat.point(index)
+        return math.dist((here.valence, here.energy), (to.valence, to.energy)) > REQUEST_FITS
 
     def _give_way(self, index: int) -> Callable[[], None]:
         """The track playing gives way to the request's first track now. It is stored as

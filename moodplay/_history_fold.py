@@ -11,7 +11,7 @@ import time
 
 import numpy as np
 
-from library import Store, StoreError, load_events, load_fold, save_fold
+from library import Event, Store, StoreError, load_events, load_fold, save_fold
 from recommend import (
     KINDS,
     Catalogue,
@@ -40,19 +40,24 @@ def build_history(store: Store, cat: Catalogue, now: float | None = None,
     ``FOLD_AFTER_S`` (made or brought up to date here when it is ``REFOLD_S`` behind), then the
     events after its cut. Start-up reads about two months of events, however long the history
     (issue 12, item 9)."""
-    fold = current_fold(store, time.time() if now is None else now, weights or SignalWeights())
+    fold, read = current_fold(store, time.time() if now is None else now,
+                              weights or SignalWeights())  # fmt: skip
+    since = fold.cut if fold is not None else 0.0
     index = {int(t): i for i, t in enumerate(cat.track_ids)}
     history = History(fold=fold)
-    for e in load_events(store, since=fold.cut if fold is not None else 0.0):
-        if e.track_id in index and e.kind in KINDS:  # "failed" is not feedback
+    for e in load_events(store, since=since) if read is None else read:
+        if e.at >= since and e.track_id in index and e.kind in KINDS:  # "failed" is no feedback
             history.add(Feedback(index[e.track_id], e.kind, e.at, e.part_of_day, e.position_s,
                                  e.duration_s))  # fmt: skip
     return history
 
 
-def current_fold(store: Store, now: float, weights: SignalWeights) -> Fold | None:
+def current_fold(store: Store, now: float, weights: SignalWeights
+                 ) -> tuple[Fold | None, list[Event] | None]:  # fmt: skip
     """The stored fold if it is recent enough and made with these weights; else a new one of
-    the events before ``now - FOLD_AFTER_S`` (from the old fold when it can be), stored."""
+    the events before ``now - FOLD_AFTER_S`` (from the old fold when it can be), stored. With
+    it, the events it read from the old fold's cut on (None: it read none), so the caller need
+    not read them again."""
     stored = load_fold(store)
     old = None
     if stored is not None:
@@ -63,24 +68,24 @@ def current_fold(store: Store, now: float, weights: SignalWeights) -> Fold | Non
         if old is not None and old.key != weights_key(weights):
             old = None
         if old is not None and old.cut >= now - FOLD_AFTER_S - REFOLD_S:
-            return old
+            return old, None
     cut = now - FOLD_AFTER_S
     if old is not None and old.cut >= cut:  # the clock went back: keep what is there
-        return old
-    since = old.cut if old is not None else 0.0
+        return old, None
+    read = load_events(store, since=old.cut if old is not None else 0.0)
     events = [
         (e.track_id, Feedback(0, e.kind, e.at, e.part_of_day, e.position_s, e.duration_s))
-        for e in load_events(store, since=since)
+        for e in read
         if e.at < cut and e.kind in KINDS
     ]
     if old is None and not events:
-        return None
+        return None, read
     fold = fold_history(events, cut, weights, previous=old)
     try:
         save_fold(store, cut, fold_to_bytes(fold))
     except StoreError as exc:  # a read-only or full disk: fold again next start
         log.warning("history fold not stored: %s", exc)
-    return fold
+    return fold, read
 
 
 def fold_to_bytes(fold: Fold) -> bytes:

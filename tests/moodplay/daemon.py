@@ -7,10 +7,12 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests.pulse import pulse_server
 
@@ -90,3 +92,13 @@ def mpc(port: int, *args: str, ok: bool = True) -> str:
         return result.stdout
     assert result.returncode != 0, result.stdout
     return result.stdout + result.stderr
+
+
+def wait_for(what: Callable[[], Any], timeout_s: float = 10.0) -> Any:
+    """``what()`` once it is truthy, asked every 0.05 s; AssertionError after ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if value := what():
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

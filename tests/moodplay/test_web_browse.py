@@ -12,7 +12,7 @@ import pytest
 from library import Event, Store, record_event
 from tests.moodplay import browse_library as lib
 from tests.moodplay import test_web_page as page
-from tests.moodplay.daemon import Daemon
+from tests.moodplay.daemon import Daemon, wait_for
 from tests.moodplay.test_web_page import (
     AXE,
     active,
@@ -21,7 +21,6 @@ from tests.moodplay.test_web_page import (
     playing,
     press,
     tab_to,
-    wait_for,
 )
 
 browser = page.browser

@@ -15,8 +15,8 @@ import pytest
 
 from library import Event, Store, forget_event, load_fold, record_event, save_fold
 from tests.moodplay import browse_library as lib
-from tests.moodplay.daemon import Daemon
-from tests.moodplay.test_web_player import call, status, wait_for
+from tests.moodplay.daemon import Daemon, wait_for
+from tests.moodplay.test_web_player import call, status
 
 
 @pytest.fixture(scope="module")

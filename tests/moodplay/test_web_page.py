@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import short_library
-from tests.moodplay.daemon import Daemon, running
+from tests.moodplay.daemon import Daemon, running, wait_for
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbital Elevator",
          "Through Space", "Media Threat")  # fmt: skip
@@ -55,15 +55,6 @@ def api(daemon: Daemon, path: str, body: object = None) -> Any:
                                  headers={"Content-Type": "application/json"})  # fmt: skip
     with urllib.request.urlopen(req, timeout=10) as answer:
         return json.loads(answer.read())
-
-
-def wait_for(what: Any, timeout_s: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if value := what():
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def queue_titles(browser: Any) -> list[str]:

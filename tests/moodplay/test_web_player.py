@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import short_library
-from tests.moodplay.daemon import Daemon
+from tests.moodplay.daemon import Daemon, wait_for
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbital Elevator")
 
@@ -47,15 +46,6 @@ def status(daemon: Daemon) -> dict[str, Any]:
     view = call(daemon, "/api/status")[1]
     assert isinstance(view, dict)
     return view
-
-
-def wait_for(what: Any, timeout_s: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if value := what():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def ids(view: dict[str, Any]) -> list[int]:

@@ -18,9 +18,9 @@ from moodplay.web import _settings
 from moodplay.web._settings import set_keys, write_atomically
 from tests.conftest import short_library
 from tests.moodplay import test_web_page as page
-from tests.moodplay.daemon import Daemon, running
+from tests.moodplay.daemon import Daemon, running, wait_for
 from tests.moodplay.test_http import call
-from tests.moodplay.test_web_page import api, press, tab_to, wait_for
+from tests.moodplay.test_web_page import api, press, tab_to
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable", "Orbital Elevator")
 CONFIG = """# my moodplay
