@@ -213,7 +213,7 @@ class Moodplay:
         self.session.on(SessionEvent("request", at, target=target, request=word))
         if playing is None or not _off(self.cat.point(playing), self.session.plan.target):
             return None
-        self.session.replan([])
+        self.session.replan([], avoid=[playing])
         return self._first()
 
     def liked(self, at: float, index: int) -> None:

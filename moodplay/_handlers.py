@@ -250,7 +250,7 @@ class Handlers(QueueCommands):
         s = self.s
         event = s.record(index, "interrupted", s.player.position_s())
         forget = unlearn(self.s, event, len(s.queue.history.events))
-        s.queue.replan(s.manual.head(None))  # the track playing is not kept
+        s.queue.replan(s.manual.head(None), avoid=[index])  # not kept, nor planned first again
         s.start_current()
         return forget
 

@@ -157,12 +157,15 @@ class Session:
             self.dropped.remove(index)
         self.dropped.append(index)
 
-    def replan(self, keep: list[int], at: float | None = None) -> Plan:
-        """Plan again from the current state, these tracks first (e.g. ones the user queued)."""
-        self.plan = self._replan(keep, at)
+    def replan(self, keep: list[int], at: float | None = None, avoid: list[int] | None = None
+               ) -> Plan:  # fmt: skip
+        """Plan again from the current state, these tracks first (e.g. ones the user queued);
+        the ``avoid`` ones are not planned this time (a track that just gave way)."""
+        self.plan = self._replan(keep, at, avoid)
         return self.plan
 
-    def _replan(self, keep: list[int], at: float | None = None) -> Plan:
+    def _replan(self, keep: list[int], at: float | None = None,
+                avoid: list[int] | None = None) -> Plan:  # fmt: skip
         if at is not None:
             self.state = replace(self.state, situation=replace(self.state.situation, timestamp=at))
         if not keep:
@@ -173,7 +176,7 @@ class Session:
         if start_from is not None and start_from is not self.state.now:
             state = replace(state, now=start_from, now_confidence=0.0)  # not the listener's own
         return self.planner.plan(state, self.history, self.length, self.seed, keep=keep,
-                                 avoid=list(self.dropped))  # fmt: skip
+                                 avoid=[*self.dropped, *(avoid or [])])  # fmt: skip
 
     def _position(self, keep: list[int]) -> Point | None:
         """Where re-plans start: the voice mood, else the last track heard in this listening

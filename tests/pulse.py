@@ -131,6 +131,12 @@ def record(env: dict[str, str], seconds: float, path: Path) -> np.ndarray:
     return np.asarray(audio)
 
 
+HEARD_DB = -70.0
+"""Above this RMS level (dBFS) over a second, music is being heard: a paused or dead player
+leaves digital zero (-inf), and the quietest second of the demo music measured -66 dBFS
+(README, daemon benchmark); -50 failed once on a quiet passage (-50.6 dBFS)."""
+
+
 def level_db(audio: np.ndarray) -> float:
     """RMS level in dBFS (-inf for digital silence)."""
     rms = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64)))) if audio.size else 0.0

@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import short_library
 from tests.faults.sound_helpers import command, daemon_and_pulse, status, wait_for
 from tests.moodplay.daemon import mpc
-from tests.pulse import level_db, record
+from tests.pulse import HEARD_DB, level_db, record
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph")
 TRACK_S = 10
@@ -57,6 +57,6 @@ def test_sound_server_gone_holds_playback_and_learns_nothing(tmp_path: Path) -> 
         assert view["current"]["id"] == track and held <= view["elapsed"] < TRACK_S
         assert not any("no sound output" in p for p in view["problems"])
         assert "ERROR" not in mpc(daemon.mpd_port, "status")
-        assert level_db(record(pulse.env, 1.0, tmp_path / "back.wav")) > -50  # heard again
+        assert level_db(record(pulse.env, 1.0, tmp_path / "back.wav")) > HEARD_DB  # heard again
         wait_for(lambda: _played(db) != [], TRACK_S + 5, "the track is heard to its end")
         assert _played(db)[0] == track

@@ -103,3 +103,13 @@ def test_an_unreachable_target_keeps_the_axis_the_library_can_give() -> None:
     plan = Session(Planner(dark), state, length=6, seed=1).plan
     assert "nothing nearer" in plan.target_note
     assert plan.target.energy < 0.3 and plan.target.valence > float(np.median(dark.valence))
+
+
+def test_a_replan_avoids_the_track_that_just_gave_way() -> None:
+    """A small library: without ``avoid`` the track that gave way to a request could be
+    planned first again (the request's nearest); with it, it is not planned at all."""
+    cat = random_catalogue(5, 5, 21)
+    for first in range(5):
+        session = Session(Planner(cat), ListenerState(Situation(1.7e9, "evening")), length=4)
+        plan = session.replan([], avoid=[first])
+        assert first not in [e.index for e in plan.entries] and plan.entries
