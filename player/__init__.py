@@ -39,14 +39,17 @@ def open_vlc_player(
 
     if output not in OUTPUTS:
         raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, not {output!r}")
+    mixing = None
     if output == "mixer":
         from player._mixdecks import MixerDecks
 
-        decks = BoundedDecks(MixerDecks(sink, device))
+        mixing = MixerDecks(sink, device)
+        decks = BoundedDecks(mixing)
     else:
         decks = BoundedDecks(VlcDecks(aout, device, sink))
     server = ServerWatch(pulse_socket() if aout == "pulse" else None)
     made.append(Player(decks, events, crossfade_s, output=AnyLost(server, decks)))
+    made[0].mixing = mixing
     return made[0]
 
 

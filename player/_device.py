@@ -17,6 +17,12 @@ from typing import Any
 import numpy as np
 import sounddevice as sd
 
+Tap = Callable[[np.ndarray, float], None]
+"""Called on the output stream's thread with each block as it will be heard (shape (n,
+channels) float32, read-only by convention: copy what is kept) and the PortAudio stream time at
+which its first frame reaches the device (``outputBufferDacTime``, seconds, the clock of
+``DeviceOutput.time``). A tap must be quick and never block: the echo reference, the level
+meter."""
 log = logging.getLogger(__name__)
 
 BLOCK_FRAMES = 480
@@ -45,8 +51,11 @@ class DeviceOutput:
 
     def __init__(self, render: Callable[[int], np.ndarray], rate: int, channels: int,
                  device: str | int | None = None,
-                 block_frames: int = BLOCK_FRAMES) -> None:  # fmt: skip
+                 block_frames: int = BLOCK_FRAMES, *,
+                 taps: list[Tap] | None = None) -> None:  # fmt: skip
         self._render = render
+        self.taps: list[Tap] = taps if taps is not None else []
+        """Shared with the owner (``MixerDecks.taps``): a tap added later is called too."""
         self.stats = OutputStats()
         try:
             self._stream = sd.OutputStream(
@@ -62,6 +71,10 @@ class DeviceOutput:
         """False once the stream stopped by itself (the device or sound server went away)."""
         return bool(self._stream.active)
 
+    def time(self) -> float:
+        """PortAudio's stream time now, seconds (the clock of the taps' DAC times)."""
+        return float(self._stream.time)
+
     def close(self) -> None:
         try:
             self._stream.close()
@@ -75,6 +88,8 @@ class DeviceOutput:
         if status.output_underflow:
             self.stats.underflows += 1
         outdata[:] = self._render(frames)
+        for tap in self.taps:
+            tap(outdata, float(_time.outputBufferDacTime))
         cpu1 = time.thread_time()
         self.stats.callbacks += 1
         self.stats.render_cpu_s += cpu1 - cpu0

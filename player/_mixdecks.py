@@ -40,7 +40,7 @@ from player._pcm import PcmRing
 from player._vlc import EventSink, VlcDecks
 
 if TYPE_CHECKING:
-    from player._device import DeviceOutput
+    from player._device import DeviceOutput, Tap
 
 RING_S = 1.0
 """Seconds of decoded audio a track may hold ahead of the device (384 KB a track). It covers
@@ -66,6 +66,9 @@ class MixerDecks:
         self.mixer = Mixer(rate, channels)
         self._ring_frames = self.mixer.frames(ring_s)
         self._device = device
+        self.taps: list[Tap] = []
+        """Called with every output block and its DAC time (``player._device.Tap``); kept
+        across a reopened output stream."""
         self._voice: list[Voice | None] = [None, None]
         self._tails: list[Voice] = []
         """Tracks let go at their end, still playing their last frames (the next chained)."""
@@ -78,7 +81,8 @@ class MixerDecks:
     def _open_output(self) -> DeviceOutput:
         from player._device import DeviceOutput  # sounddevice: only when the device is wanted
 
-        return DeviceOutput(self.mixer.render, self.mixer.rate, self.mixer.channels, self._device)
+        return DeviceOutput(self.mixer.render, self.mixer.rate, self.mixer.channels, self._device,
+                            taps=self.taps)  # fmt: skip
 
     def close(self) -> None:
         if self.output is not None:

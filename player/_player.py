@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from player._output import OutputGuard, OutputWatch
 from player._ramp import DUCK_LEVEL_PCT, Fade, deck_volume, fade_gains
@@ -117,6 +117,10 @@ class Player(OutputGuard):
         self._seeked: tuple[int, Track | None, float, float, bool] | None = None
         """(deck, track, target s, when, retried) of the last seek, until libVLC follows."""
         self.ducked = False
+        self.mixing: Any = None
+        """The ``player._mixdecks.MixerDecks`` under the decks on the mixer output (its
+        ``mixer`` and ``taps``: the echo reference, the level meter, spoken answers), else
+        None (libVLC's own output: moodplay never holds the samples)."""
 
     @property
     def paused(self) -> bool:
