@@ -5,8 +5,10 @@ out.
 :class:`Decks` protocol.
 """
 
+from player._meter import Level, LevelMeter, level_meter
 from player._player import MAX_BOOST_DB, TARGET_LUFS, Decks, Player, PlayerEvent, Track, gain_for
 from player._ramp import DUCK_LEVEL_PCT
+from player._sounds import PlayingSound, Sounds
 
 OUTPUTS = ("vlc", "mixer")
 """How the decks reach the speaker: "vlc" (libVLC's own audio output ``aout``, the default) or
@@ -59,9 +61,14 @@ __all__ = [
     "OUTPUTS",
     "TARGET_LUFS",
     "Decks",
+    "Level",
+    "LevelMeter",
     "Player",
     "PlayerEvent",
+    "PlayingSound",
+    "Sounds",
     "Track",
     "gain_for",
+    "level_meter",
     "open_vlc_player",
 ]
