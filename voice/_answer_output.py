@@ -1,8 +1,11 @@
 """Spoken answers and earcons, played: one worker thread, so callers never wait for a sound.
 
-``AnswerOutput`` renders with :mod:`voice._speak` (espeak-ng, earcons) and plays through
-sounddevice (imported only via ``voice._capture``, the module that owns it) on one background
-thread; a broken output device is logged and the sound dropped, never raised into the caller.
+``AnswerOutput`` renders with :mod:`voice._speak` (espeak-ng, earcons) and plays on one
+background thread, either into a ``SoundSink`` (the player's mixer: the answer is part of what
+the speaker plays, so the music ducks under it as a mixer ramp and the echo canceller's
+reference carries it) or, without one, through a sounddevice stream of its own (imported only
+via ``voice._capture``, the module that owns it; libVLC's own output). A broken output is
+logged and the sound dropped, never raised into the caller.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -37,6 +40,28 @@ MAX_PENDING = 4
 HISTORY = 64
 
 
+class PlayingSound(Protocol):
+    """A sound handed to a ``SoundSink``, while it plays."""
+
+    @property
+    def done(self) -> bool:
+        """True once all of it has been played (heard: the output's buffer included)."""
+        ...
+
+    def cut(self) -> None:
+        """Stop it now with a fade of a few ms (no click); nothing when it is done."""
+        ...
+
+
+class SoundSink(Protocol):
+    """Where answers play instead of a stream of their own (``player.Sounds``: the mixer)."""
+
+    def play(self, pcm: Int16Array, rate_hz: int) -> PlayingSound:
+        """Start mono int16 ``pcm`` at ``rate_hz`` now, without blocking. Any exception is
+        taken for a broken output: the sound is dropped."""
+        ...
+
+
 @dataclass(frozen=True)
 class Played:
     """What became of one requested sound (AnswerOutput.history)."""
@@ -57,7 +82,8 @@ class _Job:
 
 
 class AnswerOutput:
-    """Plays answers on the default (or a named) output device from ONE worker thread.
+    """Plays answers into ``sink`` (the player's mixer), or without one on the default (or a
+    named) output device, from ONE worker thread.
 
     ``speak()`` and ``play_earcon()`` return at once; espeak-ng renders on the worker. Queue
     policy: at most MAX_PENDING sounds wait; a new sentence replaces sentences still waiting
@@ -81,11 +107,12 @@ class AnswerOutput:
         on_playing: Callable[[bool], None] | None = None,
         device: str | int | None = None,
         *,
+        sink: SoundSink | None = None,
         lead_s: float = 0.08,
         release_s: float = 0.15,
     ) -> None:
         self.on_playing = on_playing
-        self.device = device
+        self.device, self.sink = device, sink
         self.lead_s, self.release_s = lead_s, release_s
         self.playing_kind: str | None = None
         self._pending: deque[_Job] = deque()
@@ -214,6 +241,8 @@ class AnswerOutput:
         return job.generation != self._generation
 
     def _play(self, job: _Job, sound: Sound) -> str:
+        if self.sink is not None:
+            return self._play_into(self.sink, job, sound)
         stream, pcm = self._open(sound)
         if stream is None:
             return "dropped"
@@ -228,6 +257,29 @@ class AnswerOutput:
             return "dropped"
         finally:
             _close(stream)
+
+    def _play_into(self, sink: SoundSink, job: _Job, sound: Sound) -> str:
+        """Hand the sound to ``sink``; look every CHUNK_S (or at once when woken by an
+        interrupt) whether it is done or cut."""
+        if not self._playing:
+            self._set_playing(True, sound.kind)
+            self._sleep(job, self.lead_s)
+        self.playing_kind = sound.kind
+        if self._stale(job):
+            return "cut"
+        try:
+            playing = sink.play(sound.pcm, sound.rate_hz)
+        except Exception as e:  # the mixer's output is gone, a bug in the sink: drop it
+            self._device_failed(e)
+            return "dropped"
+        if not self._device_ok:
+            log.info("answers: the output plays again")
+            self._device_ok = True
+        while not playing.done:
+            if not self._sleep(job, CHUNK_S):
+                playing.cut()
+                return "cut"
+        return "played"
 
     def _write(self, job: _Job, stream: Any, pcm: Int16Array) -> str:
         if self._stale(job):
