@@ -8,7 +8,7 @@ set -euo pipefail
 mode="${1:-run}"
 cd "$(dirname "$0")/.."
 
-apt_run=(python3 python3-venv python3-pip singularity-music libportaudio2 espeak-ng
+apt_run=(python3 python3-venv python3-pip singularity-music libportaudio2 espeak-ng libspeexdsp1
          libvlc5 libvlc-bin vlc-plugin-base pulseaudio-utils)
 # Tests: the real MPD is the protocol's reference; ffmpeg makes format copies;
 # flite/espeak-ng/festival speak commands; pocketsphinx-testdata is real read speech; a
