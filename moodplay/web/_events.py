@@ -12,6 +12,11 @@ listener's mood, problems, playback that stalled or jumped: ``elapsed`` more tha
 from where the clock would put it). Each client coalesces: a slow one is sent what differs
 from the latest view when it is ready, never a backlog.
 
+The output's level (``level``: [RMS, peak, band...] in whole dBFS, from the mixer's meter) is
+read every ``LEVEL_S`` while the view says "play", and pushed when it changed: at most 10
+messages a second while music plays, none while paused or stopped (the view's ``level`` is
+then null), none on libVLC's own output (no meter).
+
 Bounds (issue 11): aiohttp answers pings, and a pong waits while the connection's write buffer
 is full, so a client that pings and never reads stops being read; the heartbeat pings every
 ``HEARTBEAT_S`` and closes a client whose pong has not come ``HEARTBEAT_S / 2`` later (a client
@@ -45,7 +50,11 @@ DRAIN_TIMEOUT_S = 30.0
 """Seconds one push may wait for a client to read, before the client is closed."""
 MAX_CLIENT_MESSAGE = 4096
 """The page sends nothing; a client's message over this many bytes closes it."""
+LEVEL_S = 0.1
+"""How often the output's level is read while playing (the page's meter)."""
 MOOD_LOG = "mood_log"
+Level = Callable[[], list[int] | None]
+"""The output's level now, or None where there is no meter."""
 
 View = dict[str, Any]
 
@@ -53,8 +62,9 @@ View = dict[str, Any]
 class Events:
     """The WebSocket clients and the one view they are all sent."""
 
-    def __init__(self, view: Callable[[], Awaitable[View]], changes: Callable[[], int]) -> None:
-        self._view, self._changes = view, changes
+    def __init__(self, view: Callable[[], Awaitable[View]], changes: Callable[[], int],
+                 level: Level | None = None) -> None:  # fmt: skip
+        self._view, self._changes, self._level = view, changes, level
         self._clients: set[_Client] = set()
         self._latest: View | None = None
         self._watcher: asyncio.Task[None] | None = None
@@ -98,6 +108,8 @@ class Events:
         started = time.time()
         view = await self._view()
         view["at"] = round(started, 3)
+        if self._level is not None:
+            view["level"] = self._level() if view.get("state") == "play" else None
         if self._latest is None or started >= self._latest["at"]:
             self._latest = view
         return view
@@ -105,8 +117,11 @@ class Events:
     async def _watch(self) -> None:
         """Build the view when the counter moves or ``RECHECK_S`` passed; wake the clients."""
         loop = asyncio.get_running_loop()
-        seen, built = -1, loop.time()
+        seen, built, leveled = -1, loop.time(), loop.time()
         while self._clients:
+            if loop.time() - leveled >= LEVEL_S:
+                leveled = loop.time()
+                self._new_level()
             if self._changes() != seen or loop.time() - built >= RECHECK_S:
                 built = loop.time()
                 try:
@@ -118,6 +133,18 @@ class Events:
                     for client in self._clients:
                         client.wake.set()
             await asyncio.sleep(POLL_S)
+
+    def _new_level(self) -> None:
+        """While playing: the output's level into the latest view; the clients woken when it
+        moved."""
+        latest = self._latest
+        if self._level is None or latest is None or latest.get("state") != "play":
+            return
+        level = self._level()
+        if level != latest.get("level"):
+            self._latest = {**latest, "level": level}
+            for client in self._clients:
+                client.wake.set()
 
     async def _push(self, client: _Client) -> None:
         while not client.ws.closed:

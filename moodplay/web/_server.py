@@ -46,6 +46,7 @@ from moodplay.web._api import MAX_BODY, Api, ApiError
 from moodplay.web._events import Events
 from moodplay.web._guard import Guard, RefusedError
 from moodplay.web._history import History
+from moodplay.web._level import output_level
 from moodplay.web._library import Library
 from moodplay.web._player import Player
 from moodplay.web._settings import Settings
@@ -78,7 +79,8 @@ class HttpServer:
         self._library = Library(session, self._pool)
         self._history = History(session, self._pool)
         self._settings = Settings(session, self._pool, config_path or user_config_path())
-        self._events = Events(self._api.view, lambda: session.changes)
+        self._events = Events(self._api.view, lambda: session.changes,
+                              lambda: output_level(session.player))  # fmt: skip
         self._guard = Guard(host, port, token)
         self._runner: web.AppRunner | None = None
 

@@ -78,6 +78,19 @@ def test_page_shows_now_playing_and_steers_the_queue(daemon: Daemon, browser: An
     wait_for(lambda: browser.find_element(By.ID, "title").text == title)
     reason = browser.find_element(By.ID, "reason").text
     assert reason and reason == view["current"]["reason"]
+    # The output's level meter (the mixer's): shown while playing, moving, with its value as text.
+    meter = browser.find_element(By.ID, "meter")
+    wait_for(lambda: meter.is_displayed() and int(meter.get_attribute("aria-valuenow")) > -60)
+    shown = browser.find_element(By.ID, "meter-db").text
+    assert shown.endswith(" dB") and -60 < int(shown.removesuffix(" dB")) < 0
+    assert meter.get_attribute("aria-valuetext").startswith(shown)
+    readings = {meter.get_attribute("aria-valuetext")}
+
+    def moved() -> bool:
+        readings.add(meter.get_attribute("aria-valuetext"))
+        return len(readings) > 2
+
+    wait_for(moved)  # it moves with the music
 
     dot = browser.find_element(By.ID, "mood-dot")
     cx, cy = float(dot.get_attribute("cx")), float(dot.get_attribute("cy"))
@@ -103,6 +116,10 @@ def test_page_shows_now_playing_and_steers_the_queue(daemon: Daemon, browser: An
 
     browser.find_element(By.ID, "skip").click()
     wait_for(lambda: browser.find_element(By.ID, "title").text not in ("", title))
+    browser.find_element(By.ID, "toggle").click()  # paused: the meter goes away
+    wait_for(lambda: not meter.is_displayed())
+    browser.find_element(By.ID, "toggle").click()
+    wait_for(meter.is_displayed)
     browser.find_element(By.ID, "ptt").click()  # voice is off here: the page says so
     wait_for(lambda: "voice is off" in browser.find_element(By.ID, "error").text)
 
@@ -350,6 +367,7 @@ def test_themes_phone_layout_daemon_down_and_screenshots(
         "return [...document.querySelectorAll('main button, main input')].every((e) => e.disabled)"
     )
     assert browser.title == "moodplay (not connected)"
+    assert not browser.find_element(By.ID, "meter").is_displayed()  # no stale level
     if AXE.is_file():
         assert not (down := axe_violations(browser)), down
     for size in SIZES:
