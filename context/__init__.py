@@ -1,5 +1,6 @@
 """When and where the listener is: the Context snapshot (standard library only)."""
 
+from context._ambient import AmbientNoise
 from context._context import (
     PARTS_OF_DAY,
     Context,
@@ -11,6 +12,7 @@ from context._context import (
 
 __all__ = [
     "PARTS_OF_DAY",
+    "AmbientNoise",
     "Context",
     "ContextSource",
     "detect_device",

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from context._ambient import AmbientNoise
 
 PARTS_OF_DAY = (("night", 0, 6), ("morning", 6, 12), ("afternoon", 12, 18), ("evening", 18, 22),
                 ("night", 22, 24))  # fmt: skip
@@ -26,7 +28,9 @@ class Context:
     """raspberry-pi (with its model), laptop (a battery), desktop, or as configured."""
     quiet_hours: bool
     ambient_db: float | None = None
-    """Ambient noise in dBFS when voice/ reports it."""
+    """The room's noise at the microphone without moodplay's own music, dBFS (AES17 RMS), as
+    ``AmbientNoise`` estimates it from the microphone and the output's meter; None when not
+    known (no microphone, no meter, not learned yet)."""
 
 
 def part_of_day(hour: int) -> str:
@@ -69,9 +73,15 @@ class ContextSource:
     quiet_start: str = "22:00"
     quiet_end: str = "07:00"
     clock: Callable[[], float] = time.time
+    ambient: AmbientNoise = field(default_factory=AmbientNoise, compare=False, repr=False)
+    """Fed by the microphone's thread (``hear``); each snapshot reads its figure."""
 
     def snapshot(self, ambient_db: float | None = None, at: float | None = None) -> Context:
+        """The context at ``at`` (seconds since the epoch; None: now); ``ambient_db`` None
+        takes ``ambient``'s estimate."""
         ts = self.clock() if at is None else at
+        if ambient_db is None:
+            ambient_db = self.ambient.db()
         local = dt.datetime.fromtimestamp(ts)
         minute = local.hour * 60 + local.minute
         return Context(
