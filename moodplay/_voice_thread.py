@@ -10,6 +10,7 @@ import logging
 import threading
 import time
 from concurrent.futures import Future
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -33,9 +34,21 @@ from voice import (
     update_names,
 )
 
+if TYPE_CHECKING:
+    from voice._echo import EchoCancel
+
 log = logging.getLogger(__name__)
 
 MIN_MOOD_CONFIDENCE = 0.3
+
+
+def _cancelled(echo: EchoCancel | None, block: npt.NDArray[np.int16],
+               adc_time: float) -> npt.NDArray[np.int16]:  # fmt: skip
+    """The microphone block with the player's echo removed, before the VAD, the wake word, the
+    recogniser and the voice tone; as it came without a canceller (or an odd block size)."""
+    if echo is None or block.shape[0] % echo.canceller.frame:
+        return block
+    return echo.process(block, adc_time)
 
 
 class VoiceThread:
@@ -122,18 +135,37 @@ class VoiceThread:
         listener.mood = self._tone()  # its Store belongs to this thread
         listener.on_wake = self.answers.wake
         listener.on_attention = lambda on: self._duck_for_reason("listening", on)
+        echo = self._echo_cancel()
         with mic:
             watch = MicWatch(mic, self._report_mic)
             while not self._stop.is_set():
-                for block in mic.blocks(timeout_s=0.5):
+                for block, adc_time in mic.timed_blocks(timeout_s=0.5):
                     watch.heard()
-                    self._hear(listener, block)
+                    self._hear(listener, _cancelled(echo, block, adc_time))
                     if self._stop.is_set():
                         return
                     watch.tick()  # a live stream never pauses: its source is checked here
                 watch.tick()
                 if watch.lost:
                     self._stop.wait(min(1.0, watch.retry_in_s()))
+
+    def _echo_cancel(self) -> EchoCancel | None:
+        """The echo canceller on what the mixer plays (voice thread: it is the canceller's one
+        thread); None on libVLC's own output (no reference), with ``[voice] echo_cancel =
+        false``, or without libspeexdsp (logged: ducking alone then keeps commands heard)."""
+        mixing = getattr(self.session.player, "mixing", None)
+        if mixing is None or not getattr(self.config.voice, "echo_cancel", True):
+            return None
+        from player._tap import echo_reference
+        from voice._echo import EchoCancel
+
+        try:
+            echo = EchoCancel(echo_reference(mixing))
+        except (EngineError, ValueError) as e:
+            log.warning("voice: no echo cancellation (%s)", e)
+            return None
+        log.info("voice: echo cancellation on (Speex, reference from the mixer)")
+        return echo
 
     def _hear(self, listener: Listener, block: npt.NDArray[np.int16]) -> None:
         if self._new_names is not None:  # a live stream never stops delivering

@@ -1,8 +1,10 @@
 """Microphone capture with sounddevice: a callback stream into a bounded ring buffer.
 
-The PortAudio callback only copies the block into a bounded deque (dropping the oldest block
-when the consumer falls behind, counted in ``dropped``); everything else happens in the
-consumer's thread. Audio stays in memory.
+The PortAudio callback only copies the block, with PortAudio's capture time of its first sample
+(``inputBufferAdcTime``: the clock the player's output stream stamps its DAC times with, which
+the echo canceller pairs them by), into a bounded deque (dropping the oldest block when the
+consumer falls behind, counted in ``dropped``); everything else happens in the consumer's
+thread. Audio stays in memory.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ class Microphone:
         except (ValueError, sd.PortAudioError) as e:
             raise MicrophoneUnavailableError(f"no input device ({e}); voice control is off") from e
         self.name = str(info["name"])
-        self._blocks: deque[Int16Array] = deque(maxlen=BUFFER_BLOCKS)
+        self._blocks: deque[tuple[Int16Array, float]] = deque(maxlen=BUFFER_BLOCKS)
         self._ready = threading.Condition()
         self.dropped = 0
         self._stream: Any = None
@@ -49,7 +51,8 @@ class Microphone:
         with self._ready:
             if len(self._blocks) == self._blocks.maxlen:
                 self.dropped += 1
-            self._blocks.append(np.frombuffer(bytes(indata), dtype=np.int16).copy())
+            block = np.frombuffer(bytes(indata), dtype=np.int16).copy()
+            self._blocks.append((block, float(time.inputBufferAdcTime)))
             self._ready.notify()
 
     def __enter__(self) -> Microphone:
@@ -94,14 +97,21 @@ class Microphone:
 
     def blocks(self, timeout_s: float = 1.0) -> Iterator[Int16Array]:
         """Captured blocks in order; stops when no audio arrives for ``timeout_s``."""
+        for block, _ in self.timed_blocks(timeout_s):
+            yield block
+
+    def timed_blocks(self, timeout_s: float = 1.0) -> Iterator[tuple[Int16Array, float]]:
+        """Captured blocks in order with the PortAudio stream time (s) their first sample was
+        captured at (0.0 where the host API gives none); stops when no audio arrives for
+        ``timeout_s``."""
         while True:
             with self._ready:
                 if not self._blocks and not self._ready.wait_for(
                     lambda: bool(self._blocks), timeout_s
                 ):
                     return
-                block = self._blocks.popleft()
-            yield block
+                item = self._blocks.popleft()
+            yield item
 
 
 class PortAudioUnavailableError(MicrophoneUnavailableError):

@@ -8,9 +8,10 @@ falls inside the canceller's filter (``voice._aec.FILTER_LEN``, 256 ms):
    streams of one process share PortAudio's clock, so this finds the reference sample played
    when the block was captured, whatever the output's latency (~0.1-0.2 s). The offset is
    locked (one sample of the microphone, one of the reference) and moved only when the
-   timestamps drift from it by more than ``RELOCK`` (device clocks differ by a few ppm).
+   timestamps jump from it by more than ``RELOCK``.
 2. **The measured delay.** What the timestamps cannot know: the sound server's and the
-   room's delay (the testbed adds ~0.1 s; a real speaker 1-10 ms plus ~3 ms a metre). Every
+   room's delay (the testbed adds ~0.1 s; a real speaker 1-10 ms plus ~3 ms a metre), and the
+   slow drift between two devices' clocks (a few ppm: ms a minute). Every
    ``ESTIMATE_EVERY_S`` the last ``WINDOW_S`` of microphone and reference are cross-correlated
    (GCC-PHAT: Knapp & Carter, IEEE Trans. ASSP 24(4), 1976) over lags 0..``MAX_LAG_S``; a
    clear peak confirmed twice sets the bulk delay, ``PRE_S`` short of the direct path (so the
@@ -35,22 +36,28 @@ from voice._asr import SAMPLE_RATE_HZ, Int16Array
 
 log = logging.getLogger(__name__)
 
-RELOCK = 32
-"""Samples (2 ms) the timestamps may drift from the locked offset before it follows them."""
-TS_SMOOTH = 0.05
-"""Weight of each block's timestamp offset in its running mean (ADC times jitter ~1 ms)."""
+RELOCK = 480
+"""Samples (30 ms) the timestamps' running mean may leave the locked offset before the lock
+follows it (a reopened stream, an underrun). Smaller moves are left to the measured delay:
+through PulseAudio's ALSA plugin the timestamps wander by several ms (measured: a 2 ms lock
+moved 12 times in 3 s, each move a jump the filter had to learn again)."""
+TS_SMOOTH = 0.01
+"""Weight of each block's timestamp offset in its running mean."""
 WINDOW_S = 2.0
 ESTIMATE_EVERY_S = 1.0
 SETTLED_EVERY_S = 5.0
 """Once two estimates agreed, the delay is checked this often."""
 MAX_LAG_S = 0.75
-PRE_S = 0.01
+PRE_S = 0.02
+"""The direct path is put this far into the filter: a delay that shrinks a little (a sound
+server's buffer) stays inside it."""
 MIN_PEAK = 6.0
 """A correlation peak counts when it stands this many standard deviations above the rest."""
 AGREE = 16
 """Samples (1 ms) two estimates may differ by and still agree."""
-MOVE = 48
-"""Samples (3 ms) the delay must change by before the filter is moved (and reset)."""
+MOVE = 160
+"""Samples (10 ms) the delay must change by before the filter is moved (and reset): smaller
+changes the adaptive filter follows by itself, keeping what it learned."""
 QUIET = 1e-4
 """Reference RMS (full scale 1.0, -80 dBFS) below which it holds nothing to estimate from."""
 SILENT_S = 0.3
@@ -83,6 +90,8 @@ class EchoCancel:
         self._ts_offset: float | None = None
         """Running mean of (reference index at ADC time) - (microphone index)."""
         self._locked: int | None = None
+        self.relocks = 0
+        """Times the timestamps moved the lock (the first included)."""
         self.delay = 0
         """Bulk delay (samples) between the timestamps' alignment and the reference fed."""
         self._hist: deque[tuple[int, Int16Array]] = deque()
@@ -90,6 +99,7 @@ class EchoCancel:
         self._candidate: int | None = None
         self._agreed = False
         self._silent = 0
+        self._power_in = self._power_out = 0.0
         self.estimates: list[tuple[float, int, float]] = []
         """(stream seconds, lag in samples, peak strength) of each estimate, for benchmarks."""
 
@@ -105,7 +115,17 @@ class EchoCancel:
         if self._silent > SILENT_S * SAMPLE_RATE_HZ:
             return block
         pcm = np.clip(np.round(ref * 32768.0), -32768, 32767).astype(np.int16)
-        return self.canceller.process(block, pcm)
+        out = self.canceller.process(block, pcm)
+        self._power_in += float(np.dot(block, block.astype(np.float64)))
+        self._power_out += float(np.dot(out, out.astype(np.float64)))
+        return out
+
+    def erle_db(self) -> float | None:
+        """Power in over power out since the last call, dB (echo-return-loss enhancement while
+        only the music is heard); None when nothing was cancelled."""
+        p_in, p_out = self._power_in, self._power_out
+        self._power_in = self._power_out = 0.0
+        return 10 * float(np.log10(p_in / p_out)) if p_in > 0 and p_out > 0 else None
 
     def _align(self, adc_time: float | None) -> int | None:
         """The reference index that the timestamps pair with this block's first sample."""
@@ -124,6 +144,7 @@ class EchoCancel:
         target = round(self._ts_offset)
         if self._locked is None or abs(target - self._locked) > RELOCK:
             self._locked = target
+            self.relocks += 1
         return self._mic_n + self._locked
 
     # -- the delay ----------------------------------------------------------------------------
@@ -147,6 +168,10 @@ class EchoCancel:
             return
         lag, strength = found
         self.estimates.append((self._mic_n / SAMPLE_RATE_HZ, lag, strength))
+        erle = self.erle_db()
+        log.debug("echo: lag %d ms (peak %.1f), ERLE %s dB, relocks %d",
+                 lag * 1000 // SAMPLE_RATE_HZ, strength, "-" if erle is None else f"{erle:.1f}",
+                 self.relocks)  # fmt: skip
         wanted = max(0, lag - int(PRE_S * SAMPLE_RATE_HZ))
         if self._candidate is None or abs(wanted - self._candidate) > AGREE:
             self._candidate, self._agreed = wanted, False

@@ -17,7 +17,7 @@ from player._tap import EchoReference
 from tests.room import Room, at_ratio, erle_db
 from tests.voice.speech import SR, at_level, music, say, to_pcm
 from voice._aec import FRAME, SpeexCanceller
-from voice._echo import EchoCancel, gcc_phat_lag
+from voice._echo import PRE_S, EchoCancel, gcc_phat_lag
 
 SECONDS = 16.0
 
@@ -90,7 +90,7 @@ def test_alignment_by_timestamps_and_the_measured_delay(played: np.ndarray) -> N
     aec = EchoCancel(ref)
     out = np.concatenate([aec.process(mic[i : i + 512], 50.3 + i / SR)
                           for i in range(0, mic.shape[0] - 511, 512)])  # fmt: skip
-    assert abs(aec.delay - round((0.2 - 0.01) * SR)) <= 16
+    assert abs(aec.delay - round((0.2 - PRE_S) * SR)) <= 16
     late = slice(out.shape[0] - 4 * SR, out.shape[0])
     assert erle_db(mic[late], out[late]) >= 20
 
