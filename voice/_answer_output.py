@@ -36,6 +36,9 @@ from voice._speak import (
 log = logging.getLogger(__name__)
 
 CHUNK_S = 0.02  # write granularity: how fast a wake earcon can cut a sentence
+STALL_S = 2.0
+"""A sound handed to a sink and not done this long after its own length: the output stalled
+(no sound server: the mixer's stream is not pulling); it is taken back and counted dropped."""
 MAX_PENDING = 4
 HISTORY = 64
 
@@ -48,8 +51,9 @@ class PlayingSound(Protocol):
         """True once all of it has been played (heard: the output's buffer included)."""
         ...
 
-    def cut(self) -> None:
-        """Stop it now with a fade of a few ms (no click); nothing when it is done."""
+    def cut(self, fade_s: float = ...) -> None:
+        """Stop it with a fade of ``fade_s`` (a few ms by default: no click; 0: at once);
+        nothing when it is done."""
         ...
 
 
@@ -275,10 +279,15 @@ class AnswerOutput:
         if not self._device_ok:
             log.info("answers: the output plays again")
             self._device_ok = True
+        stalled_at = time.monotonic() + sound.duration_s + STALL_S
         while not playing.done:
             if not self._sleep(job, CHUNK_S):
                 playing.cut()
                 return "cut"
+            if time.monotonic() > stalled_at:
+                playing.cut(0.0)
+                self._device_failed(RuntimeError("the output does not play (stalled)"))
+                return "dropped"
         return "played"
 
     def _write(self, job: _Job, stream: Any, pcm: Int16Array) -> str:

@@ -212,3 +212,17 @@ def test_resampling_keeps_the_length_and_the_level() -> None:
     np.testing.assert_array_equal(frames[:, 0], frames[:, 1])
     with pytest.raises(ValueError, match="needs samples"):
         to_mixer_format(np.zeros(0, np.int16), 22050, 48000, 2)
+
+
+def test_a_stalled_output_drops_the_sound_and_takes_it_back(
+    mixer: Mixer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from voice import _answer_output
+
+    monkeypatch.setattr(_answer_output, "STALL_S", 0.1)
+    out = AnswerOutput(sink=Sounds(mixer, tail_s=0))  # nothing pulls the mixer: no server
+    out.play_earcon("done")
+    assert out.wait_idle(10)
+    out.close()
+    assert [(p.kind, p.outcome) for p in out.history] == [("done", "dropped")]
+    assert mixer.voices == 0  # taken back at once, not left to play when the output returns
