@@ -22,13 +22,14 @@ from moodplay._answers import as_sentence
 from player._sounds import to_mixer_format
 from tests.conftest import short_library
 from tests.moodplay.daemon import NO_QUIET_HOURS, Daemon, start, wait_for
-from tests.pulse import PulseServer, play_into_mic
+from tests.pulse import PulseServer, level_db, play_into_mic
 from tests.voice.speech import SR, say, silence
 from voice import earcon, render_speech
 from voice._speak import EARCON_RATE_HZ, trim_silence
 
 NAMES = ("Awakening", "Coherence", "Nebula", "Apex Aleph", "Inevitable")
 RATE = 48_000
+ROOM_DB = -35.0
 
 
 def api(d: Daemon, path: str, body: object = None) -> Any:
@@ -125,3 +126,59 @@ def _needs_flite() -> None:
 
     if which("flite") is None:
         pytest.skip("flite is not installed (make test installs it)")
+
+
+def test_the_rooms_noise_does_not_count_our_own_music(tmp_path: Path) -> None:
+    """The speaker looped into the microphone (as a room would, 40 ms later) and white noise
+    at -35 dBFS in the room: the microphone hears mostly the music; the context's ambient
+    figure is the noise."""
+    (tmp_path / "lib").mkdir()
+    db = short_library(tmp_path / "lib", NAMES, seconds=60)
+    server = PulseServer(tmp_path)
+    server.start()
+    env = {**os.environ, **server.env}
+    subprocess.run(["pactl", "load-module", "module-loopback", "source=speaker.monitor",
+                    "sink=micfeed", "latency_msec=40"], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    noise = np.random.default_rng(1).standard_normal(16_000 * 90) * 10 ** (ROOM_DB / 20)
+    sf.write(tmp_path / "room.wav", noise / np.sqrt(2), 16_000, subtype="PCM_16")  # AES17
+    room = subprocess.Popen(["paplay", "--device=micfeed", str(tmp_path / "room.wav")], env=env)
+    config = tmp_path / "config.toml"
+    config.write_text('[player]\noutput = "mixer"\n' + NO_QUIET_HOURS)
+    d = start(db, {"XDG_DATA_HOME": str(tmp_path / "data"), **server.env}, "--config",
+              str(config))  # fmt: skip
+    try:
+        api(d, "/api/command", {"command": "play"})
+        time.sleep(30.0)  # 20 s of music fit the coupling; the echo canceller has converged
+        mic = record_mic(server.env, 3.0, tmp_path / "mic.wav")
+        api(d, "/api/command", {"command": "next"})  # an event, with the context now
+        wait_for(lambda: _contexts(db))
+    finally:
+        d.stop()
+        room.kill()
+        server.stop()
+    heard_db = level_db(mic) + 3.01  # AES17, as the daemon measures
+    ambient = _contexts(db)[-1]["ambient_db"]
+    print(f"the microphone: {heard_db:.1f} dBFS; the room without the music: {ambient} dBFS "
+          f"(the noise played: {ROOM_DB} dBFS)")  # fmt: skip
+    assert heard_db > ROOM_DB + 8  # the music is what the microphone hears most
+    assert ambient == pytest.approx(ROOM_DB, abs=3.0)
+
+
+def record_mic(env: dict[str, str], seconds: float, path: Path) -> np.ndarray:
+    """What the daemon's microphone hears for ``seconds``, mono float32 at 16 kHz."""
+    proc = subprocess.Popen(["parecord", "--device=mic", "--file-format=wav", "--rate=16000",
+                             "--channels=1", str(path)], env={**os.environ, **env})  # fmt: skip
+    time.sleep(seconds)
+    proc.terminate()
+    proc.wait(timeout=10)
+    audio, _ = sf.read(path, dtype="float32")
+    return np.asarray(audio)
+
+
+def _contexts(db: Path) -> list[dict[str, Any]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as con:
+        rows = con.execute("SELECT context FROM events WHERE kind = 'skipped'").fetchall()
+    return [json.loads(r[0]) for r in rows if r[0]]
