@@ -14,9 +14,9 @@ falls inside the canceller's filter (``voice._aec.FILTER_LEN``, 256 ms):
    slow drift between two devices' clocks (a few ppm: ms a minute). Every
    ``ESTIMATE_EVERY_S`` the last ``WINDOW_S`` of microphone and reference are cross-correlated
    (GCC-PHAT: Knapp & Carter, IEEE Trans. ASSP 24(4), 1976) over lags 0..``MAX_LAG_S``; a
-   clear peak confirmed twice sets the bulk delay, ``PRE_S`` short of the direct path (so the
-   filter also holds what comes just before it). No chirp is played: the music is the probe,
-   and nothing needs estimating while nothing plays.
+   clear peak confirmed twice sets the bulk delay, ``PRE_S`` short of the direct path, when
+   the direct path has left ``KEEP_S`` of the filter (a small move the filter follows). No
+   chirp is played: the music is the probe, and nothing needs estimating while nothing plays.
 
 While the reference is silent (nothing plays: ``SILENT_S`` of zeros) blocks pass through
 untouched. Runs on the voice thread; ~0.3 % of a core for the canceller, ~0.2 % for the
@@ -48,16 +48,19 @@ ESTIMATE_EVERY_S = 1.0
 SETTLED_EVERY_S = 5.0
 """Once two estimates agreed, the delay is checked this often."""
 MAX_LAG_S = 0.75
-PRE_S = 0.02
-"""The direct path is put this far into the filter: a delay that shrinks a little (a sound
-server's buffer) stays inside it."""
+PRE_S = 0.04
+"""The direct path is put this far into the filter when the delay is set: a path that shrinks
+by up to this much (a sound server's buffer) stays inside it."""
+KEEP_S = (0.005, 0.1)
+"""The delay is kept while the direct path lies this far into the filter (min, max): the
+filter follows such moves by itself and keeps what it learned (>= 156 ms left for the room's
+tail); outside, the delay is set again and the filter starts afresh. Measured on the live
+testbed: its path wanders by +-15 ms between estimates; moving at every 10 ms change reset the
+filter every few seconds and the commands' words were heard but not trusted."""
 MIN_PEAK = 6.0
 """A correlation peak counts when it stands this many standard deviations above the rest."""
 AGREE = 16
 """Samples (1 ms) two estimates may differ by and still agree."""
-MOVE = 160
-"""Samples (10 ms) the delay must change by before the filter is moved (and reset): smaller
-changes the adaptive filter follows by itself, keeping what it learned."""
 QUIET = 1e-4
 """Reference RMS (full scale 1.0, -80 dBFS) below which it holds nothing to estimate from."""
 SILENT_S = 0.3
@@ -172,12 +175,13 @@ class EchoCancel:
         log.debug("echo: lag %d ms (peak %.1f), ERLE %s dB, relocks %d",
                  lag * 1000 // SAMPLE_RATE_HZ, strength, "-" if erle is None else f"{erle:.1f}",
                  self.relocks)  # fmt: skip
-        wanted = max(0, lag - int(PRE_S * SAMPLE_RATE_HZ))
-        if self._candidate is None or abs(wanted - self._candidate) > AGREE:
-            self._candidate, self._agreed = wanted, False
+        if self._candidate is None or abs(lag - self._candidate) > AGREE:
+            self._candidate, self._agreed = lag, False
             return
         self._agreed = True
-        if abs(wanted - self.delay) > MOVE:
+        ahead = (lag - self.delay) / SAMPLE_RATE_HZ
+        if not KEEP_S[0] <= ahead <= KEEP_S[1]:
+            wanted = max(0, lag - int(PRE_S * SAMPLE_RATE_HZ))
             log.info("echo: delay %d -> %d ms", self.delay * 1000 // SAMPLE_RATE_HZ,
                      wanted * 1000 // SAMPLE_RATE_HZ)  # fmt: skip
             self.delay = wanted
