@@ -109,7 +109,7 @@ class Events:
         view = await self._view()
         view["at"] = round(started, 3)
         if self._level is not None:
-            view["level"] = self._level() if view.get("state") == "play" else None
+            view["level"] = self._read_level() if view.get("state") == "play" else None
         if self._latest is None or started >= self._latest["at"]:
             self._latest = view
         return view
@@ -140,11 +140,19 @@ class Events:
         latest = self._latest
         if self._level is None or latest is None or latest.get("state") != "play":
             return
-        level = self._level()
+        level = self._read_level()
         if level != latest.get("level"):
             self._latest = {**latest, "level": level}
             for client in self._clients:
                 client.wake.set()
+
+    def _read_level(self) -> list[int] | None:
+        """The level now; None when there is none or reading it failed (logged)."""
+        try:
+            return self._level() if self._level is not None else None
+        except Exception:  # a meter's bug must not end the watcher: the view goes on
+            log.exception("web events: reading the output's level")
+            return None
 
     async def _push(self, client: _Client) -> None:
         while not client.ws.closed:
