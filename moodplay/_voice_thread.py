@@ -7,6 +7,7 @@ one clear status line; the music plays on.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from concurrent.futures import Future
@@ -22,6 +23,7 @@ from moodplay._config import Config
 from moodplay._listen_cli import voice_settings
 from moodplay._live import LiveSession
 from moodplay._voice_mood import VoiceMoodHook
+from player import level_meter
 from recommend import Point, SessionEvent
 from voice import (
     IGNORED,
@@ -89,13 +91,18 @@ class VoiceThread:
         return self._set(f"voice: listening on {mic.name!r} {waits_for}; {example}")
 
     def _answers(self) -> Answers:
-        """Earcons and spoken answers; the music is ducked while they play."""
+        """Earcons and spoken answers; the music is ducked while they play. On the mixer they
+        are voices of it (in the echo reference; the duck a mixer ramp), else a stream of
+        their own."""
         mode = self.config.voice.answers
         if mode == "off":
             return Answers("off", self.config.voice.tts_voice, None)
+        from player import Sounds
         from voice import AnswerOutput
 
-        playing = AnswerOutput(lambda on: self._duck_for_reason("answer", on))
+        mixing = getattr(self.session.player, "mixing", None)  # None: libVLC's own output
+        sink = None if mixing is None else Sounds(mixing.mixer)
+        playing = AnswerOutput(lambda on: self._duck_for_reason("answer", on), sink=sink)
         return Answers(mode, self.config.voice.tts_voice, playing)
 
     def _speaking(self) -> bool:
@@ -141,13 +148,25 @@ class VoiceThread:
             while not self._stop.is_set():
                 for block, adc_time in mic.timed_blocks(timeout_s=0.5):
                     watch.heard()
-                    self._hear(listener, _cancelled(echo, block, adc_time))
+                    cleaned = _cancelled(echo, block, adc_time)
+                    self._measure_room(cleaned)
+                    self._hear(listener, cleaned)
                     if self._stop.is_set():
                         return
                     watch.tick()  # a live stream never pauses: its source is checked here
                 watch.tick()
                 if watch.lost:
                     self._stop.wait(min(1.0, watch.retry_in_s()))
+
+    def _measure_room(self, block: npt.NDArray[np.int16]) -> None:
+        """The context's ambient figure: the microphone's level after echo cancellation (AES17
+        dBFS) with the output meter's level meanwhile; ``context.AmbientNoise`` takes out the
+        music's share the canceller left (all of it without a canceller)."""
+        mixing = getattr(self.session.player, "mixing", None)
+        music_db = None if mixing is None else level_meter(mixing).level.rms_db
+        power = float(np.mean(np.square(block, dtype=np.float64))) / 32768.0**2
+        mic_db = 10 * math.log10(power) + 3.01 if power > 0 else -120.0
+        self.session.context.ambient.hear(mic_db, music_db)
 
     def _echo_cancel(self) -> EchoCancel | None:
         """The echo canceller on what the mixer plays (voice thread: it is the canceller's one
