@@ -181,10 +181,13 @@ class PlayerConfig:
     """During quiet hours ([context]) the volume never goes above this."""
     wind_down_min: float = field(default=30.0, metadata=_range(1, 240, "minutes"))
     """"Good night": a calm, falling queue for this long, then playback pauses."""
-    output: str = field(default="vlc", metadata={"choices": ("vlc", "mixer")})
-    """How the music reaches the speaker: "vlc" (libVLC's own output, --aout) or "mixer"
-    (experimental: libVLC decodes into moodplay's mixer, played through PortAudio's default
-    output device; gapless)."""
+    output: str = field(default="mixer", metadata={"choices": ("mixer", "vlc")})
+    """How the music reaches the speaker: "mixer" (libVLC decodes into moodplay's own mixer,
+    played through PortAudio's default output device; gapless, exact fades) or "vlc" (the
+    fallback: libVLC's own audio output, --aout)."""
+    output_device: str = ""
+    """The mixer's output device: PortAudio's name for it (or a part of the name, as
+    `moodplay doctor` lists it) or its index. Empty: the system's default output."""
 
 
 @dataclass(frozen=True)

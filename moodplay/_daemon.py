@@ -85,7 +85,8 @@ def _run(config: Config, args: argparse.Namespace, db: Path) -> int:
     device = detect_device() if config.context.device == "auto" else config.context.device
     context = ContextSource(device, config.context.quiet_start, config.context.quiet_end)
     try:
-        player = open_vlc_player(args.aout, crossfade_s=config.player.crossfade_s,
+        player = open_vlc_player(args.aout, output_device(config),
+                                 crossfade_s=config.player.crossfade_s,
                                  output=config.player.output)  # fmt: skip
     except Exception as e:
         raise DaemonError(f"libVLC cannot start ({e}); install libvlc5 and vlc-plugin-base") from e
@@ -114,7 +115,7 @@ def _run(config: Config, args: argparse.Namespace, db: Path) -> int:
             failure.append(SessionError(f"the session thread hung and did not stop within "
                                         f"{JOIN_S:.0f} s"))  # fmt: skip
         else:
-            player.stop()  # never while a hung session thread may hold libVLC's locks
+            player.close()  # never while a hung session thread may hold libVLC's locks
             deadline.cancel()
     if failure:
         print(f"moodplay: stopped, status {EXIT_SESSION}: the session ended: {failure[0]}",
@@ -122,6 +123,15 @@ def _run(config: Config, args: argparse.Namespace, db: Path) -> int:
         return EXIT_SESSION
     print("moodplay: stopped", file=sys.stderr)
     return 0
+
+
+def output_device(config: Config) -> str | int | None:
+    """The mixer's device as PortAudio takes it (an index, or a name), None for the default
+    and on libVLC's own output (``--aout`` chooses there)."""
+    name = config.player.output_device.strip()
+    if config.player.output != "mixer" or not name:
+        return None
+    return int(name) if name.isdigit() else name
 
 
 def _run_session(session: LiveSession, stop: threading.Event,

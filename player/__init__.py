@@ -1,5 +1,5 @@
-"""Playback with libVLC: two decks, the next track prepared, crossfade, ducking, loudness evened
-out.
+"""Playback with libVLC decoding into moodplay's own mixer: two decks, the next track prepared
+and chained gapless, crossfade, ducking, loudness evened out.
 
 ``player._vlc`` is the only module that imports vlc; the rest sees :class:`Player` over the
 :class:`Decks` protocol.
@@ -10,20 +10,24 @@ from player._player import MAX_BOOST_DB, TARGET_LUFS, Decks, Player, PlayerEvent
 from player._ramp import DUCK_LEVEL_PCT
 from player._sounds import PlayingSound, Sounds
 
-OUTPUTS = ("vlc", "mixer")
-"""How the decks reach the speaker: "vlc" (libVLC's own audio output ``aout``, the default) or
-"mixer" (experimental: libVLC decodes into moodplay's mixer, which plays through one PortAudio
-stream on the default device, or ``device``; see ``player._mixdecks``)."""
+OUTPUTS = ("mixer", "vlc")
+"""How the decks reach the speaker: "mixer" (the default: libVLC decodes into moodplay's mixer,
+which plays through one PortAudio stream on the default device, or ``device``; gapless, exact
+fades; see ``player._mixdecks``) or "vlc" (libVLC's own audio output ``aout``, the fallback)."""
 
 
 def open_vlc_player(
-    aout: str = "pulse", device: str | None = None, crossfade_s: float = 0.0, output: str = "vlc"
-) -> Player:
-    """A Player on libVLC with an explicit audio output (never libVLC's guess), or with
-    ``output="mixer"`` through moodplay's mixer (``OUTPUTS``). Every libVLC call runs on one
-    worker thread and holds the caller at most ``player._bounded.PATIENCE_S`` seconds: a hung
-    sound server holds playback ("no sound output") instead of the caller. Raises ValueError
-    for an unknown ``output``, RuntimeError when libVLC or the output device cannot start."""
+    aout: str = "pulse", device: str | int | None = None, crossfade_s: float = 0.0,
+    output: str = "mixer",
+) -> Player:  # fmt: skip
+    """A Player through moodplay's mixer (``output="mixer"``, ``OUTPUTS``) on ``device``
+    (PortAudio's name or index; None: the default), or on libVLC with an explicit audio output
+    ``aout`` (never libVLC's guess; ``device``: its --audio-device) with ``output="vlc"``.
+    Every libVLC call runs on one worker thread and holds the caller at most
+    ``player._bounded.PATIENCE_S`` seconds: a hung sound server holds playback ("no sound
+    output") instead of the caller. An output device that cannot open (or dies, or hangs)
+    holds playback the same way until it plays again (``player._keeper``). Raises ValueError
+    for an unknown ``output``, RuntimeError when libVLC cannot start."""
     import queue
 
     from player._bounded import BoundedDecks
@@ -42,15 +46,17 @@ def open_vlc_player(
     if output not in OUTPUTS:
         raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, not {output!r}")
     mixing = None
+    server = ServerWatch(pulse_socket() if aout == "pulse" else None)
     if output == "mixer":
         from player._mixdecks import MixerDecks
 
         mixing = MixerDecks(sink, device)
         decks = BoundedDecks(mixing)
+        watch = AnyLost(server, decks, *([mixing.keeper] if mixing.keeper else []))
     else:
-        decks = BoundedDecks(VlcDecks(aout, device, sink))
-    server = ServerWatch(pulse_socket() if aout == "pulse" else None)
-    made.append(Player(decks, events, crossfade_s, output=AnyLost(server, decks)))
+        decks = BoundedDecks(VlcDecks(aout, None if device is None else str(device), sink))
+        watch = AnyLost(server, decks)
+    made.append(Player(decks, events, crossfade_s, output=watch))
     made[0].mixing = mixing
     return made[0]
 

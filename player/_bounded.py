@@ -75,6 +75,7 @@ class BoundedDecks:
             raise ValueError(f"patience_s must be a number of seconds > 0, not {patience_s}")
         self._decks, self.patience_s, self.engine = decks, patience_s, engine
         self.volume_frozen_tail_s = decks.volume_frozen_tail_s
+        self.exact_fades = bool(getattr(decks, "exact_fades", False))
         self._calls: queue.Queue[_Call] = queue.Queue(maxsize=1)
         self._lock = threading.Lock()
         self._stuck: _Call | None = None  # the call that did not return in time
@@ -100,6 +101,14 @@ class BoundedDecks:
 
     def play(self, deck: int) -> None:
         self._write("play", deck)
+
+    def chain(self, deck: int) -> None:
+        """The mixer decks' gapless start (``player._mixdecks.MixerDecks.chain``)."""
+        self._write("chain", deck)
+
+    def crossfade(self, out_deck: int, in_deck: int, seconds: float, to_end: bool = False) -> None:
+        """The mixer decks' exact crossfade (``player._mixdecks.MixerDecks.crossfade``)."""
+        self._write("crossfade", out_deck, in_deck, seconds, to_end)
 
     def pause(self, deck: int, paused: bool) -> None:
         self._write("pause", deck, paused)

@@ -18,11 +18,14 @@ clock ~0.3 s later (its file caching), so a playing track is never late by the d
 pauses libVLC too. An underrun is a playing ring found empty before its stream's end
 (``Mixer.stats``) or PortAudio reporting the device ran dry (``DeviceOutput.stats``).
 
-Gapless. ``load`` starts the track and pauses it at once: its first block (~85 ms) waits in
-its ring. ``play`` while the other deck's stream is over (libVLC's drain: the whole track is in
-its ring) chains the new track to start on the sample after the last of the old one. libVLC
-reports a track's end when its last frames are in the ring, up to RING_S before they are heard;
-the player's "ended" comes that early, and a skip in that last second lets the rest play out.
+Gapless, and "ended" when it is heard. ``load`` starts the track and pauses it at once: its
+first block (~85 ms) waits in its ring. libVLC reports a track's end when its last frames are
+in the ring, up to RING_S before they are heard: the owner then hears "drained", and ``chain``
+starts the prepared track on the sample after the last of the current one. "ended" is posted
+when the mixer has rendered that last sample (``Mixer.on_end``), so the player's current track
+changes when the listener hears it change (plus the device's latency, ~0.1-0.2 s). ``play``
+starts a track now (a skip, a crossfade: beside the other deck's); ``stop`` fades a track out
+in STOP_FADE_S.
 
 Every method here is a libVLC call or mixer bookkeeping; ``open_vlc_player`` wraps the decks
 in ``player._bounded`` so each holds the caller at most 1 s, as with libVLC's own output.
@@ -30,11 +33,13 @@ in ``player._bounded`` so each holds the caller at most 1 s, as with libVLC's ow
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
+from player._keeper import OutputKeeper
 from player._mixer import CHANNELS, RATE, Mixer, Voice
 from player._pcm import PcmRing
 from player._vlc import EventSink, VlcDecks
@@ -59,6 +64,8 @@ class MixerDecks:
 
     volume_frozen_tail_s = 0.0
     """Gains are applied by the mixer, up to the last sample."""
+    exact_fades = True
+    """Crossfades are ramps of the mixer (``crossfade``), not volumes the player steps."""
 
     def __init__(self, sink: EventSink | None = None, device: str | int | None = None,
                  *, rate: int = RATE, channels: int = CHANNELS, ring_s: float = RING_S,
@@ -70,23 +77,50 @@ class MixerDecks:
         """Called with every output block and its DAC time (``player._device.Tap``); kept
         across a reopened output stream."""
         self._voice: list[Voice | None] = [None, None]
-        self._tails: list[Voice] = []
-        """Tracks let go at their end, still playing their last frames (the next chained)."""
         self._origin_ms = [0, 0]
         self._volume, self._muted = [100, 100], [False, False]
         self._started = [False, False]  # libVLC's play called since the last load
-        self._vlc = VlcDecks("adummy", None, sink, pcm=self, rate=rate, channels=channels)
-        self.output = self._open_output() if open_output else None
+        self._path: list[Path | None] = [None, None]
+        self._sink: EventSink = sink or (lambda kind, deck: None)
+        self._ends = _Ends(self._sink)
+        self.mixer.on_end = self._ends.voice_ended
+        self._vlc = VlcDecks("adummy", None, self._engine_event, pcm=self, rate=rate,
+                             channels=channels)  # fmt: skip
+        self.keeper = self._keep_output() if open_output else None
+        """Keeps the output stream open (``player._keeper``): an output watch for the
+        Player; None when the device is not wanted."""
 
-    def _open_output(self) -> DeviceOutput:
-        from player._device import DeviceOutput  # sounddevice: only when the device is wanted
+    def _keep_output(self) -> OutputKeeper:
+        from player import _device  # sounddevice: only when the device is wanted
 
-        return DeviceOutput(self.mixer.render, self.mixer.rate, self.mixer.channels, self._device,
-                            taps=self.taps)  # fmt: skip
+        def opener() -> DeviceOutput:
+            return _device.DeviceOutput(self.mixer.render, self.mixer.rate, self.mixer.channels,
+                                        self._device, taps=self.taps)  # fmt: skip
+
+        return OutputKeeper(opener, reinit=_device.reinitialise, listed=_device.output_listed)
+
+    @property
+    def output(self) -> DeviceOutput | None:
+        """The output stream playing now, if any (a new one after the device came back)."""
+        stream = self.keeper.stream if self.keeper is not None else None
+        return cast("DeviceOutput | None", stream)
 
     def close(self) -> None:
-        if self.output is not None:
-            self.output.close()
+        if self.keeper is not None:
+            self.keeper.close()
+
+    def _engine_event(self, kind: str, deck: int) -> None:
+        """libVLC's event thread. Its end event says the input was read to its end (the
+        decoder may still hold seconds of audio; on a short file it comes at once); the track
+        ends at its drain (``pcm_drained``), or, for a track that never made audio (no drain
+        comes), after ``player._mixer.INPUT_OVER_GRACE_S`` of nothing. It may also come late,
+        for the media a load just replaced: then it only delays a seek's reload."""
+        voice = self._voice[deck]
+        if kind != "ended":
+            self._sink(kind, deck)
+        elif voice is not None:  # what libVLC still delivers plays; after it, the drain (or,
+            self._ends.watch(deck, voice)  # failing that, Mixer.INPUT_OVER_GRACE_S of nothing)
+            voice.input_over = True
 
     # -- the PcmSink: libVLC's decoder thread ------------------------------------------------
 
@@ -96,9 +130,13 @@ class MixerDecks:
             voice.ring.write(frames)  # blocks while full: the device paces libVLC
 
     def pcm_drained(self, deck: int) -> None:
+        """The track is decoded to its end, up to RING_S before it is heard: the owner hears
+        "drained" now (time to chain the next track) and "ended" when the mixer has rendered
+        its last sample. A drain before any frame (since the load or the seek) is the media a
+        load just replaced, draining late: not this track's."""
         voice = self._voice[deck]
-        if voice is not None:
-            voice.ring.mark_eos()
+        if voice is not None and voice.ring.written > 0:
+            self._ends.drained(deck, voice)
 
     def pcm_flushed(self, deck: int) -> None:
         # After the drain, libVLC flushes as it closes its output: the stream is over, what
@@ -112,6 +150,7 @@ class MixerDecks:
     def load(self, deck: int, path: Path, start_s: float = 0.0) -> None:
         self._let_go(deck)
         self._vlc.load(deck, path, start_s)  # stops the old media: its thread is free to go
+        self._path[deck] = path
         ring = PcmRing(self._ring_frames, self.mixer.channels)
         self._voice[deck] = self.mixer.add(ring, self._gain(deck))
         self._origin_ms[deck] = int(start_s * 1000)
@@ -120,13 +159,53 @@ class MixerDecks:
         self._started[deck] = True
 
     def play(self, deck: int) -> None:
+        """Play the deck's track now (beside the other deck's, in a crossfade); a track
+        chained already plays on as it is."""
         voice = self._voice[deck]
         if voice is None:
             return
-        other = self._voice[1 - deck]
-        after = other if other is not None else (self._tails[-1] if self._tails else None)
-        if not self.mixer.start(voice, after=after):
-            self._cut_tails()  # started now (a skip, a new track): what ended makes way
+        if voice.state != "playing":
+            self.mixer.start(voice)
+        self._resume(deck)
+
+    def chain(self, deck: int) -> None:
+        """Play the deck's track from the sample after the other deck's last one (gapless),
+        when the other's stream is over; else nothing (a late "drained": the owner starts it
+        at "ended")."""
+        voice, other = self._voice[deck], self._voice[1 - deck]
+        if voice is not None and other is not None and self.mixer.follow(voice, other):
+            self._resume(deck)
+
+    def crossfade(self, out_deck: int, in_deck: int, seconds: float, to_end: bool = False) -> None:
+        """Start ``in_deck``'s track rising from silence while ``out_deck``'s falls to it,
+        equal-power, over ``seconds``; with ``to_end``, exactly until the last sample of
+        ``out_deck``'s track (libVLC's length, or its ring once decoded to the end)."""
+        into, out = self._voice[in_deck], self._voice[out_deck]
+        if into is None:
+            return
+        end = self._end_frame(out_deck) if to_end else None
+        self.mixer.crossfade(out, into, self.mixer.frames(seconds), end)
+        self._resume(in_deck)
+
+    def _reload(self, deck: int, path: Path, ms: int, old: Voice) -> None:
+        """Load the track again from ``ms`` (libVLC's start time), playing or paused as it
+        was."""
+        playing, paused = old.state == "playing", old.paused
+        self.load(deck, path, max(0, ms) / 1000)
+        if playing:
+            self.play(deck)
+            if paused:
+                self.pause(deck, True)
+
+    def _end_frame(self, deck: int) -> int | None:
+        """The ``Voice.played`` count at which the deck's track ends, when libVLC knows its
+        length."""
+        length_ms = self._vlc.length_ms(deck)
+        if length_ms <= 0:
+            return None
+        return (length_ms - self._origin_ms[deck]) * self.mixer.rate // 1000
+
+    def _resume(self, deck: int) -> None:
         if self._started[deck]:
             self._vlc.pause(deck, False)
         else:
@@ -134,37 +213,28 @@ class MixerDecks:
             self._started[deck] = True
 
     def pause(self, deck: int, paused: bool) -> None:
-        """Pause the deck's track, and the end of the one before it that still plays."""
-        self._tails = [v for v in self._tails if v.state != "done"]
-        for voice in [*self._tails, self._voice[deck]]:
-            if voice is not None:
-                self.mixer.pause(voice, paused)
+        voice = self._voice[deck]
+        if voice is not None:
+            self.mixer.pause(voice, paused)
         self._vlc.pause(deck, paused)
 
     def stop(self, deck: int) -> None:
-        voice = self._voice[deck]
-        if voice is not None and not voice.ring.eos:
-            self._cut_tails()  # a stop, not the hand-over at a track's end
         self._let_go(deck)
         self._vlc.stop(deck)
         self._started[deck] = False
 
     def _let_go(self, deck: int) -> None:
-        """The deck's track leaves it: a stream that is over plays out to its last sample (the
-        next one may be chained to it); one cut short fades out in STOP_FADE_S."""
+        """The deck's track leaves it: one still playing fades out in STOP_FADE_S (no click);
+        a track chained to it starts at once; one crossfading in with it is at full level
+        within STOP_FADE_S (a crossfade cut short)."""
         voice, self._voice[deck] = self._voice[deck], None
-        if voice is None:
+        other = self._voice[1 - deck]
+        if other is not None:
+            self.mixer.unfade(other, STOP_FADE_S)
+        if voice is None or voice.state == "done":
             return
-        if voice.ring.eos and (voice.state == "playing" or voice.follows is not None):
-            self._tails = [*(v for v in self._tails if v.state != "done"), voice]
-            return  # the mixer ends it on its last sample
         voice.ring.close(keep=True)  # releases libVLC's thread if it waits for room
         self.mixer.remove(voice, fade_s=STOP_FADE_S)
-
-    def _cut_tails(self) -> None:
-        for voice in self._tails:
-            self.mixer.remove(voice, fade_s=STOP_FADE_S)
-        self._tails = []
 
     def set_volume(self, deck: int, percent: int) -> None:
         self._volume[deck] = max(0, min(200, percent))
@@ -197,18 +267,57 @@ class MixerDecks:
         return self._vlc.length_ms(deck)
 
     def seek_ms(self, deck: int, ms: int) -> None:
-        voice = self._voice[deck]
+        """Move the deck's track to ``ms``. libVLC 3 ignores a seek once it has read its input
+        to the end (its end event; on short files long before the end is heard): the track is
+        then loaded again from ``ms``, playing or paused as it was."""
+        voice, path = self._voice[deck], self._path[deck]
+        if voice is not None and voice.input_over and path is not None:
+            self._reload(deck, path, ms, voice)
+            return
         if voice is not None:
             voice.ring.clear()
             voice.played, self._origin_ms[deck] = 0, max(0, ms)
+            voice.input_over, voice.starved = False, 0  # libVLC reads its input again
         self._vlc.seek_ms(deck, ms)
 
     def reopen(self, deck: int) -> None:
-        """A new libVLC media player for ``deck`` (load again), and a new output stream when
-        the old one stopped (the sound server went away and came back)."""
+        """A new libVLC media player for ``deck`` (load again); while the output is lost, the
+        keeper tries to open it now (a sound server that started after moodplay)."""
         self._let_go(deck)
         self._vlc.reopen(deck)
         self._started[deck] = False
-        if self.output is not None and not self.output.active:
-            self.output.close()
-            self.output = self._open_output()
+        if self.keeper is not None and self.keeper.lost:
+            self.keeper.renew()
+
+
+class _Ends:
+    """When each deck's track is over: decoded to its end (libVLC's drain, or its end event for
+    a track that made no audio) and then rendered to its last sample by the mixer; "drained"
+    is posted at the first, "ended" once at the second. Called from libVLC's threads and the
+    output stream's thread."""
+
+    def __init__(self, sink: EventSink) -> None:
+        self._sink = sink
+        self._lock = threading.Lock()
+        self._waiting: list[tuple[Voice, int]] = []  # decoded, not yet rendered to the end
+
+    def drained(self, deck: int, voice: Voice | None) -> None:
+        if voice is None:  # the old media's drain as it stops (a load): no track to end
+            return
+        self.watch(deck, voice)  # before the end is marked: the mixer may end it at once
+        voice.ring.mark_eos()
+        self._sink("drained", deck)
+
+    def watch(self, deck: int, voice: Voice) -> None:
+        """Post "ended" when ``voice`` ends (its input is over: a drain may never come)."""
+        with self._lock:
+            self._waiting = [(v, d) for v, d in self._waiting if v.state != "done"]
+            if not any(v is voice for v, _ in self._waiting):
+                self._waiting.append((voice, deck))
+
+    def voice_ended(self, voice: Voice) -> None:
+        with self._lock:
+            found = [(v, d) for v, d in self._waiting if v is voice]
+            self._waiting = [(v, d) for v, d in self._waiting if v is not voice]
+        for _, deck in found:
+            self._sink("ended", deck)

@@ -13,6 +13,7 @@ One lock guards the voices; ``render`` holds it for the block's arithmetic only 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,44 +23,65 @@ from player._pcm import PcmRing
 RATE = 48_000
 """Frames a second, the one rate libVLC delivers and the device plays."""
 CHANNELS = 2
+INPUT_OVER_GRACE_S = 2.0
+"""A voice whose input is over and that starves this long has ended: libVLC never drains a
+track that made no audio (an undecodable file), nor one sought after its input was read to
+the end (now reloaded: ``MixerDecks.seek_ms``). Longer than libVLC's restart after a seek or a
+start (~0.6 s measured under load)."""
 
 
 class GainRamp:
-    """An amplitude that moves linearly to a target over an exact number of frames.
+    """An amplitude that moves to a target over an exact number of frames.
 
     After ``to(target, frames)``, the k-th sample rendered (k = 1..frames) gets
-    ``start + (target - start) * k / frames``; from then on exactly ``target``."""
+    ``start + (target - start) * k / frames`` ("linear"), or on the equal-power curve
+    ("power": ``start + (target - start) * sin(pi/2 * k / frames)`` rising, ``target + (start -
+    target) * cos(pi/2 * k / frames)`` falling, so a fade in and a fade out of the same length
+    keep in² + out² constant); from then on exactly ``target``."""
 
     def __init__(self, value: float = 1.0) -> None:
         self.value = float(value)
         self.target = float(value)
-        self._step = 0.0
-        self._left = 0
+        self._start = self.value
+        self._frames = 0
+        self._done = 0
+        self._power = False
 
-    def to(self, target: float, frames: int = 0) -> None:
-        """Ramp from the current value to ``target`` (amplitude >= 0) over ``frames`` >= 0."""
+    def to(self, target: float, frames: int = 0, shape: str = "linear") -> None:
+        """Ramp from the current value to ``target`` (amplitude >= 0) over ``frames`` >= 0,
+        ``shape`` "linear" or "power". Raises ValueError otherwise."""
         if not (target >= 0 and np.isfinite(target)) or frames < 0:
             raise ValueError(f"a gain ramp needs target >= 0 and frames >= 0: {target}, {frames}")
-        self.target, self._left = float(target), int(frames)
+        if shape not in ("linear", "power"):
+            raise ValueError(f"a gain ramp's shape is linear or power, not {shape!r}")
+        self.target, self._start = float(target), self.value
+        self._frames, self._done, self._power = int(frames), 0, shape == "power"
         if frames == 0:
             self.value = self.target
-        else:
-            self._step = (self.target - self.value) / frames
 
     @property
     def moving(self) -> bool:
-        return self._left > 0
+        return self._done < self._frames
 
     def take(self, n: int) -> np.ndarray | float:
         """The gains of the next ``n`` samples: an array while ramping, else a float."""
-        if self._left == 0:
+        if not self.moving:
             return self.value
-        k = min(n, self._left)
+        k = min(n, self._frames - self._done)
+        x = np.arange(self._done + 1, self._done + k + 1, dtype=np.float64) / self._frames
         gains = np.full(n, self.target, dtype=np.float64)
-        gains[:k] = self.value + self._step * np.arange(1, k + 1)
-        self._left -= k
-        self.value = self.target if self._left == 0 else float(gains[k - 1])
+        gains[:k] = self._curve(x)
+        self._done += k
+        self.value = self.target if not self.moving else float(gains[k - 1])
         return gains
+
+    def _curve(self, x: np.ndarray) -> np.ndarray:
+        start, target = self._start, self.target
+        if not self._power:
+            return start + (target - start) * x
+        if target >= start:
+            return start + (target - start) * np.sin(np.pi / 2 * x)
+        return target + (start - target) * np.cos(np.pi / 2 * x)
 
 
 @dataclass
@@ -68,6 +90,9 @@ class Voice:
 
     ring: PcmRing
     gain: GainRamp = field(default_factory=GainRamp)
+    """The level (volume, track gain, ducking: linear ramps)."""
+    fade: GainRamp = field(default_factory=GainRamp)
+    """A crossfade's factor on top of the level (equal-power ramps, ``Mixer.crossfade``)."""
     state: str = "held"
     """held (filling, silent, perhaps following another) | playing | done."""
     paused: bool = False
@@ -77,6 +102,10 @@ class Voice:
     played: int = 0
     """Frames played (the track's position, from where it started)."""
     stop_after_ramp: bool = False
+    input_over: bool = False
+    """Its input was read to the end (libVLC's end event); the ring may still get frames."""
+    starved: int = 0
+    """Frames in a row it had nothing for."""
 
 
 @dataclass
@@ -101,6 +130,11 @@ class Mixer:
         self._voices: list[Voice] = []
         self._lock = threading.Lock()
         self._scratch = np.zeros((0, channels), dtype=np.float32)
+        self._ended: list[Voice] = []
+        self.on_end: Callable[[Voice], None] | None = None
+        """Called on the output thread, after the block that rendered a voice's last sample
+        (its stream over, not a voice removed): the track's end as heard, up to the device's
+        latency. Must be quick and never block."""
 
     def frames(self, seconds: float) -> int:
         return max(0, round(seconds * self.rate))
@@ -122,6 +156,16 @@ class Mixer:
             voice.state, voice.follows = "playing", None
             return False
 
+    def follow(self, voice: Voice, after: Voice) -> bool:
+        """Chain the held ``voice`` to start on the sample after ``after``'s last one, when
+        ``after``'s stream is over and it plays or waits to; else leave it held. True when
+        chained."""
+        with self._lock:
+            if voice.state == "held" and after.state in ("playing", "held") and after.ring.eos:
+                voice.follows = after
+                return True
+            return False
+
     def pause(self, voice: Voice, paused: bool) -> None:
         with self._lock:
             voice.paused = paused
@@ -131,6 +175,30 @@ class Mixer:
         sample rendered."""
         with self._lock:
             voice.gain.to(target, self.frames(seconds))
+
+    def crossfade(self, out: Voice | None, into: Voice, frames: int,
+                  out_end: int | None = None) -> int:  # fmt: skip
+        """Start ``into`` now, its fade rising from silence while ``out``'s falls to it, both
+        on the equal-power curve over the same ``frames`` from the next sample rendered. With
+        ``out_end`` (the ``Voice.played`` count at which ``out``'s stream ends) the fade lasts
+        exactly to ``out``'s last sample instead. Returns the frames it lasts."""
+        with self._lock:
+            if out is not None and out_end is not None:
+                frames = out.ring.fill if out.ring.eos else out_end - out.played
+            frames = max(0, frames)
+            into.fade = GainRamp(0.0)
+            into.fade.to(1.0, frames, "power")
+            into.state, into.follows = "playing", None
+            if out is not None:
+                out.fade.to(0.0, frames, "power")
+            return frames
+
+    def unfade(self, voice: Voice, seconds: float) -> None:
+        """End ``voice``'s crossfade: its fade factor to 1 over ``seconds`` (a fade cut
+        short)."""
+        with self._lock:
+            if voice.fade.moving or voice.fade.value != 1.0:
+                voice.fade.to(1.0, self.frames(seconds))
 
     def ramp_master(self, target: float, seconds: float) -> None:
         with self._lock:
@@ -165,7 +233,11 @@ class Mixer:
             out *= gains if isinstance(gains, float) else gains[:, None].astype(np.float32)
             self.stats.blocks += 1
             self.stats.frames += n
+            ended, self._ended = self._ended, []
         np.clip(out, -1.0, 1.0, out=out)
+        if self.on_end is not None:
+            for voice in ended:
+                self.on_end(voice)
         return out
 
     def _mix(self, voice: Voice, out: np.ndarray, at: int) -> None:
@@ -174,7 +246,7 @@ class Mixer:
         want = len(out) - at
         buf = self._scratch[:want]
         got = voice.ring.read(buf)
-        gains = voice.gain.take(want)
+        gains = _product(voice.gain.take(want), voice.fade.take(want))
         if isinstance(gains, float):
             out[at : at + got] += buf[:got] * np.float32(gains)
         else:
@@ -182,8 +254,9 @@ class Mixer:
         voice.played += got
         if voice.stop_after_ramp and not voice.gain.moving:
             voice.state = "done"
-        elif got < want and voice.ring.eos:
+        elif got < want and (voice.ring.eos or self._given_up(voice, want - got)):
             voice.state = "done"
+            self._ended.append(voice)
             for nxt in self._voices:
                 if nxt.follows is voice and nxt.state == "held":
                     nxt.state, nxt.follows = "playing", None
@@ -193,8 +266,16 @@ class Mixer:
         elif got < want and voice.played > got:  # not before its first frame (start-up)
             self.stats.starved_frames += want - got
             self.stats.starved_blocks += 1
+        if got == want:
+            voice.starved = 0
         if voice.state == "done":
             self._forget(voice)
+
+    def _given_up(self, voice: Voice, missing: int) -> bool:
+        """A voice whose input is over (``Voice.input_over``) and that has had nothing to play
+        for INPUT_OVER_GRACE_S is over: its decoder will give no more."""
+        voice.starved += missing
+        return voice.input_over and voice.starved >= self.frames(INPUT_OVER_GRACE_S)
 
     def _forget(self, voice: Voice) -> None:
         if voice in self._voices:
@@ -202,3 +283,10 @@ class Mixer:
         for other in self._voices:  # a voice that waited for this one now plays on its own
             if other.follows is voice:
                 other.state, other.follows = "playing", None
+
+
+def _product(a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray | float:
+    """Two ramps' gains, each a float (steady) or an array (moving), multiplied."""
+    if isinstance(a, float) and isinstance(b, float):
+        return a * b
+    return np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)

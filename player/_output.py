@@ -41,7 +41,9 @@ class OutputWatch(Protocol):
 class AnyLost:
     """Several output watches as one: "lost" when one of them is (with its reason), "back" when
     all are back. A "back" from a watch never lost (a sound server that started after the
-    player) is passed on while none is lost: the player then opens its stream again."""
+    player) is passed on while none is lost: the player then opens its stream again. A "back"
+    also tells the other watches that can try again at once (``renew``: the mixer's output
+    keeper, ``player._keeper``)."""
 
     def __init__(self, *watches: OutputWatch) -> None:
         self._watches = watches
@@ -58,6 +60,11 @@ class AnyLost:
             if change is not None:
                 fresh |= change == "back" and not self._lost[i]
                 self._lost[i] = change == "lost"
+            if change == "back":  # the server is there: a watch that can try now does
+                for other in self._watches:
+                    renew = getattr(other, "renew", None)
+                    if other is not watch and renew is not None:
+                        renew()
         if any(self._lost) != self._told:
             self._told = not self._told
             return "lost" if self._told else "back"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from player._fading import Fading
 from player._output import OutputGuard, OutputWatch
 from player._ramp import DUCK_LEVEL_PCT, Fade, deck_volume, fade_gains
 
@@ -50,6 +51,12 @@ class PlayerEvent:
 
 
 class Decks(Protocol):
+    """Two decks of an engine. Decks that mix themselves (``player._mixdecks``) also have,
+    and the player uses when present: ``exact_fades = True`` with ``crossfade(out_deck,
+    in_deck, seconds, to_end)`` (sample-accurate ramps), ``chain(deck)`` (start on the sample
+    after the other deck's last), and report "drained" (decoded to the end, not yet heard)
+    before "ended" (heard to the end)."""
+
     volume_frozen_tail_s: float
     """The last seconds of a track during which the engine no longer applies volume changes
     (it is draining its output buffer): a crossfade's fade-out must end before them."""
@@ -82,7 +89,7 @@ def gain_for(replaygain_db: float | None, loudness_lufs: float | None) -> float:
     return min(MAX_BOOST_DB, gain)
 
 
-class Player(OutputGuard):
+class Player(Fading, OutputGuard):
     """The owner's one handle on playback; every method runs on the owner's thread."""
 
     def __init__(
@@ -96,6 +103,8 @@ class Player(OutputGuard):
         if not (math.isfinite(crossfade_s) and crossfade_s >= 0):
             raise ValueError(f"crossfade_s must be a number of seconds >= 0, not {crossfade_s}")
         self._decks, self._raw, self._clock = decks, events, clock
+        self._exact = bool(getattr(decks, "exact_fades", False))
+        """The decks ramp crossfades themselves, to the sample (``player._mixdecks``)."""
         self._watch = output
         self._silent_at: float | None = None
         self.wakeup: Callable[[], None] | None = None
@@ -107,6 +116,8 @@ class Player(OutputGuard):
         self._current: Track | None = None
         self._next: Track | None = None
         self._ready = False  # the idle deck holds self._next
+        self._chained = False  # ... and plays it after the current one's last sample
+        self._drained = [False, False]  # each deck's track decoded to its end ("drained")
         self._at_end = False  # the active deck reported its end or a failure
         self._fade: Fade | None = None
         self._handover: Track | None = None  # brought in by a crossfade since the last poll
@@ -148,6 +159,7 @@ class Player(OutputGuard):
         does not restart it."""
         if track == self._handover and start_s == 0.0:
             return
+        self._unchain()
         if self.no_output:
             self._hold(track, start_s)
             return
@@ -167,6 +179,9 @@ class Player(OutputGuard):
     def prepare(self, track: Track | None) -> None:
         """Load the next track on the idle deck, so it starts without a parse delay. During a
         crossfade that deck is still fading out: the track loads when the fade ends."""
+        if self._chained and track == self._next:
+            return  # loaded already, and chained to play next
+        self._unchain(reload=False)
         self._next, self._ready = track, False
         if self._fade is None:
             self._load_next()
@@ -184,23 +199,14 @@ class Player(OutputGuard):
         length_s = self._skip_fade_s()
         if length_s is None:
             return self._switch()
-        self._begin_fade(length_s)
+        self._begin_fade(length_s, to_end=length_s < self.crossfade_s)
         return self._current
-
-    def _skip_fade_s(self) -> float | None:
-        """A skip's fade: ``crossfade_s``, less when the frozen tail comes sooner, none if off."""
-        if not self._can_fade():
-            return None
-        left_s = self._left_s()
-        if left_s is None:
-            return self.crossfade_s
-        length_s = min(self.crossfade_s, left_s - self._decks.volume_frozen_tail_s)
-        return length_s if length_s > 0 else None
 
     def _switch(self) -> Track | None:
         old, self._active = self._active, 1 - self._active
         track, loaded = self._next, self._ready
         self._next, self._ready, self._current, self._at_end = None, False, track, False
+        self._chained = False
         try:
             if track is None:
                 return None
@@ -208,7 +214,7 @@ class Player(OutputGuard):
                 self._raw.put(("missing", self._active))
                 return track
             if not loaded:
-                self._decks.load(self._active, track.path)
+                self._load(self._active, track.path)
             self._apply_volume(self._active)
             self._decks.play(self._active)
             return track
@@ -216,11 +222,11 @@ class Player(OutputGuard):
             self._decks.stop(old)  # after the new one starts: libVLC's stop waits for its thread
 
     def _start(self, deck: int, track: Track, start_s: float = 0.0) -> None:
-        self._current, self._at_end = track, False
+        self._current, self._at_end, self._chained = track, False, False
         if not track.path.is_file():
             self._raw.put(("missing", deck))
             return
-        self._decks.load(deck, track.path, start_s)
+        self._load(deck, track.path, start_s)
         self._apply_volume(deck)
         self._decks.play(deck)
         self._paused = False
@@ -230,62 +236,14 @@ class Player(OutputGuard):
     def _load_next(self) -> None:
         track = self._next
         if track is not None and track.path.is_file():
-            self._decks.load(1 - self._active, track.path)
+            self._load(1 - self._active, track.path)
             self._ready = True
+            if self._drained[self._active]:  # the current one is decoded to its end already
+                self._chain_next()
 
-    # -- crossfade ---------------------------------------------------------------------------
-
-    def _can_fade(self) -> bool:
-        return (self.crossfade_s > 0 and self._ready and self._current is not None
-                and self._fade is None and not self._at_end and not self.paused)  # fmt: skip
-
-    def _left_s(self) -> float | None:
-        """Seconds left of the current track, when libVLC knows its length."""
-        length_ms = self._decks.length_ms(self._active)
-        if length_ms <= 0:
-            return None
-        return max(0.0, (length_ms - self._decks.position_ms(self._active)) / 1000)
-
-    def _fade_due(self) -> float | None:
-        """The fade's length, when one should start now: it ends where the current track's
-        frozen tail begins (there the old deck stops), ``crossfade_s`` after it starts — or
-        sooner when a short track's own fade-in took that time; none when no time is left."""
-        left_s = self._left_s() if self._can_fade() else None
-        tail_s = self._decks.volume_frozen_tail_s
-        if left_s is None or left_s > self.crossfade_s + tail_s:
-            return None
-        return left_s - tail_s if left_s > tail_s else None
-
-    def _begin_fade(self, length_s: float) -> None:
-        assert self._current is not None and self._next is not None
-        out = self._active
-        self._fade = Fade(out, self._current.gain_db, self._clock(), length_s)
-        self._active, self._current, self._handover = 1 - out, self._next, self._next
-        self._next, self._ready, self._at_end = None, False, False
-        self._apply_volume(self._active)  # 0: the ramp starts silent
-        self._decks.set_mute(self._active, self.muted)
-        self._decks.play(self._active)
-
-    def _step_fade(self, out: list[PlayerEvent]) -> None:
-        if self._fade is not None:
-            if self._fade.progress(self._clock()) >= 1.0:
-                self._end_fade()
-            return
-        length_s = self._fade_due()
-        if length_s is not None and self._current is not None:
-            out.append(PlayerEvent("ended", self._current))
-            self._begin_fade(length_s)
-
-    def _end_fade(self) -> None:
-        """Stop the deck that faded out (at once, if the fade is cut short); the prepared track
-        waiting for that deck loads there now."""
-        if self._fade is None:
-            return
-        self._decks.stop(self._fade.out_deck)
-        self._fade = None
-        self._apply_volume(self._active)
-        if self._next is not None and not self._ready:
-            self._load_next()
+    def _load(self, deck: int, path: Path, start_s: float = 0.0) -> None:
+        self._drained[deck] = False
+        self._decks.load(deck, path, start_s)
 
     # -- volume, transport -------------------------------------------------------------------
 
@@ -320,23 +278,37 @@ class Player(OutputGuard):
         """Stop playback. Over ``player._bounded`` (as ``open_vlc_player`` makes it) this holds
         the caller at most its patience, even while the sound output hangs."""
         self._end_fade()
+        self._unchain(reload=False)
         self._decks.stop(self._active)
         self._current, self._handover = None, None
 
+    def close(self) -> None:
+        """Stop playback and let the output go (the mixer's stream; libVLC's own output has
+        nothing to let go). The player is not used after this."""
+        self.stop()
+        close = getattr(self.mixing, "close", None)
+        if close is not None:
+            close()
+
     def _sounding_decks(self) -> tuple[int, ...]:
+        if self._chained:
+            return (self._active, 1 - self._active)
         return (self._active,) if self._fade is None else (self._active, self._fade.out_deck)
 
     def _wanted_volume(self, deck: int) -> int:
         """The user's volume, ducked, with the track's gain and the crossfade ramp, as a libVLC
         volume (see player._ramp for the cubic curve)."""
         gain_db = self._current.gain_db if self._current else 0.0
+        if self._chained and deck != self._active and self._next is not None:
+            gain_db = self._next.gain_db
         amplitude = 1.0
-        if self._fade is not None:
+        if self._fade is not None:  # exact decks ramp the fade themselves: the level only
             fading_out, fading_in = fade_gains(self._fade.progress(self._clock()))
             if deck == self._fade.out_deck:
                 gain_db, amplitude = self._fade.gain_db, fading_out
             else:
                 amplitude = fading_in
+            amplitude = 1.0 if self._exact else amplitude
         return deck_volume(self.volume_pct * self._duck, gain_db, amplitude)
 
     def _apply_volume(self, deck: int) -> None:
@@ -365,6 +337,11 @@ class Player(OutputGuard):
         try:
             while True:
                 kind, deck = self._raw.get(timeout=timeout_s) if not out else self._raw.get_nowait()
+                if kind == "drained":  # the prepared deck's too: a short track, decoded
+                    self._drained[deck] = True
+                    if deck == self._active and self._current is not None:
+                        self._chain_next()
+                    continue
                 if deck != self._active or self._current is None:
                     continue  # a deck we already left
                 if kind == "playing":

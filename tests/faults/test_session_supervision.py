@@ -35,7 +35,9 @@ def _session(db: Path) -> LiveSession:
 
     with Store(db) as store:
         library = LiveLibrary(build_catalogue(store), track_infos(store))
-    return LiveSession(Config(), db, library, open_vlc_player("dummy"), ContextSource("desktop"))
+    return LiveSession(
+        Config(), db, library, open_vlc_player("dummy", output="vlc"), ContextSource("desktop")
+    )
 
 
 @contextmanager

@@ -32,7 +32,7 @@ def rss_mb() -> float:
 def play(files: list[Path], count: int, timeout_s: float = 60.0) -> dict[str, object]:
     """RSS in MB: after one track played and stopped (libVLC's plugins loaded), after each
     of ``count`` tracks, and once the player has stopped."""
-    player = open_vlc_player("adummy")
+    player = open_vlc_player("adummy", output="vlc")
     _through(player, [Track(-1, files[0])], [], timeout_s)
     before = rss_mb()
     rss: list[float] = []

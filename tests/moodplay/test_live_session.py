@@ -54,7 +54,7 @@ def running_session(db: Path, folder: Path, context: ContextSource | None = None
         finally:
             stop.set()
             thread.join(timeout=5)
-            session.player.stop()
+            session.player.close()
 
 
 @pytest.fixture

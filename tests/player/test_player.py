@@ -45,7 +45,7 @@ def player(pulse: dict[str, str]) -> Iterator[Player]:
 
     p = open_vlc_player("pulse")
     yield p
-    p.stop()
+    p.close()
 
 
 class Recorder:
@@ -188,7 +188,7 @@ def test_ducking_lowers_what_is_heard_by_the_volume_curve_and_unducking_restores
         step()
         switches.append(time.monotonic())
     drive(player, 1.2)
-    player.stop()
+    player.close()
     audio = rec.stop()
     start = int(np.nonzero(np.abs(audio) > 0.002)[0][0])
     # Each phase from 0.35 s after its switch (PulseAudio's latency, loosely) to 0.15 s before
@@ -223,7 +223,7 @@ def test_crossfade_overlaps_the_two_tracks_in_order_at_equal_power(
                 assert player.current == b and player.crossfading
                 player.play(b)
                 player.prepare(None)
-    player.stop()
+    player.close()
     audio = rec.stop()
     assert events == [PlayerEvent("ended", a), PlayerEvent("ended", b)]
     levels = frame_levels_db(audio, 440, 880)
