@@ -82,6 +82,13 @@ def check_audio_output(aout: str) -> Check:
     return _ok(name, f"libVLC {version}, --aout {aout}")
 
 
+def check_output(config: Config) -> Check:
+    from moodplay._doctor_output import NAME, check_output_device
+
+    ok, detail, fix = check_output_device(config)
+    return _ok(NAME, detail) if ok else _problem(NAME, detail, fix or "")
+
+
 def check_pulse(aout: str) -> Check:
     name = "pulseaudio"
     if aout not in ("pulse", "pulseaudio", "pa"):
@@ -371,6 +378,7 @@ def checks(config: Config, args: argparse.Namespace) -> list[tuple[str, Callable
     return [
         ("audio output", lambda: check_audio_output(args.aout)),
         ("pulseaudio", lambda: check_pulse(args.aout)),
+        ("output device", lambda: check_output(config)),
         ("microphone", lambda: check_microphone(config)),
         ("wake word", lambda: check_wake_word(config)),
         ("track model", lambda: check_packaged_model("track model", VIBENET_EFFICIENTNET)),

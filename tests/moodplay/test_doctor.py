@@ -37,6 +37,7 @@ from tests.pulse import pulse_server
 NAMES = [
     "audio output",
     "pulseaudio",
+    "output device",
     "microphone",
     "wake word",
     "track model",
@@ -143,6 +144,10 @@ def test_all_checks_pass_on_a_scanned_library_with_a_sound_server(
     assert checks["audio output"]["detail"].endswith("--aout pulse")
     assert checks["pulseaudio"]["detail"].startswith("pulseaudio ")
     assert checks["pulseaudio"]["detail"].endswith(", default sink speaker")
+    # The mixer's device: ALSA's pulse plugin device, through the private PulseAudio server.
+    output = checks["output device"]["detail"]
+    assert re.fullmatch(r"'(default|pulse)' on ALSA, through pulseaudio [\d.]+, "
+                        r"48000 Hz stereo plays", output), output  # fmt: skip
     assert checks["microphone"]["detail"].startswith("'default' (")
     assert "input device(s): pulse" in checks["microphone"]["detail"]
     assert checks["track model"]["detail"].endswith("vibenet/artifacts/efficientnet_model.onnx")
@@ -166,7 +171,7 @@ def test_all_checks_pass_on_a_scanned_library_with_a_sound_server(
 def test_missing_database_says_run_scan_and_exits_1(tmp_path: Path, isolated_home: Path) -> None:
     db = tmp_path / "nowhere" / "library.db"
     config = tmp_path / "config.toml"
-    config.write_text("[voice]\nenabled = false\n")
+    config.write_text('[voice]\nenabled = false\n[player]\noutput = "vlc"\n')
     ports = ("--mpd-port", str(free_port()), "--http-port", str(free_port()))
     args = ("--config", str(config), "--db", str(db), "--aout", "alsa", *ports)
     result = run_moodplay("doctor", *args)
@@ -180,6 +185,7 @@ def test_missing_database_says_run_scan_and_exits_1(tmp_path: Path, isolated_hom
     assert "microphone         ok: not needed: [voice] enabled = false" in result.stdout
     assert "voice names        ok: not needed: [voice] enabled = false" in result.stdout
     assert "pulseaudio         ok: not used (--aout alsa)" in result.stdout
+    assert 'output device      ok: not used ([player] output = "vlc")' in result.stdout
     assert not db.exists() and not db.parent.exists()  # the doctor never creates a database
 
 
@@ -290,6 +296,18 @@ def test_unknown_audio_output_lists_the_real_ones() -> None:
     assert not check.ok
     assert "has no audio output 'nosuchout'" in check.detail
     assert check.fix is not None and "pulse" in check.fix and "alsa" in check.fix
+
+
+def test_no_output_device_for_the_mixer_says_how_to_get_one(
+    scanned_db: Path, tmp_path: Path, isolated_home: Path
+) -> None:
+    """No sound server and no sound card (this machine): PortAudio lists no device to play on;
+    the fix names the servers to start and the way back to libVLC's own output."""
+    env = {"PULSE_SERVER": f"unix:{tmp_path}/no-such-socket"}
+    _, checks = doctor_json("--db", str(scanned_db), env=env)
+    check = checks["output device"]
+    assert not check["ok"] and check["detail"] == "PortAudio lists no output device", check
+    assert "pipewire-pulse" in check["fix"] and 'output = "vlc"' in check["fix"]
 
 
 def test_unreachable_pulse_server_says_how_to_start_one(
