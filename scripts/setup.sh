@@ -13,10 +13,12 @@ apt_run=(python3 python3-venv python3-pip singularity-music libportaudio2 espeak
 # Tests: the real MPD is the protocol's reference; ffmpeg makes format copies;
 # flite/espeak-ng/festival speak commands; pocketsphinx-testdata is real read speech; a
 # private PulseAudio server stands in for the sound card; headless chromium (with its
-# WebDriver) loads the web page; ncmpcpp runs in tmux as a real MPD client.
+# WebDriver) loads the web page; ncmpcpp runs in tmux as a real MPD client; a private PipeWire
+# (with WirePlumber and pipewire-pulse, under its own D-Bus session bus) is the mixer's second
+# sound server.
 apt_test=(ffmpeg util-linux flite espeak-ng sox pocketsphinx-testdata pulseaudio
           pulseaudio-utils procps mpc chromium chromium-driver festival festvox-kdlpc16k
-          mpd ncmpcpp tmux)
+          mpd ncmpcpp tmux pipewire pipewire-pulse wireplumber dbus)
 packages=("${apt_run[@]}")
 [ "$mode" = test ] && packages+=("${apt_test[@]}")
 
