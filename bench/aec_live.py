@@ -81,7 +81,8 @@ def _state(d: Daemon) -> tuple[str, int, str]:
 def _judge(intent: str, before: tuple[str, int, str], after: tuple[str, int, str]) -> str:
     if after[:2] == before[:2]:
         return "nothing"
-    expected = {"next": after[0] != before[0] and after[1:] == before[1:],
+    # The state is not compared: a "next" while paused starts playing (right, not wrong).
+    expected = {"next": after[0] != before[0] and after[1] == before[1],
                 "volume_down": after[1] < before[1] and after[0] == before[0],
                 "volume_up": after[1] > before[1] and after[0] == before[0]}  # fmt: skip
     return "right" if expected[intent] else "wrong"
