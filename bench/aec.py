@@ -24,8 +24,10 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
+import os
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,6 +118,9 @@ class WebRtcCanceller:
 
 
 ROOM = Room(delay_s=0.04, rt60_s=0.45)
+DUCK_DELAY_S = float(os.environ.get("MOODPLAY_BENCH_DUCK_DELAY_S", "0"))
+"""How long after the listener asks the duck reaches the speaker: 0 as bench/voice.py; the
+daemon's is its session, the mixer's ramp and the output's latency (~0.1-0.3 s)."""
 
 
 @dataclass(frozen=True)
@@ -152,8 +157,11 @@ def _listen(job: Job, bed: np.ndarray, speech: np.ndarray, n_lead: int, mode: st
     heard = []
     start = n_lead - SR  # the listener hears the last second of the lead
     music = 0.0 if mode == "clean" else 1.0
+    ducks: deque[bool] = deque([False] * (round(DUCK_DELAY_S * SR / BLOCK) + 1),
+                               maxlen=round(DUCK_DELAY_S * SR / BLOCK) + 1)  # fmt: skip
     for i in range(0, bed.shape[0], BLOCK):
-        played = bed[i : i + BLOCK] * (DUCK_GAIN if probe.ducked else 1.0) * music
+        ducks.append(probe.ducked)  # heard DUCK_DELAY_S after the listener asked
+        played = bed[i : i + BLOCK] * (DUCK_GAIN if ducks[0] else 1.0) * music
         echo = conv.push(ROOM.speaker(played)) * 32768.0
         mic = to_pcm(echo + speech[i : i + BLOCK] + rng.standard_normal(BLOCK) * floor)
         if aec is not None:
