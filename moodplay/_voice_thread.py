@@ -75,7 +75,7 @@ class VoiceThread:
         try:
             from voice._capture import Microphone
 
-            listener = make_listener(voice_settings(self.config), self.names)
+            listener = make_listener(voice_settings(self.config), self.names, own_process=True)
             mic = Microphone(self.config.voice.input_device or None)
         except (EngineError, OSError) as e:
             return self._set(f"voice: off ({e})")
@@ -133,6 +133,9 @@ class VoiceThread:
             self._thread.join(timeout=5)
         if self.answers.output is not None:
             self.answers.output.close()
+        close = getattr(self._listener.recognizer, "close", None) if self._listener else None
+        if close is not None:  # the speech engine's process (voice._asr_process)
+            close()
 
     def _run(self, listener: Listener, mic: object) -> None:
         from voice._capture import Microphone

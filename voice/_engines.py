@@ -82,15 +82,31 @@ def make_recognizer(settings: VoiceSettings, table: PhraseTable) -> Recognizer:
     return recognizer
 
 
+def _recognizer(settings: VoiceSettings, table: PhraseTable, own_process: bool) -> Recognizer:
+    if own_process and choose_engine(settings) == "pocketsphinx":  # Vosk's cffi calls free the GIL
+        from voice._asr_process import RecognizerProcess
+
+        try:
+            return RecognizerProcess(settings, table)
+        except EngineError as e:
+            log.warning("speech engine: decoding in this process (%s)", e)
+    return make_recognizer(settings, table)
+
+
 def make_listener(
     settings: VoiceSettings,
     names: Mapping[str, Iterable[str]] | None = None,
     *,
     require_wake: bool = True,
     mood: MoodHook | None = None,
+    own_process: bool = False,
 ) -> Listener:
+    """The whole listening pipeline for ``settings``. With ``own_process`` PocketSphinx decodes
+    in a child process (``voice._asr_process``: its decoding holds the GIL, which the daemon's
+    mixer callback needs); falls back to this process, with a warning, when the child cannot
+    start. Raises EngineError when the engine or its model cannot be used."""
     table = load_phrase_table(settings.language).with_names(names or {})
-    recognizer = make_recognizer(settings, table)
+    recognizer = _recognizer(settings, table, own_process)
     wake = make_wake(settings)
     endpointer = Endpointer(
         SileroVad(),
