@@ -111,6 +111,8 @@ class VoiceConfig:
     """How moodplay answers: spoken sentences and earcons, earcons only, or nothing."""
     tts_voice: str = "en-us"
     """espeak-ng voice for spoken answers (`espeak-ng --voices` lists them)."""
+    echo_cancel: bool = True
+    """Cancel moodplay's own output from the microphone (Speex; on the mixer output only)."""
     pronunciations: dict[str, str] = field(default_factory=dict, metadata={"strings": True})
     """Word -> ARPAbet phones (CMUdict's set, e.g. "M AE K S T AE K"), for names the speech
     engine cannot say; they override the grapheme-to-phoneme guess."""

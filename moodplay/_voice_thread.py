@@ -176,7 +176,7 @@ class VoiceThread:
         thread); None on libVLC's own output (no reference), with ``[voice] echo_cancel =
         false``, or without libspeexdsp (logged: ducking alone then keeps commands heard)."""
         mixing = getattr(self.session.player, "mixing", None)
-        if mixing is None or not getattr(self.config.voice, "echo_cancel", True):
+        if mixing is None or not self.config.voice.echo_cancel:
             return None
         from player._tap import echo_reference
         from voice._echo import EchoCancel
