@@ -23,7 +23,7 @@ from moodplay._config import Config
 from moodplay._listen_cli import voice_settings
 from moodplay._live import LiveSession
 from moodplay._voice_mood import VoiceMoodHook
-from player import level_meter
+from player import LevelMeter, level_meter
 from recommend import Point, SessionEvent
 from voice import (
     IGNORED,
@@ -146,13 +146,15 @@ class VoiceThread:
         listener.on_wake = self.answers.wake
         listener.on_attention = lambda on: self._duck_for_reason("listening", on)
         echo = self._echo_cancel()
+        mixing = getattr(self.session.player, "mixing", None)
+        meter = None if mixing is None else level_meter(mixing)  # found once, read per block
         with mic:
             watch = MicWatch(mic, self._report_mic)
             while not self._stop.is_set():
                 for block, adc_time in mic.timed_blocks(timeout_s=0.5):
                     watch.heard()
                     cleaned = _cancelled(echo, block, adc_time)
-                    self._measure_room(cleaned)
+                    self._measure_room(cleaned, meter)
                     self._hear(listener, cleaned)
                     if self._stop.is_set():
                         return
@@ -161,12 +163,11 @@ class VoiceThread:
                 if watch.lost:
                     self._stop.wait(min(1.0, watch.retry_in_s()))
 
-    def _measure_room(self, block: npt.NDArray[np.int16]) -> None:
+    def _measure_room(self, block: npt.NDArray[np.int16], meter: LevelMeter | None) -> None:
         """The context's ambient figure: the microphone's level after echo cancellation (AES17
         dBFS) with the output meter's level meanwhile; ``context.AmbientNoise`` takes out the
         music's share the canceller left (all of it without a canceller)."""
-        mixing = getattr(self.session.player, "mixing", None)
-        music_db = None if mixing is None else level_meter(mixing).level.rms_db
+        music_db = None if meter is None else meter.level.rms_db
         power = float(np.mean(np.square(block, dtype=np.float64))) / 32768.0**2
         mic_db = 10 * math.log10(power) + 3.01 if power > 0 else -120.0
         self.session.context.ambient.hear(mic_db, music_db)
