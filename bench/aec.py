@@ -117,6 +117,10 @@ class WebRtcCanceller:
         return self._rtc.AudioFrame(pcm.astype(np.int16).tobytes(), SR, 1, pcm.shape[0])
 
 
+TALK_DUCK = frozenset(os.environ.get("MOODPLAY_BENCH_TALK_DUCK", "aec,webrtc").split(","))
+"""Modes in which the music is also lowered while someone talks, as the daemon does with echo
+cancellation on (``[voice] duck_on_speech``); set the variable empty for the wake word's duck
+alone. The raw microphone never: the daemon has no canceller there."""
 ROOM = Room(delay_s=0.04, rt60_s=0.45)
 DUCK_DELAY_S = float(os.environ.get("MOODPLAY_BENCH_DUCK_DELAY_S", "0"))
 """How long after the listener asks the duck reaches the speaker: 0 as bench/voice.py; the
@@ -148,7 +152,7 @@ def run_job(job: Job) -> dict[str, Any]:
 
 def _listen(job: Job, bed: np.ndarray, speech: np.ndarray, n_lead: int, mode: str) -> str:
     listener = make_listener(SETTINGS, _NAMES)
-    probe = Probe(listener)
+    probe = Probe(listener, on_talk=mode in TALK_DUCK)
     conv = OverlapAdd(ROOM.impulse_response(), BLOCK)
     aec: Any = {"aec": SpeexCanceller, "webrtc": WebRtcCanceller}.get(mode)
     aec = aec() if aec is not None else None

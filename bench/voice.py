@@ -218,29 +218,41 @@ def plan(sides: Sequence[str], quick: bool) -> tuple[list[Case], list[Talk]]:
 class Probe:
     """The listener's callbacks: counts wakes and ducks the music as the daemon does: with
     on_attention where the listener has it (moodplay/_voice_thread.py), else down on the wake
-    (on_wake) or at speech start (on_speech True) and back up when the utterance ends."""
+    (on_wake) or at speech start (on_speech True) and back up when the utterance ends.
+    ``on_talk``: also down while someone talks (``on_voice_activity``), as the daemon does
+    with echo cancellation on (``[voice] duck_on_speech``)."""
 
-    def __init__(self, listener: Listener) -> None:
+    def __init__(self, listener: Listener, *, on_talk: bool = False) -> None:
         self.wake_aware = hasattr(listener, "on_wake")
         self.attention = hasattr(listener, "on_attention")
         self.wakes: list[float] = []
-        self.ducked = False
+        self._ducked = False
+        self._talking = False
         self.clock_s = 0.0
         # Set by name: these callbacks change with the wake-word work, the bench runs on both.
         calls = {"on_wake": self._wake, "on_attention": self._attend, "on_speech": self._speech}
+        if on_talk:
+            calls["on_voice_activity"] = self._talk
         for name, call in calls.items():
             setattr(listener, name, call)
 
+    @property
+    def ducked(self) -> bool:
+        return self._ducked or self._talking
+
+    def _talk(self, on: bool) -> None:
+        self._talking = on
+
     def _wake(self) -> None:
         self.wakes.append(self.clock_s)
-        self.ducked = self.ducked or not self.attention
+        self._ducked = self._ducked or not self.attention
 
     def _attend(self, on: bool) -> None:
-        self.ducked = on
+        self._ducked = on
 
     def _speech(self, started: bool) -> None:
         if not self.attention and not (started and self.wake_aware):
-            self.ducked = started
+            self._ducked = started
 
 
 class Produced(NamedTuple):

@@ -113,6 +113,10 @@ class VoiceConfig:
     """espeak-ng voice for spoken answers (`espeak-ng --voices` lists them)."""
     echo_cancel: bool = True
     """Cancel moodplay's own output from the microphone (Speex; on the mixer output only)."""
+    duck_on_speech: bool = True
+    """Lower the music as soon as someone starts talking, not only after the wake word (with
+    echo cancellation on): the command said right after the wake word is heard over less of
+    it. Without a wake word the music comes back when they stop, or after 2.5 s."""
     pronunciations: dict[str, str] = field(default_factory=dict, metadata={"strings": True})
     """Word -> ARPAbet phones (CMUdict's set, e.g. "M AE K S T AE K"), for names the speech
     engine cannot say; they override the grapheme-to-phoneme guess."""

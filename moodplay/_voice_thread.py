@@ -143,9 +143,11 @@ class VoiceThread:
 
         assert isinstance(mic, Microphone)
         listener.mood = self._tone()  # its Store belongs to this thread
-        listener.on_wake = self.answers.wake
+        listener.on_wake = self._woke
         listener.on_attention = lambda on: self._duck_for_reason("listening", on)
         echo = self._echo_cancel()
+        if echo is not None and self.config.voice.duck_on_speech:
+            listener.on_voice_activity = lambda on: self._duck_for_reason("talk", on)
         mixing = getattr(self.session.player, "mixing", None)
         meter = None if mixing is None else level_meter(mixing)  # found once, read per block
         with mic:
@@ -190,12 +192,19 @@ class VoiceThread:
         log.info("voice: echo cancellation on (Speex, reference from the mixer)")
         return echo
 
+    def _woke(self) -> None:
+        log.debug("voice: wake word")
+        self.answers.wake()
+
     def _hear(self, listener: Listener, block: npt.NDArray[np.int16]) -> None:
         if self._new_names is not None:  # a live stream never stops delivering
             names, self._new_names = self._new_names, None
             self._update_names(listener, names)
         listener.hold(self._speaking())
         for heard in listener.feed(block):
+            log.debug("voice: heard %s %r (confidence %.2f, wake word %s, %.1f s of speech)",
+                      heard.intent.name, heard.text, heard.asr_confidence, heard.woke,
+                      heard.end_s - heard.start_s)  # fmt: skip
             self._act(heard)
 
     def _report_mic(self, problem: str) -> None:

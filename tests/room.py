@@ -37,6 +37,10 @@ PLAY_LATENCY_MS = 150
 machine (an underrun would grow the path's delay by its length)."""
 BLOCK = 512
 """Samples per live block (32 ms at 16 kHz)."""
+LONG_BLOCKS = round(10 * SR / BLOCK)
+"""Blocks (10 s) of the echo's level kept for ``echo_rms_long``: a track's loudness moves by
+10 dB and more between its intro and its chorus, so a ratio set from the last second is not
+the ratio heard over the next minute."""
 BACKLOG_BLOCKS = 2
 """Recorded blocks allowed to wait for this thread: more (it was late, on a loaded machine) are
 dropped, so the path's delay stays what it was instead of growing by every stall for the
@@ -130,9 +134,27 @@ class LiveRoom:
         self._rec: subprocess.Popen[bytes] | None = None
         self._play: subprocess.Popen[bytes] | None = None
         self.echo_rms = 0.0
-        """Running RMS of the echo written (int16 scale), to set a music-to-speech ratio."""
+        """Running RMS of the echo written (int16 scale, ~1.5 s memory)."""
+        self._powers: deque[float] = deque(maxlen=LONG_BLOCKS)
+        self._while_speaking: list[float] = []
+        """Echo power of each block that carried speech, since ``speaking_echo`` was called."""
         self.dropped_s = 0.0
         """Seconds of the speaker's sound dropped to hold the path's delay (BACKLOG_BLOCKS)."""
+
+    @property
+    def echo_rms_long(self) -> float:
+        """RMS of the echo written over the last 10 s (int16 scale, before ``music_gain`` is
+        changed: the gain in force when each block was written)."""
+        powers = list(self._powers)
+        return float(np.sqrt(np.mean(powers))) if powers else 0.0
+
+    def speaking_echo(self) -> np.ndarray:
+        """Echo power (int16 scale squared) of each block that carried speech since the last
+        call, in order, shape (blocks,): with the speech's active level, the ratio the
+        microphone really heard (the music moves; ducking lowers it while they talk)."""
+        with self._lock:
+            powers, self._while_speaking = self._while_speaking, []
+        return np.asarray(powers, np.float64)
 
     @property
     def path_s(self) -> float:
@@ -190,8 +212,14 @@ class LiveRoom:
             self._hold_delay()
             x = np.frombuffer(raw, np.int16).astype(np.float64) / 32768.0
             echo = conv.push(self.room.speaker(x)) * 32768.0 * self.music_gain
-            self.echo_rms = 0.98 * self.echo_rms + 0.02 * float(np.sqrt(np.mean(echo**2)))
-            mic = echo + self._next_speech(BLOCK) + rng.standard_normal(BLOCK) * noise
+            power = float(np.mean(echo**2))
+            self.echo_rms = 0.98 * self.echo_rms + 0.02 * np.sqrt(power)
+            self._powers.append(power)
+            speech = self._next_speech(BLOCK)
+            if speech.any():
+                with self._lock:
+                    self._while_speaking.append(power)
+            mic = echo + speech + rng.standard_normal(BLOCK) * noise
             pcm = np.clip(np.round(mic), -32768, 32767).astype(np.int16)
             try:
                 self._play.stdin.write(pcm.tobytes())

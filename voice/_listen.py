@@ -69,6 +69,11 @@ class WakeDetector(Protocol):
         ...
 
 
+TALK_MAX_S = 2.5
+"""``on_voice_activity`` says False this long after speech began when no wake word came (a
+sentence not meant for the speaker): the wake word is heard 0.5-1.1 s after its first sound
+(bench: tune and held-out voices), so a talker's dip of the music ends soon after it."""
+
 RESET_AFTER_S = 0.0
 """The wake-word detector starts fresh this long after each utterance ends (the endpointer
 waits trailing_silence_ms of silence first): its front end's noise estimate and the network's
@@ -152,6 +157,13 @@ class Listener:
         self.on_attention: Callable[[bool], None] | None = None
         """True when a command may be coming (wake word, or speech in an open window or with
         no wake word needed), False when it was handled or the window closed (ducking)."""
+        self.on_voice_activity: Callable[[bool], None] | None = None
+        """True when someone starts talking (before any wake word: it may be in what they
+        say), False when that utterance ends or ``TALK_MAX_S`` after it began without a wake
+        word. The daemon lowers its music meanwhile (with echo cancellation on), so that the
+        command said right after the wake word is not heard over it: the duck that follows the
+        wake word reaches the microphone only after the output's and the room's latency."""
+        self._talking = False
         self._clock_s = 0.0
         """Seconds of audio fed so far: the stream's own clock, which segments are timed in."""
         self._window: tuple[float, frozenset[str] | None] | None = None
@@ -177,10 +189,15 @@ class Listener:
         wakes = [] if self.wake is None else list(self.wake.push(audio))
         out = self._events(list(self.endpointer.push(audio)), wakes)
         self._expire()
+        utt = self._utt
+        if utt is not None and utt.woke_at is None and self._clock_s - utt.start_s > TALK_MAX_S:
+            self._talk(False)
         return out
 
     def finish(self) -> list[Heard]:
-        return self._events(list(self.endpointer.flush()), [])
+        out = self._events(list(self.endpointer.flush()), [])
+        self._talk(False)
+        return out
 
     # -- events in stream order -------------------------------------------------------------
 
@@ -218,6 +235,7 @@ class Listener:
             start_s = seg.at_s - seg.audio.shape[0] / SAMPLE_RATE_HZ
             in_window = self._window is not None and start_s <= self._window[0]
             self._utt = _Utterance(start_s, [(seg.audio, seg.at_s)], in_window)
+            self._talk(True)
             if in_window or not self.require_wake or self.wake is None:
                 self._attend(True)  # a custom phrase is only known after decoding
             return None
@@ -228,6 +246,7 @@ class Listener:
             utt.chunks.append((seg.audio, seg.at_s))
             return self._check_length(utt, seg.at_s)
         self._utt, self._last_end_s = None, seg.at_s
+        self._talk(False)
         self._reset_at = seg.at_s + RESET_AFTER_S
         return None if utt.done else self._utterance(utt, seg.at_s)
 
@@ -339,6 +358,12 @@ class Listener:
         if self._window is not None and self._utt is None and self._clock_s > self._window[0]:
             self._window = None
             self._attend(False)
+
+    def _talk(self, on: bool) -> None:
+        if on != self._talking:
+            self._talking = on
+            if self.on_voice_activity is not None:
+                self.on_voice_activity(on)
 
     def _attend(self, on: bool) -> None:
         if on != self._attending:

@@ -70,6 +70,7 @@ def test_commands_over_the_daemons_own_music_through_the_room(tmp_path: Path) ->
     d = start(db, {"XDG_DATA_HOME": str(tmp_path / "data"), **server.env}, "--config", str(config))
     try:
         _play(d, tmp_path, server.env, room)
+        _talk_lowers_the_music(tmp_path, room)
         before = mpc(d.mpd_port, "current").strip()
         tries = _command("skip to the next one", tmp_path, room,
                          lambda: mpc(d.mpd_port, "current").strip() != before)  # fmt: skip
@@ -87,6 +88,24 @@ def test_commands_over_the_daemons_own_music_through_the_room(tmp_path: Path) ->
         d.stop()
         room.stop()
         server.stop()
+
+
+def _talk_lowers_the_music(folder: Path, room: LiveRoom) -> None:
+    """``[voice] duck_on_speech``: talk (no wake word) lowers the music at the microphone
+    while it lasts, and the music comes back after it."""
+    before = room.echo_rms
+    room.speaking_echo()
+    room.say(_spoken("the weather is lovely this afternoon", folder, room))
+    until(lambda: not room.speaking(), 15, "the sentence said")
+    powers = room.speaking_echo()
+    half_s = 16  # blocks of 32 ms
+    quietest = min(np.mean(powers[i : i + half_s]) for i in range(powers.shape[0] - half_s))
+    dip_db = 10 * np.log10(quietest) - 20 * np.log10(before)
+    time.sleep(3.0)
+    back_db = 20 * np.log10(room.echo_rms / before)
+    print(f"talk: the music's echo {dip_db:.1f} dB at its lowest, {back_db:+.1f} dB after")
+    assert dip_db < -10.0
+    assert back_db > -4.0
 
 
 def _play(d: Daemon, folder: Path, env: dict[str, str], room: LiveRoom) -> None:

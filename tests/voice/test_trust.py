@@ -192,6 +192,37 @@ def test_attention_follows_the_wake_word(listener: Listener, spoken: Path) -> No
     assert calls == [True, False]
 
 
+def test_voice_activity_is_told_before_the_wake_word(listener: Listener, spoken: Path) -> None:
+    """The daemon lowers its music while someone talks (echo cancellation on): True at the
+    first sound, before the wake word is known; False when they stop, chatter included."""
+    talk: list[tuple[bool, float]] = []
+    woke: list[float] = []
+    listener.on_voice_activity = lambda on: talk.append((on, listener._clock_s))
+    listener.on_wake = lambda: woke.append(listener._clock_s)
+    run(listener, silence(0.5), say("hey mycroft, pause", spoken))
+    assert [on for on, _ in talk] == [True, False]
+    assert len(woke) == 1 and talk[0][1] < woke[0] - 0.3  # well before the wake word
+    talk.clear()
+    run(listener, silence(1.0), say("the music is nice today", spoken))
+    assert [on for on, _ in talk] == [True, False]
+
+
+def test_a_long_sentence_without_the_wake_word_lets_the_music_back(
+    listener: Listener, spoken: Path
+) -> None:
+    """Talk not meant for the speaker: the dip ends TALK_MAX_S after it began, not with it."""
+    from voice._listen import TALK_MAX_S
+
+    talk: list[tuple[bool, float]] = []
+    listener.on_voice_activity = lambda on: talk.append((on, listener._clock_s))
+    heard = run(listener, say(TALK, spoken, "awb"))
+    assert [on for on, _ in talk] == [True, False]
+    assert [h.intent.name for h in heard] == [IGNORED]
+    began, ended = heard[0].start_s, heard[0].end_s
+    assert TALK_MAX_S <= talk[1][1] - began <= TALK_MAX_S + 0.1  # one block's rounding
+    assert talk[1][1] < ended - 2.0  # well before they stopped
+
+
 def test_new_library_names_after_a_rescan(spoken: Path) -> None:
     """mpc update rebuilds the grammar with the trained wake word's lead-in already defined."""
     from voice import update_names
