@@ -39,6 +39,9 @@ REINIT_S = 10.0
 host, measured by voice/_capture.py)."""
 FIRST_OPEN_S = 1.0
 """How long the constructor waits for the first stream (a frozen server hangs the open)."""
+DROPOUT_LOG_S = 60.0
+"""Dropouts are logged at most this often, summed since the last line (a loaded machine may
+run dry many times a minute: one line, not hundreds)."""
 _TICK_S = 0.1
 STOPPED = ("no sound output: the output device stopped (the sound server or device went away; "
            "paused until it returns)")  # fmt: skip
@@ -61,13 +64,22 @@ class OutputKeeper:
     """Keeps one output stream made by ``opener`` (which raises RuntimeError when the device
     cannot open) and reports it lost or back through ``change()``. ``reinit`` (None: never)
     initialises the audio library again while ``listed`` says no output device is listed.
-    ``clock`` is monotonic seconds."""
+    ``clock`` is monotonic seconds. ``starved`` (None: not counted) is how many blocks the
+    mixer has had to fill with silence because a deck's decoder was late; with the stream's own
+    ``stats.underflows`` (PortAudio: the device ran dry) they are the dropouts heard, logged
+    (at most every DROPOUT_LOG_S) and kept in ``dropouts``."""
 
     def __init__(self, opener: Callable[[], Stream], *,
                  reinit: Callable[[], None] | None = None,
                  listed: Callable[[], bool] = lambda: True,
-                 clock: Callable[[], float] = time.monotonic) -> None:  # fmt: skip
+                 clock: Callable[[], float] = time.monotonic,
+                 starved: Callable[[], int] | None = None) -> None:  # fmt: skip
         self._opener, self._reinit, self._listed, self._clock = opener, reinit, listed, clock
+        self._starved = starved
+        self.dropouts = (0, 0)
+        """(PortAudio underflows, mixer blocks starved) since the keeper started."""
+        self._counted = (0, 0)  # (this stream's underflows, the mixer's starved) already counted
+        self._logged = ((0, 0), float("-inf"))  # dropouts at the last log line, and when
         self.stream: Stream | None = None
         self.reason = ""
         """Why there is no sound output, while lost (the player's "output" event)."""
@@ -130,6 +142,24 @@ class OutputKeeper:
             self._try_open()
         else:
             self._watch_calls(stream)
+            self._count_dropouts(stream)
+
+    def _count_dropouts(self, stream: Stream) -> None:
+        under = int(getattr(getattr(stream, "stats", None), "underflows", 0))
+        starved = self._starved() if self._starved is not None else 0
+        new = (under - self._counted[0], starved - self._counted[1])
+        if new == (0, 0):
+            return
+        self._counted = (under, starved)
+        self.dropouts = (self.dropouts[0] + new[0], self.dropouts[1] + new[1])
+        then, at = self._logged
+        now = self._clock()
+        if now - at >= DROPOUT_LOG_S:
+            log.warning("player: sound dropouts: %d PortAudio underflows and %d mixer blocks "
+                        "without sound since the last such line (%d and %d since start)",
+                        self.dropouts[0] - then[0], self.dropouts[1] - then[1],
+                        *self.dropouts)  # fmt: skip
+            self._logged = (self.dropouts, now)
 
     def _watch_calls(self, stream: Stream) -> None:
         now, calls = self._clock(), stream.callbacks
@@ -155,6 +185,7 @@ class OutputKeeper:
             self._set_lost(CANNOT_OPEN.format(error=e))
             return
         self._seen = (-1, self._clock())
+        self._counted = (0, self._counted[1])  # a new stream counts its underflows from 0
         if self._lost:
             self._set_back()
 

@@ -97,7 +97,8 @@ class MixerDecks:
             return _device.DeviceOutput(self.mixer.render, self.mixer.rate, self.mixer.channels,
                                         self._device, taps=self.taps)  # fmt: skip
 
-        return OutputKeeper(opener, reinit=_device.reinitialise, listed=_device.output_listed)
+        return OutputKeeper(opener, reinit=_device.reinitialise, listed=_device.output_listed,
+                            starved=lambda: self.mixer.stats.starved_blocks)  # fmt: skip
 
     @property
     def output(self) -> DeviceOutput | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+import pytest
+
 from player._keeper import STALL_S, OutputKeeper
 
 
@@ -80,3 +82,51 @@ def test_a_device_that_cannot_open_is_lost_until_it_can() -> None:
     assert rig.next_change(lambda: None) == "back" and len(rig.streams) == 1
     rig.keeper.close()
     assert rig.streams[0].closed  # closing the keeper closes its stream
+
+
+class CountingStream(Stream):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stats = type("Stats", (), {"underflows": 0})()
+
+
+def test_dropouts_are_counted_across_streams_and_logged_once_a_minute(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Heard dropouts (the device ran dry, or the mixer had no sound for a block) are summed
+    over every stream the keeper opened and logged at most every DROPOUT_LOG_S."""
+    from player._keeper import DROPOUT_LOG_S
+
+    starved = [0]
+    now = [0.0]
+    streams: list[CountingStream] = []
+
+    def open_stream() -> CountingStream:
+        streams.append(CountingStream())
+        return streams[-1]
+
+    keeper = OutputKeeper(open_stream, clock=lambda: now[0], starved=lambda: starved[0])
+    try:
+        with caplog.at_level("WARNING", logger="player._keeper"):
+            streams[0].stats.underflows, starved[0] = 2, 3
+            _until(lambda: keeper.dropouts == (2, 3))
+            streams[0].stats.underflows = 5  # within the minute: counted, not logged
+            _until(lambda: keeper.dropouts == (5, 3))
+            now[0] += DROPOUT_LOG_S  # a minute on: the next dropouts are logged
+            streams[0].active = False  # a new stream counts from 0 again
+            _until(lambda: len(streams) == 2)
+            streams[1].stats.underflows = 1
+            _until(lambda: keeper.dropouts == (6, 3))
+    finally:
+        keeper.close()
+    lines = [r.getMessage() for r in caplog.records if "dropouts" in r.getMessage()]
+    assert len(lines) == 2, lines
+    assert "2 PortAudio underflows and 3 mixer blocks" in lines[0]
+    assert "4 PortAudio underflows and 0 mixer blocks" in lines[1] and "(6 and 3" in lines[1]
+
+
+def _until(done: Callable[[], bool], timeout_s: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        assert time.monotonic() < deadline, "the keeper did not get there"
+        time.sleep(0.02)
