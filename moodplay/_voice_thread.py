@@ -11,7 +11,6 @@ import math
 import threading
 import time
 from concurrent.futures import Future
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -29,15 +28,13 @@ from voice import (
     IGNORED,
     NOT_UNDERSTOOD,
     WAKE_ONLY,
+    EchoCancel,
     EngineError,
     Heard,
     Listener,
     make_listener,
     update_names,
 )
-
-if TYPE_CHECKING:
-    from voice._echo import EchoCancel
 
 log = logging.getLogger(__name__)
 
@@ -181,8 +178,7 @@ class VoiceThread:
         mixing = getattr(self.session.player, "mixing", None)
         if mixing is None or not self.config.voice.echo_cancel:
             return None
-        from player._tap import echo_reference
-        from voice._echo import EchoCancel
+        from player import echo_reference
 
         try:
             echo = EchoCancel(echo_reference(mixing))

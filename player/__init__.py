@@ -9,6 +9,7 @@ from player._meter import Level, LevelMeter, level_meter
 from player._player import MAX_BOOST_DB, TARGET_LUFS, Decks, Player, PlayerEvent, Track, gain_for
 from player._ramp import DUCK_LEVEL_PCT
 from player._sounds import PlayingSound, Sounds
+from player._tap import EchoReference, echo_reference
 
 OUTPUTS = ("mixer", "vlc")
 """How the decks reach the speaker: "mixer" (the default: libVLC decodes into moodplay's mixer,
@@ -67,6 +68,7 @@ __all__ = [
     "OUTPUTS",
     "TARGET_LUFS",
     "Decks",
+    "EchoReference",
     "Level",
     "LevelMeter",
     "Player",
@@ -74,6 +76,7 @@ __all__ = [
     "PlayingSound",
     "Sounds",
     "Track",
+    "echo_reference",
     "gain_for",
     "level_meter",
     "open_vlc_player",

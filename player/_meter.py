@@ -16,11 +16,12 @@ thread takes ``meter.level`` with no lock (an attribute read is atomic in CPytho
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from player._taps import attach
 
 FLOOR_DB = -90.0
 """What silence (digital zero, a paused player) reads, in dBFS: finite, so JSON carries it."""
@@ -30,7 +31,6 @@ PEAK_FALL_DB_S = 20.0
 """How fast the held peak falls, dB a second."""
 BANDS_HZ = (0, 250, 1000, 4000)
 """Lower edges of the bands (the last runs to half the rate): lows, low mids, mids, highs."""
-_ATTACH = threading.Lock()
 AES17_DB = 20 * math.log10(math.sqrt(2))
 """+3.01 dB: an RMS figure of a sine reads the sine's peak level."""
 
@@ -110,10 +110,4 @@ class LevelMeter:
 def level_meter(mixing: Any) -> LevelMeter:
     """The level meter on ``mixing``'s output (``Player.mixing``: its ``taps`` and
     ``mixer.rate``): the one already among its taps, else a new one added to them."""
-    with _ATTACH:  # the web page and the context may ask at once: one meter
-        for tap in mixing.taps:
-            if isinstance(tap, LevelMeter):
-                return tap
-        meter = LevelMeter(int(mixing.mixer.rate))
-        mixing.taps.append(meter)
-        return meter
+    return attach(mixing, LevelMeter, lambda: LevelMeter(int(mixing.mixer.rate)))

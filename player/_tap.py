@@ -15,10 +15,11 @@ checks that the writer has not wrapped over it meanwhile. The output thread neve
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import numpy as np
+
+from player._taps import attach
 
 OUT_RATE = 16_000
 """The reference's rate: the microphone's."""
@@ -135,17 +136,8 @@ class EchoReference:
         return out
 
 
-_ATTACH = threading.Lock()
-
-
 def echo_reference(mixing: Any) -> EchoReference:
     """The echo reference on ``mixing``'s output (``Player.mixing``: its ``taps`` and
     ``mixer.rate``): the one already among its taps, else a new one added to them. Raises
     ValueError when the mixer does not run at 48 kHz."""
-    with _ATTACH:
-        for tap in mixing.taps:
-            if isinstance(tap, EchoReference):
-                return tap
-        ref = EchoReference(in_rate=int(mixing.mixer.rate))
-        mixing.taps.append(ref)
-        return ref
+    return attach(mixing, EchoReference, lambda: EchoReference(in_rate=int(mixing.mixer.rate)))

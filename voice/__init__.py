@@ -7,6 +7,7 @@ spoken answers (espeak-ng) and earcons, played by :class:`AnswerOutput`.
 
 from voice._answer_output import AnswerOutput, Played
 from voice._asr import EngineError, Recognizer, Transcript
+from voice._echo import EchoCancel
 from voice._engines import (
     VoiceSettings,
     choose_engine,
@@ -44,6 +45,7 @@ __all__ = [
     "NOT_UNDERSTOOD",
     "WAKE_ONLY",
     "AnswerOutput",
+    "EchoCancel",
     "EngineError",
     "EspeakError",
     "Heard",
