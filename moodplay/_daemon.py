@@ -74,6 +74,7 @@ def cmd_daemon(config: Config, args: argparse.Namespace) -> int:
 
 def _run(config: Config, args: argparse.Namespace, db: Path) -> int:
     from player import open_vlc_player
+    from voice import input_stream_open
 
     # Before libVLC starts: its per-track read buffers must go back to the system when freed.
     log.info("%s", hold_malloc_thresholds())
@@ -85,9 +86,12 @@ def _run(config: Config, args: argparse.Namespace, db: Path) -> int:
     device = detect_device() if config.context.device == "auto" else config.context.device
     context = ContextSource(device, config.context.quiet_start, config.context.quiet_end)
     try:
+        # PortAudio initialised again (to find a device) frees every stream: not while the
+        # microphone's is open.
         player = open_vlc_player(args.aout, output_device(config),
                                  crossfade_s=config.player.crossfade_s,
-                                 output=config.player.output)  # fmt: skip
+                                 output=config.player.output,
+                                 may_reinitialise=lambda: not input_stream_open())  # fmt: skip
     except Exception as e:
         raise DaemonError(f"libVLC cannot start ({e}); install libvlc5 and vlc-plugin-base") from e
     session = LiveSession(config, db, library, player, context)

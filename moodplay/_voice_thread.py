@@ -73,7 +73,12 @@ class VoiceThread:
             from voice._capture import Microphone
 
             listener = make_listener(voice_settings(self.config), self.names, own_process=True)
-            mic = Microphone(self.config.voice.input_device or None)
+            from player import output_stream_open
+
+            # Not while the mixer's output stream is open: PortAudio initialised again to
+            # list new sound cards would free it under the player.
+            mic = Microphone(self.config.voice.input_device or None,
+                             may_reinitialise=lambda: not output_stream_open())  # fmt: skip
         except (EngineError, OSError) as e:
             return self._set(f"voice: off ({e})")
         self._listener = listener

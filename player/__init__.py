@@ -5,11 +5,23 @@ and chained gapless, crossfade, ducking, loudness evened out.
 :class:`Decks` protocol.
 """
 
+from collections.abc import Callable
+
 from player._meter import Level, LevelMeter, level_meter
 from player._player import MAX_BOOST_DB, TARGET_LUFS, Decks, Player, PlayerEvent, Track, gain_for
 from player._ramp import DUCK_LEVEL_PCT
 from player._sounds import PlayingSound, Sounds
 from player._tap import EchoReference, echo_reference
+
+
+def output_stream_open() -> bool:
+    """Whether the mixer holds a PortAudio output stream open in this process: PortAudio must
+    not be initialised again meanwhile (that frees the stream under its owner: a crash)."""
+    import sys
+
+    device = sys.modules.get("player._device")  # not loaded: no stream was ever opened
+    return device is not None and bool(device._OPEN)
+
 
 OUTPUTS = ("mixer", "vlc")
 """How the decks reach the speaker: "mixer" (the default: libVLC decodes into moodplay's mixer,
@@ -19,7 +31,7 @@ fades; see ``player._mixdecks``) or "vlc" (libVLC's own audio output ``aout``, t
 
 def open_vlc_player(
     aout: str = "pulse", device: str | int | None = None, crossfade_s: float = 0.0,
-    output: str = "mixer",
+    output: str = "mixer", may_reinitialise: Callable[[], bool] = lambda: True,
 ) -> Player:  # fmt: skip
     """A Player through moodplay's mixer (``output="mixer"``, ``OUTPUTS``) on ``device``
     (PortAudio's name or index; None: the default), or on libVLC with an explicit audio output
@@ -27,7 +39,9 @@ def open_vlc_player(
     Every libVLC call runs on one worker thread and holds the caller at most
     ``player._bounded.PATIENCE_S`` seconds: a hung sound server holds playback ("no sound
     output") instead of the caller. An output device that cannot open (or dies, or hangs)
-    holds playback the same way until it plays again (``player._keeper``). Raises ValueError
+    holds playback the same way until it plays again (``player._keeper``); PortAudio is
+    initialised again to find a device only while ``may_reinitialise()`` (the daemon: no
+    microphone stream open, which that would free). Raises ValueError
     for an unknown ``output``, RuntimeError when libVLC cannot start."""
     import queue
 
@@ -51,7 +65,7 @@ def open_vlc_player(
     if output == "mixer":
         from player._mixdecks import MixerDecks
 
-        mixing = MixerDecks(sink, device)
+        mixing = MixerDecks(sink, device, may_reinitialise=may_reinitialise)
         decks = BoundedDecks(mixing)
         watch = AnyLost(server, decks, *([mixing.keeper] if mixing.keeper else []))
     else:
@@ -80,4 +94,5 @@ __all__ = [
     "gain_for",
     "level_meter",
     "open_vlc_player",
+    "output_stream_open",
 ]

@@ -117,17 +117,18 @@ def output_listed() -> bool:
         return False
 
 
-def reinitialise() -> None:
+def reinitialise(may: Callable[[], bool] = lambda: True) -> bool:
     """Initialise PortAudio again so that it lists the devices there now: only while no output
-    device is listed (``player._keeper``) and no output stream of ours is open. PortAudio's
-    termination frees every stream of the process, and a stream object used after that is a
-    dangling pointer (a crash): the microphone's stream (``voice._capture``) is not known
-    here, but with no output device listed there is seldom an input one."""
-    if _OPEN:
-        return
+    device is listed (``player._keeper``), no output stream of ours is open and ``may()`` says
+    so (the daemon: no microphone stream open). PortAudio's termination frees every stream of
+    the process, and a stream object used after that is a dangling pointer (a crash). Returns
+    whether it was done."""
+    if _OPEN or not may():
+        return False
     log.warning("player: initialising PortAudio again to find an output device")
     sd._terminate()
     sd._initialize()
+    return True
 
 
 @dataclass(frozen=True)

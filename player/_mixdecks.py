@@ -34,6 +34,7 @@ in ``player._bounded`` so each holds the caller at most 1 s, as with libVLC's ow
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -69,10 +70,12 @@ class MixerDecks:
 
     def __init__(self, sink: EventSink | None = None, device: str | int | None = None,
                  *, rate: int = RATE, channels: int = CHANNELS, ring_s: float = RING_S,
-                 open_output: bool = True) -> None:  # fmt: skip
+                 open_output: bool = True,
+                 may_reinitialise: Callable[[], bool] = lambda: True) -> None:  # fmt: skip
         self.mixer = Mixer(rate, channels)
         self._ring_frames = self.mixer.frames(ring_s)
         self._device = device
+        self._may_reinitialise = may_reinitialise
         self.taps: list[Tap] = []
         """Called with every output block and its DAC time (``player._device.Tap``); kept
         across a reopened output stream."""
@@ -97,7 +100,10 @@ class MixerDecks:
             return _device.DeviceOutput(self.mixer.render, self.mixer.rate, self.mixer.channels,
                                         self._device, taps=self.taps)  # fmt: skip
 
-        return OutputKeeper(opener, reinit=_device.reinitialise, listed=_device.output_listed,
+        def reinit() -> None:
+            _device.reinitialise(self._may_reinitialise)
+
+        return OutputKeeper(opener, reinit=reinit, listed=_device.output_listed,
                             starved=lambda: self.mixer.stats.starved_blocks)  # fmt: skip
 
     @property

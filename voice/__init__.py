@@ -7,6 +7,7 @@ spoken answers (espeak-ng) and earcons, played by :class:`AnswerOutput`.
 
 from voice._answer_output import AnswerOutput, Played
 from voice._asr import EngineError, Recognizer, Transcript
+from voice._capture import input_stream_open
 from voice._echo import EchoCancel
 from voice._engines import (
     VoiceSettings,
@@ -67,6 +68,7 @@ __all__ = [
     "earcon",
     "english_number",
     "espeak_phonemes",
+    "input_stream_open",
     "ipa_to_arpabet",
     "load_phrase_table",
     "make_listener",

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,14 @@ log = logging.getLogger(__name__)
 BLOCK = 512  # 32 ms, the VAD's chunk
 BUFFER_BLOCKS = 256  # ~8 s of audio before the oldest is dropped
 SOUND_CARDS = Path("/proc/asound/cards")
+_OPEN: weakref.WeakSet[Microphone] = weakref.WeakSet()
+"""Microphones with an input stream open in this process."""
+
+
+def input_stream_open() -> bool:
+    """Whether a microphone of this process holds a PortAudio input stream open: PortAudio
+    must not be initialised again meanwhile (that frees the stream under its owner: a crash)."""
+    return bool(_OPEN)
 
 
 class MicrophoneUnavailableError(EngineError):
@@ -32,8 +41,14 @@ class MicrophoneUnavailableError(EngineError):
 
 
 class Microphone:
-    def __init__(self, device: str | int | None = None) -> None:
+    """``may_reinitialise``: asked before PortAudio is initialised again to list sound cards
+    that changed (the daemon: not while its mixer's output stream is open, which that would
+    free); when it says no, the old list is kept and the change looked at again next time."""
+
+    def __init__(self, device: str | int | None = None, *,
+                 may_reinitialise: Callable[[], bool] = lambda: True) -> None:  # fmt: skip
         self._sd = sd = _sounddevice()
+        self.may_reinitialise = may_reinitialise
         self.device = _device(device)
         try:
             info = sd.query_devices(self.device, "input")
@@ -62,12 +77,14 @@ class Microphone:
                 dtype="int16", callback=self._callback,
             )  # fmt: skip
             self._stream.start()
+            _OPEN.add(self)
         except self._sd.PortAudioError as e:
             raise MicrophoneUnavailableError(f"cannot open input device {self.name!r}: {e}") from e
         return self
 
     def __exit__(self, *exc: object) -> None:
         stream, self._stream = self._stream, None
+        _OPEN.discard(self)
         if stream is not None:
             try:
                 stream.stop()
@@ -85,7 +102,7 @@ class Microphone:
         (a device plugged in or out). A sound server that comes back needs no new list."""
         self.__exit__()
         cards = _sound_cards()
-        if cards != self._cards:
+        if cards != self._cards and self.may_reinitialise():
             self._cards = cards
             self._sd._terminate()
             self._sd._initialize()
