@@ -60,7 +60,9 @@ def soak(minutes: float, folder: Path, answers: bool) -> dict[str, Any]:
         NO_QUIET_HOURS + '[player]\noutput = "mixer"\n' + ("" if answers else ANSWERS)
     )
     room = LiveRoom(server.env, Room(delay_s=0.05, rt60_s=0.45)).start()
-    d = start(db, {"XDG_DATA_HOME": str(folder / "data"), **server.env}, "--config", str(config))
+    d = start(
+        db, {"XDG_DATA_HOME": str(folder / "data"), **server.env}, "--config", str(config), "-v"
+    )  # its wake words, what it heard, its dropouts: printed as they come
     stop = threading.Event()
     scan = scanning(folder / "scan", stop)
     try:
@@ -79,9 +81,13 @@ def soak(minutes: float, folder: Path, answers: bool) -> dict[str, Any]:
             time.sleep(max(0.0, due - time.monotonic()))
             if time.monotonic() - t0 > minutes * 60:
                 break
+            seen = len(d.lines)
             results.append(_one(d, room, CACHE, case, False))
             print(f"{(time.monotonic() - t0) / 60:5.1f} min: {case[1]!r} {results[-1]['result']}",
                   flush=True)  # fmt: skip
+            for line in d.lines[seen:]:
+                if any(k in line for k in ("dropouts", "voice: heard", "no sound output")):
+                    print("    " + line.strip()[:160], flush=True)
         wall = time.monotonic() - t0
         cpu = 100 * (_cpu_s(pid) - cpu0) / wall
         rss = (rss0, _rss_mb(pid))

@@ -7,6 +7,7 @@ stopped: unchanged files (same size and mtime, analysed by the same model) are s
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -70,7 +71,20 @@ def _init_worker(settings: AnalysisSettings, owner: int, log_level: int) -> None
     # decoder): _work arms it per file, and the parent records the file as hanging.
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     _die_with(owner)
+    _in_the_background()
     _worker = Analyser(settings)
+
+
+def _in_the_background() -> None:
+    """This worker (and the threads it starts after: ONNX Runtime's) runs only when nothing
+    else wants the CPU (Linux SCHED_IDLE), as MPD runs its database update: a scan beside the
+    daemon must not starve the music or the listener. On an otherwise idle machine it runs as
+    fast as before. Where SCHED_IDLE is missing, the lowest nice value instead."""
+    try:
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+    except (AttributeError, OSError):
+        with contextlib.suppress(OSError):
+            os.nice(19)
 
 
 def _die_with(owner: int) -> None:
